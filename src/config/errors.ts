@@ -1,0 +1,23 @@
+/**
+ * A configuration problem, reported as one line that names the setting and what was expected,
+ * e.g. `VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "5m"`.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(
+    readonly setting: string,
+    readonly expected: string,
+    readonly got?: string,
+  ) {
+    super(`${setting}: expected ${expected}${got === undefined ? '' : `, got ${got}`}`);
+  }
+}
+
+/** Shows a rejected value in an error message without ever echoing a secret. */
+export function describeValue(value: unknown, secret = false): string {
+  if (value === undefined) return 'nothing';
+  if (secret) return 'a value that is not shown';
+  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,90 @@
+/**
+ * Parsers for single settings. Each accepts what YAML gives (numbers, booleans, lists) and what the
+ * environment gives (strings), and throws a ConfigError naming the setting when the value is wrong.
+ */
+import { ConfigError, describeValue } from './errors.js';
+import { API_VERSIONS, LOG_LEVELS, type ApiVersion, type ListenAddress, type LogLevel } from './types.js';
+
+export function requiredString(value: unknown, setting: string, expected: string, secret = false): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(setting, expected, describeValue(value, secret));
+  }
+  return value;
+}
+
+export function optionalString(value: unknown, setting: string, expected: string): string | undefined {
+  return value === undefined ? undefined : requiredString(value, setting, expected);
+}
+
+export function wholeNumber(value: unknown, setting: string, min: number, max: number, unit: string): number {
+  const expected = `a whole number of ${unit} from ${min} to ${max}`;
+  const parsed = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof parsed !== 'number' || !Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(setting, expected, describeValue(value));
+  }
+  return parsed;
+}
+
+export function boolean(value: unknown, setting: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+  }
+  throw new ConfigError(setting, 'true or false', describeValue(value));
+}
+
+export function apiVersion(value: unknown, setting: string): ApiVersion {
+  const found = API_VERSIONS.find((version) => version === value);
+  if (found === undefined) throw new ConfigError(setting, `one of ${API_VERSIONS.join(', ')}`, describeValue(value));
+  return found;
+}
+
+export function logLevel(value: unknown, setting: string): LogLevel {
+  const found = LOG_LEVELS.find((level) => level === value);
+  if (found === undefined) throw new ConfigError(setting, `one of ${LOG_LEVELS.join(', ')}`, describeValue(value));
+  return found;
+}
+
+/** `https://host:port` (a path prefix is allowed for reverse proxies); returned without a trailing slash. */
+export function baseUrl(value: unknown, setting: string): string {
+  const expected = 'an http(s) URL such as https://vb365.example.com:4443';
+  const text = requiredString(value, setting, expected);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(setting, expected, describeValue(value));
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '') {
+    throw new ConfigError(setting, `${expected}, without credentials or query`, describeValue(value));
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A YAML list or a comma-separated string of organization IDs (UUIDs), lower-cased and de-duplicated. */
+export function organizationIds(value: unknown, setting: string): string[] {
+  if (value === undefined || value === null) return [];
+  const items = typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value;
+  const expected = 'organization IDs (UUIDs), comma-separated or as a list';
+  if (!Array.isArray(items)) throw new ConfigError(setting, expected, describeValue(value));
+  const ids = new Set<string>();
+  for (const item of items) {
+    if (typeof item !== 'string' || !UUID.test(item.trim())) throw new ConfigError(setting, expected, describeValue(item));
+    ids.add(item.trim().toLowerCase());
+  }
+  return [...ids];
+}
+
+/** `host:port`, `:port` or `[ipv6]:port`. */
+export function listenAddress(value: unknown, setting: string): ListenAddress {
+  const expected = 'host:port or :port with a port from 0 to 65535';
+  const text = requiredString(value, setting, expected);
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
+  const port = match === null ? Number.NaN : Number(match[3]);
+  if (match === null || port > 65535) throw new ConfigError(setting, expected, describeValue(value));
+  return { host: match[1] ?? match[2] ?? '', port };
+}

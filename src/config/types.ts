@@ -1,0 +1,46 @@
+/** The validated, frozen configuration every other part of the exporter receives. */
+
+export const API_VERSIONS = ['v6', 'v7', 'v8'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServerConfig {
+  /** Value of the `server` label. */
+  readonly name: string;
+  /** Base URL without a trailing slash, e.g. `https://vb365.example.com:4443`. */
+  readonly url: string;
+  readonly apiVersion: ApiVersion;
+  readonly username: string;
+  readonly password: string;
+  /** Organization IDs to poll (lower case); empty means discover every organization each cycle. */
+  readonly organizations: readonly string[];
+  /** PEM text of the CA to trust, read from `ca_file` at start-up. */
+  readonly ca: string | undefined;
+  readonly tlsInsecure: boolean;
+  readonly pollIntervalSeconds: number;
+  readonly pollConcurrency: number;
+  readonly requestTimeoutSeconds: number;
+  /** Largest response body accepted; a larger one is refused without buffering it all. */
+  readonly maxResponseBytes: number;
+}
+
+export interface ListenAddress {
+  /** Empty string means every interface. */
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface ExporterConfig {
+  readonly servers: readonly ServerConfig[];
+  readonly listen: ListenAddress;
+  readonly logLevel: LogLevel;
+  readonly shard: Shard | undefined;
+  readonly webConfigFile: string | undefined;
+}

@@ -1,0 +1,105 @@
+/**
+ * Builds the running exporter from a validated configuration: per server an undici Agent, a client,
+ * a scheduler; one store, one metrics page, one HTTP server. Used by main.ts, the demo and the tests.
+ */
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import { Agent } from 'undici';
+import type { Clock } from './clock.js';
+import type { ExporterConfig, ServerConfig } from './config/types.js';
+import { createApp } from './http/app.js';
+import { MetricsPage } from './metrics/metrics-page.js';
+import { SelfMetrics } from './metrics/self-metrics.js';
+import { runCycle } from './poller/cycle.js';
+import { Scheduler } from './poller/scheduler.js';
+import { ownedBy } from './poller/shard.js';
+import { Store } from './store/store.js';
+import { Vb365Client } from './vb365/client.js';
+
+export interface ExporterDependencies {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly version: string;
+}
+
+export interface RunningExporter {
+  /** `http://host:port` the HTTP server listens on. */
+  readonly url: string;
+  readonly store: Store;
+  readonly metrics: SelfMetrics;
+  stop(): Promise<void>;
+}
+
+export async function startExporter(config: ExporterConfig, deps: ExporterDependencies): Promise<RunningExporter> {
+  const metrics = new SelfMetrics(deps.version, config.shard);
+  const store = new Store(config.servers);
+  const metricsPage = new MetricsPage(metrics.registry, store.servers());
+  store.onChange((servers) => metricsPage.update(servers));
+
+  const pollers = config.servers.map((server) => createPoller(server, config, store, metrics, deps));
+  const app = createApp({ metricsPage, store, version: deps.version, logger: deps.logger.child({ module: 'http' }) });
+  const httpServer = createServer(app);
+  await listen(httpServer, config.listen.host, config.listen.port);
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  deps.logger.info({ address: `${host}:${address.port}`, servers: config.servers.map((server) => server.name), shard: config.shard }, 'listening');
+
+  for (const poller of pollers) poller.scheduler.start();
+
+  return {
+    url: `http://${host === '[::]' ? '[::1]' : host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    store,
+    metrics,
+    stop: async () => {
+      await Promise.all(pollers.map((poller) => poller.scheduler.stop()));
+      await Promise.all(pollers.map((poller) => poller.agent.destroy()));
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+function createPoller(server: ServerConfig, config: ExporterConfig, store: Store, metrics: SelfMetrics, deps: ExporterDependencies): { scheduler: Scheduler; agent: Agent } {
+  const logger = deps.logger.child({ module: 'poller', server: server.name });
+  const timeoutMs = server.requestTimeoutSeconds * 1000;
+  // One keep-alive pool per server, as wide as the concurrency bound, so TLS handshakes happen once per connection.
+  const agent = new Agent({
+    connections: server.pollConcurrency,
+    keepAliveTimeout: 60_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: { timeout: timeoutMs, ...(server.ca === undefined ? {} : { ca: server.ca }), rejectUnauthorized: !server.tlsInsecure },
+  });
+  const client = new Vb365Client({
+    server,
+    dispatcher: agent,
+    limit: pLimit(server.pollConcurrency),
+    clock: deps.clock,
+    random: deps.random,
+    logger: deps.logger.child({ module: 'vb365', server: server.name }),
+    events: metrics.forServer(server.name),
+  });
+  const scheduler = new Scheduler({
+    intervalSeconds: server.pollIntervalSeconds,
+    runCycle: (signal) => runCycle({ server, client, owns: ownedBy(config.shard), clock: deps.clock, logger }, signal),
+    applyCycle: (cycle) => store.applyCycle(server.name, cycle),
+    onLateCycle: () => metrics.lateCycles.inc({ server: server.name }),
+    clock: deps.clock,
+    logger,
+  });
+  if (server.tlsInsecure) logger.warn('TLS certificate checks are off for this server (tls_insecure)');
+  return { scheduler, agent };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, ...(host === '' ? {} : { host }) }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

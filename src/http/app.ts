@@ -1,0 +1,72 @@
+/** The HTTP endpoints: /metrics, /healthz, /readyz and the landing page. */
+import express, { type Express, type Request } from 'express';
+import type { Logger } from 'pino';
+import type { MetricsPage } from '../metrics/metrics-page.js';
+import type { Store } from '../store/store.js';
+import { renderLandingPage } from './landing-page.js';
+
+export interface AppDependencies {
+  readonly metricsPage: MetricsPage;
+  readonly store: Store;
+  readonly version: string;
+  readonly logger: Logger;
+}
+
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/metrics', async (request, response) => {
+    const compressed = acceptsGzip(request);
+    const parts = await deps.metricsPage.body(compressed);
+    response.status(200).set({
+      'Content-Type': deps.metricsPage.contentType,
+      'Content-Length': String(parts.reduce((sum, part) => sum + part.length, 0)),
+      'Cache-Control': 'no-store',
+      Vary: 'Accept-Encoding',
+      ...(compressed ? { 'Content-Encoding': 'gzip' } : {}),
+    });
+    for (const part of parts) response.write(part);
+    response.end();
+  });
+
+  app.get('/healthz', (_request, response) => {
+    response.type('text/plain').send('ok\n');
+  });
+
+  app.get('/readyz', (_request, response) => {
+    const ready = deps.store.ready();
+    response.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'waiting for the first poll cycle\n');
+  });
+
+  app.get('/', (_request, response) => {
+    response
+      .set({
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+        'X-Content-Type-Options': 'nosniff',
+        'X-Frame-Options': 'DENY',
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': 'no-store',
+      })
+      .type('html')
+      .send(renderLandingPage(deps.store.servers(), deps.version));
+  });
+
+  app.use((_request, response) => {
+    response.status(404).type('text/plain').send('not found\n');
+  });
+
+  // Express 5 passes rejected handlers here; answer without leaking internals.
+  app.use((error: unknown, _request: Request, response: express.Response, _next: express.NextFunction) => {
+    deps.logger.error({ err: error }, 'HTTP handler failed');
+    if (!response.headersSent) response.status(500).type('text/plain').send('internal error\n');
+    else response.destroy();
+  });
+  return app;
+}
+
+function acceptsGzip(request: Request): boolean {
+  const header = request.headers['accept-encoding'];
+  return typeof header === 'string' && /\bgzip\b/i.test(header) && !/\bgzip\s*;\s*q=0(\.0*)?\b/i.test(header);
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/** Wiring only: read the configuration, start the exporter, stop cleanly on SIGTERM/SIGINT. */
+import { systemClock } from './clock.js';
+import { USAGE, parseCommandLine } from './config/args.js';
+import { ConfigError } from './config/errors.js';
+import { loadConfig, type LoadedConfig } from './config/load.js';
+import { startExporter } from './exporter.js';
+import { createLogger } from './logger.js';
+import { VERSION } from './version.js';
+
+const STOP_DEADLINE_MS = 4_000;
+
+async function main(): Promise<void> {
+  let loaded: LoadedConfig;
+  try {
+    const commandLine = parseCommandLine(process.argv.slice(2));
+    if (commandLine.help) return void process.stdout.write(USAGE);
+    if (commandLine.version) return void process.stdout.write(`vb365-exporter ${VERSION}\n`);
+    loaded = loadConfig(commandLine, process.env);
+    if (commandLine.checkConfig) {
+      const { servers, listen } = loaded.config;
+      process.stdout.write(
+        `configuration OK (${loaded.source}): ${servers.length} server(s): ${servers.map((server) => `${server.name} ${server.url} ${server.apiVersion}`).join('; ')}; listening on ${listen.host}:${listen.port}\n`,
+      );
+      return;
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`vb365-exporter: invalid configuration: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const logger = createLogger(loaded.config.logLevel);
+  for (const warning of loaded.warnings) logger.warn(warning);
+  logger.info({ version: VERSION, source: loaded.source }, 'starting');
+  const exporter = await startExporter(loaded.config, { logger, clock: systemClock, random: Math.random, version: VERSION });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    // Never outlive the orchestrator's grace period, whatever hangs.
+    setTimeout(() => {
+      logger.error('could not stop in time; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    exporter.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`vb365-exporter: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+/**
+ * The exporter's own metrics, kept in a prom-client registry of its own (never the global one):
+ * request counts, rejected answers, late cycles, build info and the default process metrics.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Shard } from '../config/types.js';
+import type { Endpoint } from '../vb365/routes.js';
+
+export class SelfMetrics {
+  readonly registry = new Registry();
+
+  readonly apiRequests = new Counter({
+    name: 'veeam_vb365_api_requests_total',
+    help: 'Requests sent to the VB365 REST API, by route and HTTP status code (or an error class such as timeout, network, tls, invalid_json).',
+    labelNames: ['server', 'endpoint', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rejectedItems = new Counter({
+    name: 'veeam_vb365_rejected_items_total',
+    help: 'Items of VB365 answers skipped because a field the exporter uses was missing or invalid.',
+    labelNames: ['server', 'endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  readonly invalidAnswers = new Counter({
+    name: 'veeam_vb365_invalid_answers_total',
+    help: 'VB365 answers refused as a whole: wrong shape, a next link that loops, too many pages.',
+    labelNames: ['server', 'endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lateCycles = new Counter({
+    name: 'veeam_vb365_late_cycles_total',
+    help: 'Poll cycles that started late because the previous cycle took longer than the poll interval.',
+    labelNames: ['server'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(version: string, shard: Shard | undefined) {
+    // The shard is a label of the exporter's own metrics only, so VB365 data series look the same however they are sharded.
+    if (shard !== undefined) this.registry.setDefaultLabels({ shard: `${shard.index}/${shard.count}` });
+    new Gauge({
+      name: 'veeam_vb365_exporter_build_info',
+      help: 'Version of the exporter and of Node.js; always 1.',
+      labelNames: ['version', 'node_version'] as const,
+      registers: [this.registry],
+    }).set({ version, node_version: process.version }, 1);
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Hooks for one server's client. */
+  forServer(server: string): { request(endpoint: Endpoint, code: string): void; rejected(endpoint: Endpoint, count: number): void; invalidAnswer(endpoint: Endpoint): void } {
+    return {
+      request: (endpoint, code) => this.apiRequests.inc({ server, endpoint, code }),
+      rejected: (endpoint, count) => this.rejectedItems.inc({ server, endpoint }, count),
+      invalidAnswer: (endpoint) => this.invalidAnswers.inc({ server, endpoint }),
+    };
+  }
+}

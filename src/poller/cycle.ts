@@ -1,0 +1,91 @@
+/**
+ * One poll cycle of one server: list organizations (which also proves the login works), then poll
+ * each owned organization's used repositories with at most `poll_concurrency` organizations in
+ * progress, while the backup repository listing (names, capacity) runs beside them.
+ * A failure is recorded against what failed; nothing here throws.
+ */
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { ServerConfig } from '../config/types.js';
+import type { CycleResult, PollOutcome } from '../store/types.js';
+import type { Vb365Client } from '../vb365/client.js';
+import { describeError } from '../vb365/errors.js';
+import type { BackupRepository, Organization, RejectedItem } from '../vb365/types.js';
+
+export interface CycleDependencies {
+  readonly server: ServerConfig;
+  readonly client: Pick<Vb365Client, 'organizations' | 'usedRepositories' | 'backupRepositories'>;
+  readonly owns: (organizationId: string) => boolean;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** At most this many reasons are logged for one answer; the metric counts them all. */
+const REASONS_LOGGED = 5;
+
+export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Promise<CycleResult> {
+  const { clock, logger } = deps;
+  const startedMs = clock.now();
+  const polls = new Map<string, PollOutcome>();
+
+  let organizations: readonly Organization[];
+  try {
+    organizations = await listOrganizations(deps, signal);
+  } catch (error) {
+    logger.warn({ reason: describeError(error) }, 'could not list organizations; keeping the last known values');
+    return { startedMs, finishedMs: clock.now(), listing: { ok: false, error: describeError(error) }, backupRepositories: undefined, polls };
+  }
+
+  const backupRepositories = listBackupRepositories(deps, signal);
+  const limit = pLimit(deps.server.pollConcurrency);
+  await Promise.all(
+    organizations.map((organization) =>
+      limit(async () => {
+        polls.set(organization.id, await pollOrganization(deps, organization, signal));
+      }),
+    ),
+  );
+  return { startedMs, finishedMs: clock.now(), listing: { ok: true, organizations }, backupRepositories: await backupRepositories, polls };
+}
+
+/** Discovered organizations, or the configured ones (named from the listing where it has them); only this shard's. */
+async function listOrganizations(deps: CycleDependencies, signal: AbortSignal): Promise<Organization[]> {
+  const listing = await deps.client.organizations(signal);
+  logRejected(deps.logger, 'organizations', listing.rejected, {});
+  const configured = deps.server.organizations;
+  if (configured.length === 0) return listing.items.filter((organization) => deps.owns(organization.id));
+  const names = new Map(listing.items.map((organization) => [organization.id, organization.name]));
+  return configured.filter(deps.owns).map((id) => ({ id, name: names.get(id) ?? '' }));
+}
+
+async function listBackupRepositories(deps: CycleDependencies, signal: AbortSignal): Promise<readonly BackupRepository[] | undefined> {
+  try {
+    const listing = await deps.client.backupRepositories(signal);
+    logRejected(deps.logger, 'backup repositories', listing.rejected, {});
+    return listing.items;
+  } catch (error) {
+    deps.logger.warn({ reason: describeError(error) }, 'could not list backup repositories; keeping the last known names and capacity');
+    return undefined;
+  }
+}
+
+async function pollOrganization(deps: CycleDependencies, organization: Organization, signal: AbortSignal): Promise<PollOutcome> {
+  const context = { organizationId: organization.id, organizationName: organization.name };
+  try {
+    const listing = await deps.client.usedRepositories(organization.id, signal);
+    logRejected(deps.logger, 'used repositories', listing.rejected, context);
+    return { ok: true, atMs: deps.clock.now(), repositories: listing.items, rejectedItems: listing.rejected.length };
+  } catch (error) {
+    deps.logger.warn({ ...context, reason: describeError(error) }, 'organization poll failed; keeping its last known values');
+    return { ok: false, atMs: deps.clock.now(), error: describeError(error) };
+  }
+}
+
+function logRejected(logger: Logger, what: string, rejected: readonly RejectedItem[], context: Record<string, string>): void {
+  if (rejected.length === 0) return;
+  logger.warn(
+    { ...context, rejected: rejected.length, reasons: rejected.slice(0, REASONS_LOGGED).map((item) => `item ${item.index}: ${item.reason}`) },
+    `skipped invalid items in the ${what} answer`,
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * The latest state of every server. Each cycle replaces a server's state as a whole (never patched
+ * in place), so a reader always sees one consistent cycle; listeners re-render on every change.
+ */
+import { initialState, nextState } from './next-state.js';
+import type { CycleResult, ServerState } from './types.js';
+
+export class Store {
+  private readonly states = new Map<string, ServerState>();
+  private readonly listeners: Array<(servers: readonly ServerState[]) => void> = [];
+
+  constructor(servers: ReadonlyArray<{ readonly name: string; readonly pollIntervalSeconds: number }>) {
+    for (const server of servers) this.states.set(server.name, initialState(server.name, server.pollIntervalSeconds));
+  }
+
+  servers(): readonly ServerState[] {
+    return [...this.states.values()];
+  }
+
+  /** True once every server has finished at least one cycle. */
+  ready(): boolean {
+    return [...this.states.values()].every((state) => state.cycles > 0);
+  }
+
+  applyCycle(serverName: string, cycle: CycleResult): ServerState {
+    const previous = this.states.get(serverName);
+    if (previous === undefined) throw new Error(`unknown server ${serverName}`);
+    const next = nextState(previous, cycle);
+    this.states.set(serverName, next);
+    const servers = this.servers();
+    for (const listener of this.listeners) listener(servers);
+    return next;
+  }
+
+  onChange(listener: (servers: readonly ServerState[]) => void): void {
+    this.listeners.push(listener);
+  }
+}

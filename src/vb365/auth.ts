@@ -1,0 +1,106 @@
+/**
+ * The access token of one VB365 server: cached until shortly before it expires, renewed with the
+ * refresh token (falling back to the password grant), one login at a time however many requests
+ * wait for it, and failed logins backed off exponentially so a wrong password cannot hammer the server.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { RequestFailedError, describeError } from './errors.js';
+import { LOGIN_BACKOFF, backoffMs } from './retry.js';
+
+export interface TokenAnswer {
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+  readonly expiresInSeconds: number;
+}
+
+/** Posts the form to the token endpoint; throws when the server refuses it. */
+export type RequestToken = (form: URLSearchParams, signal: AbortSignal) => Promise<TokenAnswer>;
+
+export interface TokenSourceOptions {
+  readonly username: string;
+  readonly password: string;
+  readonly requestToken: RequestToken;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly logger: Logger;
+}
+
+interface Session {
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+  readonly renewAtMs: number;
+}
+
+export class TokenSource {
+  private session: Session | undefined;
+  private pending: Promise<string> | undefined;
+  private consecutiveFailures = 0;
+  private nextLoginAtMs = 0;
+
+  constructor(private readonly options: TokenSourceOptions) {}
+
+  /** A valid access token, logging in first if needed. */
+  async accessToken(signal: AbortSignal): Promise<string> {
+    const now = this.options.clock.now();
+    if (this.session !== undefined && now < this.session.renewAtMs) return this.session.accessToken;
+    if (this.pending !== undefined) return this.pending;
+    if (now < this.nextLoginAtMs) {
+      const waitSeconds = Math.ceil((this.nextLoginAtMs - now) / 1000);
+      throw new RequestFailedError('login_backoff', `login failed ${this.consecutiveFailures} time(s) in a row; next attempt in ${waitSeconds} s`);
+    }
+    this.pending = this.login(signal).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /** The server refused this token (401): the next caller logs in again, once for all callers. */
+  invalidate(accessToken: string): void {
+    if (this.session?.accessToken === accessToken) this.session = { ...this.session, renewAtMs: 0 };
+  }
+
+  private async login(signal: AbortSignal): Promise<string> {
+    const refreshToken = this.session?.refreshToken;
+    if (refreshToken !== undefined) {
+      try {
+        return this.accept(await this.options.requestToken(new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }), signal));
+      } catch (error) {
+        if (signal.aborted) throw error;
+        this.options.logger.info({ reason: describeError(error) }, 'refresh token refused; logging in with the password');
+      }
+    }
+    this.session = undefined;
+    try {
+      const form = new URLSearchParams({ grant_type: 'password', username: this.options.username, password: this.options.password });
+      // Without this, v7+ servers expect a browser antiforgery cookie; older servers ignore it.
+      form.set('disable_antiforgery_token', 'true');
+      return this.accept(await this.options.requestToken(form, signal));
+    } catch (error) {
+      if (!signal.aborted) {
+        this.consecutiveFailures++;
+        const wait = backoffMs(this.consecutiveFailures - 1, LOGIN_BACKOFF, this.options.random);
+        this.nextLoginAtMs = this.options.clock.now() + wait;
+        this.options.logger.warn(
+          { reason: describeError(error), consecutiveFailures: this.consecutiveFailures, retryInSeconds: Math.round(wait / 1000) },
+          'login failed',
+        );
+      }
+      throw error;
+    }
+  }
+
+  private accept(answer: TokenAnswer): string {
+    const lifetimeMs = answer.expiresInSeconds * 1000;
+    // Renew a little early so a token never expires between the check and the request.
+    const skewMs = Math.min(60_000, lifetimeMs / 10);
+    this.session = {
+      accessToken: answer.accessToken,
+      refreshToken: answer.refreshToken,
+      renewAtMs: this.options.clock.now() + lifetimeMs - skewMs,
+    };
+    this.consecutiveFailures = 0;
+    this.nextLoginAtMs = 0;
+    return answer.accessToken;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Validation of VB365 answers: only the fields the exporter uses are checked, and an item that fails
+ * is rejected with a reason instead of becoming a made-up sample. Nothing here throws on an item;
+ * an answer whose overall shape is wrong throws InvalidAnswerError.
+ */
+import type { BackupRepository, Organization, UsedRepository } from './types.js';
+
+export class InvalidAnswerError extends Error {
+  override readonly name = 'InvalidAnswerError';
+}
+
+export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+export interface Page {
+  readonly results: readonly unknown[];
+  readonly nextHref: string | undefined;
+}
+
+type Json = Readonly<Record<string, unknown>>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A VB365 page: `{ offset, limit, results: [...], _links: { next: { href } } }`. */
+export function parsePage(json: unknown): Page {
+  if (!isObject(json)) throw new InvalidAnswerError(`expected a page object, got ${kindOf(json)}`);
+  const results = json['results'];
+  if (!Array.isArray(results)) throw new InvalidAnswerError(`expected "results" to be an array, got ${kindOf(results)}`);
+  const links = json['_links'];
+  const next = isObject(links) && isObject(links['next']) ? links['next']['href'] : undefined;
+  if (next !== undefined && next !== null && typeof next !== 'string') {
+    throw new InvalidAnswerError(`expected "_links.next.href" to be a string, got ${kindOf(next)}`);
+  }
+  return { results, nextHref: typeof next === 'string' && next !== '' ? next : undefined };
+}
+
+/** A listing answered as a plain array (v6/v7 Organizations and BackupRepositories). */
+export function parseArray(json: unknown): readonly unknown[] {
+  if (!Array.isArray(json)) throw new InvalidAnswerError(`expected an array, got ${kindOf(json)}`);
+  return json;
+}
+
+export function parseOrganization(item: unknown): ItemResult<Organization> {
+  if (!isObject(item)) return reject(`expected an object, got ${kindOf(item)}`);
+  const id = uuid(item['id']);
+  if (id === undefined) return reject(`"id" is not a UUID (${kindOf(item['id'])})`);
+  return { ok: true, value: { id, name: text(item['name']) } };
+}
+
+export function parseUsedRepository(item: unknown): ItemResult<UsedRepository> {
+  if (!isObject(item)) return reject(`expected an object, got ${kindOf(item)}`);
+  const repositoryId = uuid(item['repositoryId']) ?? repositoryIdFromLinks(item['_links']);
+  if (repositoryId === undefined) return reject('no repository ID: neither "repositoryId" nor "_links.backupRepository.href" holds a UUID');
+  const used = byteCount(item, 'usedSpaceBytes');
+  if (!used.ok) return used;
+  const cache = byteCount(item, 'localCacheUsedSpaceBytes');
+  if (!cache.ok) return cache;
+  const objectStorage = byteCount(item, 'objectStorageUsedSpaceBytes');
+  if (!objectStorage.ok) return objectStorage;
+  const available = item['isAvailable'];
+  if (typeof available !== 'boolean') return reject(`"isAvailable" is not a boolean (${kindOf(available)}) for repository ${repositoryId}`);
+  return {
+    ok: true,
+    value: {
+      repositoryId,
+      usedSpaceBytes: used.value,
+      localCacheUsedSpaceBytes: cache.value,
+      objectStorageUsedSpaceBytes: objectStorage.value,
+      isAvailable: available,
+      details: text(item['details']),
+    },
+  };
+}
+
+export function parseBackupRepository(item: unknown): ItemResult<BackupRepository> {
+  if (!isObject(item)) return reject(`expected an object, got ${kindOf(item)}`);
+  const id = uuid(item['id']);
+  if (id === undefined) return reject(`"id" is not a UUID (${kindOf(item['id'])})`);
+  const capacity = byteCount(item, 'capacityBytes');
+  if (!capacity.ok) return capacity;
+  const free = byteCount(item, 'freeSpaceBytes');
+  if (!free.ok) return free;
+  return { ok: true, value: { id, name: text(item['name']), capacityBytes: capacity.value, freeSpaceBytes: free.value } };
+}
+
+/** `/v6/backuprepositories/<uuid>` (any case, maybe absolute or with a query): the last path segment. */
+function repositoryIdFromLinks(links: unknown): string | undefined {
+  if (!isObject(links) || !isObject(links['backupRepository'])) return undefined;
+  const href = links['backupRepository']['href'];
+  if (typeof href !== 'string') return undefined;
+  const path = href.split(/[?#]/, 1)[0] ?? '';
+  return uuid(path.replace(/\/+$/, '').split('/').pop());
+}
+
+/**
+ * Byte counts are int64 in the API. Null or absent means "not reported"; anything that is not a
+ * non-negative integer JavaScript can hold exactly (below 2^53) is refused rather than rounded.
+ */
+function byteCount(item: Json, key: string): ItemResult<number | null> {
+  const value = item[key];
+  if (value === null || value === undefined) return { ok: true, value: null };
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    return reject(`"${key}" is not a byte count (${kindOf(value)}${typeof value === 'number' ? ` ${value}` : ''})`);
+  }
+  return { ok: true, value };
+}
+
+function uuid(value: unknown): string | undefined {
+  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function reject(reason: string): { readonly ok: false; readonly reason: string } {
+  return { ok: false, reason };
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' && !Number.isInteger(value)) return 'a fractional number';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,109 @@
+/**
+ * One HTTP exchange with a VB365 server: sends the request through the server's undici dispatcher,
+ * enforces a deadline for the whole exchange (so a trickling body cannot hold it open) and a body
+ * size cap (checked while streaming, so an oversized body is never buffered whole), parses JSON.
+ */
+import type { Dispatcher } from 'undici';
+import { RequestFailedError } from './errors.js';
+
+export interface HttpExchange {
+  readonly method: 'GET' | 'POST';
+  /** Absolute path with query, e.g. `/v6/Organizations?extendedView=false`. */
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Parsed JSON, or undefined for an empty body. */
+  readonly json: unknown;
+}
+
+export interface TransportOptions {
+  readonly dispatcher: Dispatcher;
+  /** Scheme, host and port, e.g. `https://vb365:4443`. */
+  readonly origin: string;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+}
+
+export class Transport {
+  constructor(private readonly options: TransportOptions) {}
+
+  async send(exchange: HttpExchange, shutdown: AbortSignal): Promise<HttpAnswer> {
+    const { dispatcher, origin, timeoutMs, maxResponseBytes } = this.options;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([shutdown, deadline]);
+    const fail = (error: unknown): never => {
+      throw classify(error, shutdown.aborted, deadline.aborted, timeoutMs);
+    };
+
+    const response = await dispatcher
+      .request({ origin, method: exchange.method, path: exchange.path, headers: exchange.headers, body: exchange.body ?? null, signal })
+      .catch(fail);
+
+    const declared = Number(response.headers['content-length']);
+    if (declared > maxResponseBytes) {
+      response.body.destroy();
+      throw tooLarge(maxResponseBytes);
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    try {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > maxResponseBytes) {
+          response.body.destroy();
+          throw tooLarge(maxResponseBytes);
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (error instanceof RequestFailedError) throw error;
+      fail(error);
+    }
+    const text = Buffer.concat(chunks, received).toString('utf8');
+    return { status: response.statusCode, headers: response.headers, json: parseJson(text, response.statusCode) };
+  }
+}
+
+function parseJson(text: string, status: number): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Error pages (HTML from a proxy, say) are not worth failing over when the status already says it.
+    if (status >= 400) return undefined;
+    throw new RequestFailedError('invalid_json', `the answer is not valid JSON (${text.length} characters)`);
+  }
+}
+
+function tooLarge(limit: number): RequestFailedError {
+  return new RequestFailedError('too_large', `the answer is larger than max_response_bytes (${limit} bytes)`);
+}
+
+function classify(error: unknown, shutdown: boolean, timedOut: boolean, timeoutMs: number): RequestFailedError {
+  if (error instanceof RequestFailedError) return error;
+  if (shutdown) return new RequestFailedError('aborted', 'the request was aborted because the exporter is stopping');
+  const code = errorCode(error);
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new RequestFailedError('timeout', `no complete answer within ${timeoutMs / 1000} s`);
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RequestFailedError('dns', `the server name does not resolve (${code})`);
+  if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|ALTNAME|UNABLE_TO_(GET|VERIFY)/.test(code)) {
+    return new RequestFailedError('tls', `the TLS connection failed (${code}): set ca_file, or tls_insecure for a lab server`);
+  }
+  return new RequestFailedError('network', `the connection failed (${code ?? (error instanceof Error ? error.message : 'unknown error')})`);
+}
+
+function errorCode(error: unknown): string | undefined {
+  // undici wraps socket errors; the useful code may be on the cause.
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_ABORTED') return code;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
