@@ -30,6 +30,8 @@ export interface RunningExporter {
   readonly url: string;
   readonly store: Store;
   readonly metrics: SelfMetrics;
+  /** Polls every server now and resolves once each has finished that cycle. */
+  pollNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,9 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     url: `http://${host === '[::]' ? '[::1]' : host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
     store,
     metrics,
+    pollNow: async () => {
+      await Promise.all(pollers.map((poller) => poller.scheduler.pollNow()));
+    },
     stop: async () => {
       await Promise.all(pollers.map((poller) => poller.scheduler.stop()));
       await Promise.all(pollers.map((poller) => poller.agent.destroy()));

@@ -19,6 +19,10 @@ export interface SchedulerDependencies {
 export class Scheduler {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  /** Aborted to cut the wait between cycles short. */
+  private wake = new AbortController();
+  /** Callers of pollNow(), answered when the next cycle to start has finished. */
+  private waiting: Array<(state: ServerState | undefined) => void> = [];
 
   constructor(private readonly deps: SchedulerDependencies) {}
 
@@ -30,6 +34,19 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.abort.abort(new Error('the exporter is stopping'));
     await this.loop;
+    for (const answer of this.waiting.splice(0)) answer(undefined);
+  }
+
+  /**
+   * Starts a cycle now (or as soon as the one in flight ends) and resolves with the state it produced;
+   * undefined when the scheduler stops first.
+   */
+  pollNow(): Promise<ServerState | undefined> {
+    if (this.abort.signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.wake.abort();
+    });
   }
 
   private async run(): Promise<void> {
@@ -38,10 +55,12 @@ export class Scheduler {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       const startedMs = clock.now();
+      const waiting = this.waiting.splice(0);
+      let state: ServerState | undefined;
       try {
         const cycle = await this.deps.runCycle(signal);
         if (signal.aborted) break; // a cut-short cycle would mark everything failed
-        const state = this.deps.applyCycle(cycle);
+        state = this.deps.applyCycle(cycle);
         logger.info(
           {
             up: state.up,
@@ -54,14 +73,17 @@ export class Scheduler {
       } catch (error) {
         // runCycle records failures itself; reaching this is a bug, which must not stop polling.
         logger.error({ err: error }, 'poll cycle crashed');
+      } finally {
+        for (const answer of waiting) answer(state);
       }
       const waitMs = startedMs + intervalMs - clock.now();
       if (waitMs < 0) {
         this.deps.onLateCycle();
         logger.warn({ overrunSeconds: -waitMs / 1000, intervalSeconds: this.deps.intervalSeconds }, 'poll cycle took longer than the poll interval; starting the next one now');
-        continue;
+      } else if (!this.wake.signal.aborted) {
+        await clock.sleep(waitMs, AbortSignal.any([signal, this.wake.signal])).catch(() => undefined);
       }
-      await clock.sleep(waitMs, signal).catch(() => undefined);
+      if (this.wake.signal.aborted) this.wake = new AbortController();
     }
   }
 }

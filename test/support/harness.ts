@@ -1,0 +1,137 @@
+/** Starts the bundled simulator and the exporter in-process, over real sockets and real TLS. */
+import { Writable } from 'node:stream';
+import { systemClock, type Clock } from '../../src/clock.js';
+import { DEFAULTS } from '../../src/config/load.js';
+import type { ExporterConfig, ServerConfig } from '../../src/config/types.js';
+import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { createLogger } from '../../src/logger.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+
+/** Collects every log line so tests can assert on them (and on what must never be in them). */
+export class LogCapture extends Writable {
+  readonly lines: Array<Record<string, unknown>> = [];
+  readonly raw: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      this.raw.push(line);
+      this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+    done();
+  }
+  messages(): string[] {
+    return this.lines.map((line) => String(line['msg']));
+  }
+}
+
+export function serverConfig(simulator: Simulator, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    name: 'sim',
+    url: simulator.url,
+    apiVersion: 'v8',
+    username: simulator.username,
+    password: simulator.password,
+    organizations: [],
+    ca: simulator.ca,
+    tlsInsecure: false,
+    pollIntervalSeconds: 3600, // tests drive cycles with pollNow()
+    pollConcurrency: 4,
+    requestTimeoutSeconds: 5,
+    maxResponseBytes: DEFAULTS.maxResponseBytes,
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  readonly simulator: Simulator;
+  readonly exporter: RunningExporter;
+  readonly logs: LogCapture;
+  metricsText(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly simulator?: SimulatorOptions;
+  readonly server?: Partial<ServerConfig>;
+  readonly config?: Partial<ExporterConfig>;
+  readonly clock?: Clock;
+  /** Wait for the first cycle before returning (default true). */
+  readonly waitForFirstCycle?: boolean;
+}
+
+/** A clock whose sleeps return at once (and are recorded): back-off waits cost no test time. */
+export function instantSleepClock(): Clock & { readonly sleeps: number[] } {
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => Date.now(),
+    sleep: async (ms, signal) => {
+      sleeps.push(ms);
+      signal.throwIfAborted();
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const simulator = await startSimulator(options.simulator);
+  const logs = new LogCapture();
+  const config: ExporterConfig = {
+    servers: [serverConfig(simulator, options.server)],
+    listen: { host: '127.0.0.1', port: 0 },
+    logLevel: 'debug',
+    shard: undefined,
+    webConfigFile: undefined,
+    ...options.config,
+  };
+  const exporter = await startExporter(config, {
+    logger: createLogger(config.logLevel, logs),
+    clock: options.clock ?? systemClock,
+    random: () => 0.5,
+    version: '0.0.0-test',
+  });
+  if (options.waitForFirstCycle !== false) await waitFor(() => exporter.store.ready(), 10_000);
+  return {
+    simulator,
+    exporter,
+    logs,
+    metricsText: async () => {
+      const response = await fetch(`${exporter.url}/metrics`);
+      if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+      return response.text();
+    },
+    close: async () => {
+      await exporter.stop();
+      await simulator.close();
+    },
+  };
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Samples of one metric family as `labels -> value`, parsed from exposition text. */
+export function samples(text: string, name: string): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelEnd = line.lastIndexOf('}');
+    const labels = labelEnd === -1 ? '' : line.slice(name.length + 1, labelEnd);
+    const value = line.slice(labelEnd === -1 ? name.length + 1 : labelEnd + 2);
+    result.set(labels, Number(value));
+  }
+  return result;
+}
+
+/** The value of the one sample of `name` whose labels include every given pair. */
+export function sampleValue(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const found = [...samples(text, name)].filter(([labelText]) => wanted.every((pair) => labelText.split(/,(?=[a-z_]+=")/).includes(pair)));
+  if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${wanted.join(',')}`);
+  return found[0]?.[1];
+}
