@@ -18,6 +18,7 @@ export class ConfigError extends Error {
 export function describeValue(value: unknown, secret = false): string {
   if (value === undefined) return 'nothing';
   if (secret) return 'a value that is not shown';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  // JSON shows strings quoted and lists as YAML users wrote them; functions and symbols never reach here.
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -57,8 +57,10 @@ export function baseUrl(value: unknown, setting: string): string {
   } catch {
     throw new ConfigError(setting, expected, describeValue(value));
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '') {
-    throw new ConfigError(setting, `${expected}, without credentials or query`, describeValue(value));
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(setting, expected, describeValue(value));
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    // Credentials in the URL would end up in logs and labels: they belong in username/password.
+    throw new ConfigError(setting, `${expected}, without credentials, query or fragment`, 'a URL with some of them');
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

@@ -7,6 +7,7 @@
  * command line first, then the environment, then the file, then the default.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CommandLine } from './args.js';
 import { ConfigError, describeValue } from './errors.js';
@@ -34,6 +35,7 @@ const SERVER_KEYS = {
   max_response_bytes: 'VB365_MAX_RESPONSE_BYTES',
 } as const;
 type ServerKey = keyof typeof SERVER_KEYS;
+const PATH_KEYS: ReadonlySet<ServerKey> = new Set(['password_file', 'ca_file']);
 
 const TOP_LEVEL_KEYS = {
   listen_address: 'VB365_LISTEN_ADDRESS',
@@ -112,7 +114,9 @@ function parseFileServers(value: unknown, configFile: string): ServerConfig[] {
     }
     const raw = entry as Raw;
     rejectUnknownKeys(raw, Object.keys(SERVER_KEYS), where);
-    return parseServer((key) => raw[key], where);
+    // File paths in the file are relative to the file, as in Prometheus' own configuration.
+    const get = (key: ServerKey): unknown => (PATH_KEYS.has(key) && typeof raw[key] === 'string' ? resolve(dirname(configFile), raw[key]) : raw[key]);
+    return parseServer(get, where);
   });
   const seen = new Set<string>();
   servers.forEach((server, index) => {
