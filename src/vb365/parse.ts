@@ -122,7 +122,9 @@ function reject(reason: string): { readonly ok: false; readonly reason: string }
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
   if (typeof value === 'number' && !Number.isInteger(value)) return 'a fractional number';
   return `a ${typeof value}`;
 }

@@ -1,0 +1,24 @@
+// Public API of the bundled VB365 REST API simulator.
+export { startSimulator } from './server.js';
+export { SimulatorData } from './data.js';
+export {
+  SEED_NORD_REPOSITORY_NAME,
+  SEED_OFFLINE_DETAILS,
+  SEED_ORGANIZATION_IDS,
+  SEED_REPOSITORY_IDS,
+  addSeedData,
+} from './seed.js';
+export { API_VERSIONS, ROUTE_NAMES } from './types.js';
+export type { ApiVersion, FaultRule, RouteName, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+export type {
+  BackupRepositoryInput,
+  ObjectStorageType,
+  OrganizationInput,
+  OrganizationRegion,
+  OrganizationType,
+  SimulatedBackupRepository,
+  SimulatedObjectStorage,
+  SimulatedOrganization,
+  SimulatedUsedRepository,
+  UsedRepositoryInput,
+} from './model.js';

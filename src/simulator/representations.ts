@@ -1,0 +1,138 @@
+// The JSON each API version answers for the model objects (field sets differ per version).
+import type { SimulatedBackupRepository, SimulatedOrganization, SimulatedUsedRepository } from './model.js';
+import type { ApiVersion } from './types.js';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/** The setId VB365 answers when no result set is cached (see the documentation example). */
+export const EMPTY_SET_ID = '00000000-0000-0000-0000-000000000000';
+
+const link = (href: string): JsonObject => ({ href });
+
+export function organizationJson(org: SimulatedOrganization, version: ApiVersion, extendedView: boolean): JsonObject {
+  const body: JsonObject = {
+    type: org.type,
+    region: org.region,
+    id: org.id,
+    name: org.name,
+    officeName: org.officeName,
+  };
+  if (version !== 'v6') body['description'] = org.description;
+  if (org.type !== 'OnPremises') {
+    body['isExchangeOnline'] = true;
+    body['isSharePointOnline'] = true;
+    body['isTeamsOnline'] = true;
+  }
+  if (org.type !== 'Office365') {
+    body['isExchange'] = true;
+    body['isSharepoint'] = false;
+  }
+  if (extendedView) {
+    body['isBackedup'] = org.isBackedup;
+    body['firstBackuptime'] = org.firstBackupTime;
+    body['lastBackuptime'] = org.lastBackupTime;
+  }
+  if (version === 'v8') {
+    body['msid'] = org.msid;
+    body['backedUpOrganizationId'] = org.backedUpOrganizationId;
+  }
+  body['_links'] = {
+    self: link(`/${version}/Organizations/${org.id}`),
+    usedRepositories: link(`/${version}/Organizations/${org.id}/usedRepositories`),
+  };
+  return body;
+}
+
+export function usedRepositoryJson(usage: SimulatedUsedRepository, version: ApiVersion): JsonObject {
+  const body: JsonObject = {};
+  if (version === 'v8') body['repositoryId'] = usage.repositoryId;
+  body['usedSpaceBytes'] = usage.usedSpaceBytes;
+  body['localCacheUsedSpaceBytes'] = usage.localCacheUsedSpaceBytes;
+  body['objectStorageUsedSpaceBytes'] = usage.objectStorageUsedSpaceBytes;
+  body['isAvailable'] = usage.isAvailable;
+  body['details'] = usage.details;
+  if (version === 'v8') body['protectedObjectsCount'] = usage.protectedObjectsCount;
+  // Lower-case path as in the documentation example.
+  body['_links'] = { backupRepository: link(`/${version}/backuprepositories/${usage.repositoryId}`) };
+  return body;
+}
+
+export function backupRepositoryJson(repo: SimulatedBackupRepository, version: ApiVersion): JsonObject {
+  const storage = repo.objectStorage;
+  const body: JsonObject = {
+    id: repo.id,
+    name: repo.name,
+    description: repo.description,
+    path: repo.path,
+    retentionType: repo.retentionType,
+    retentionPeriodType: 'Yearly',
+    yearlyRetentionPeriod: 'Years3',
+    retentionFrequencyType: 'Daily',
+    dailyTime: '18:00:00',
+    dailyType: 'Everyday',
+    proxyId: repo.proxyId,
+    isLongTerm: repo.isLongTerm,
+    isOutOfSync: repo.isOutOfSync,
+    capacityBytes: repo.capacityBytes,
+    freeSpaceBytes: repo.freeSpaceBytes,
+    objectStorageEncryptionEnabled: storage ? false : null,
+    encryptionKeyId: null,
+  };
+  const links: JsonObject = {
+    self: link(`/${version}/BackupRepositories/${repo.id}`),
+    proxy: link(`/${version}/Proxies/${repo.proxyId}`),
+  };
+  if (version === 'v8') {
+    body['proxyPoolId'] = null;
+    body['organizationId'] = null;
+    body['isOutdated'] = false;
+    body['isIndexed'] = true;
+    body['isMigrationLocked'] = false;
+    body['isOutOfOrder'] = false;
+    body['outOfOrderReason'] = null;
+    if (storage) {
+      body['objectStorage'] = {
+        id: storage.id,
+        type: storage.type,
+        usedSpaceBytes: storage.usedSpaceBytes,
+        sizeLimitEnabled: false,
+        _links: { self: link(`/v8/ObjectStorageRepositories/${storage.id}`) },
+      };
+    }
+  } else {
+    body['objectStorageId'] = storage ? storage.id : null;
+    if (storage) body['objectStorageCachePath'] = repo.path;
+  }
+  if (storage) links['objectStorageRepository'] = link(`/${version}/ObjectStorageRepositories/${storage.id}`);
+  body['_links'] = links;
+  return body;
+}
+
+/** VB365 error body: v6 {message}; v7 adds errorCode (its schema only knows ProxyOffline); v8 knows more codes. */
+export function errorJson(version: ApiVersion | undefined, message: string, errorCode?: string): JsonObject {
+  const body: JsonObject = { message };
+  if (errorCode === undefined || version === undefined || version === 'v6') return body;
+  if (version === 'v7' && errorCode !== 'ProxyOffline') return body;
+  body['errorCode'] = errorCode;
+  return body;
+}
+
+export interface PageWindow {
+  offset: number;
+  limit: number;
+}
+
+/**
+ * A VB365 page `{offset, limit, setId, results, _links}`. At most `min(limit, pageSize)` items are
+ * returned; `next` is present only when items remain after this page.
+ */
+export function pageJson(items: Json[], window: PageWindow, pageSize: number, basePath: string): JsonObject {
+  const count = Math.max(0, Math.min(window.limit, pageSize, items.length - window.offset));
+  const results = items.slice(window.offset, window.offset + count);
+  const href = (offset: number): string => `${basePath}?offset=${offset}&limit=${window.limit}`;
+  const links: JsonObject = { self: link(href(window.offset)) };
+  if (window.offset + count < items.length) links['next'] = link(href(window.offset + count));
+  if (window.offset > 0) links['prev'] = link(href(Math.max(0, window.offset - window.limit)));
+  return { offset: window.offset, limit: window.limit, _links: links, results, setId: EMPTY_SET_ID };
+}

@@ -1,0 +1,61 @@
+// Maps a request path to a route. Matching ignores case, as the real server does.
+import type { ApiVersion } from './types.js';
+
+export type RouteMatch =
+  | { route: 'token'; version: ApiVersion; method: 'POST' }
+  | { route: 'logout'; version: ApiVersion; method: 'POST' }
+  | { route: 'organizations'; version: ApiVersion; method: 'GET'; organizationId: string | undefined }
+  | { route: 'used_repositories'; version: ApiVersion; method: 'GET'; organizationId: string }
+  | { route: 'backup_repositories'; version: ApiVersion; method: 'GET'; repositoryId: string | undefined }
+  | { route: 'service_instance'; version: ApiVersion; method: 'GET' }
+  | { route: 'unknown' };
+
+const UNKNOWN: RouteMatch = { route: 'unknown' };
+
+/** Resolves `pathname` (no query) for the served `versions`; an unserved version is 'unknown' (404). */
+export function matchRoute(pathname: string, versions: readonly ApiVersion[]): RouteMatch {
+  const segments = pathname.split('/').filter((s) => s !== '');
+  const [first, ...rest] = segments.map(decodeSegment);
+  const version = versions.find((v) => v === first?.toLowerCase());
+  if (version === undefined) return UNKNOWN;
+  const [resource, id, sub, ...extra] = rest;
+  if (extra.length > 0 || resource === undefined) return UNKNOWN;
+  const name = resource.toLowerCase();
+  const subName = sub?.toLowerCase();
+
+  if (name === 'token') {
+    if (id === undefined) return { route: 'token', version, method: 'POST' };
+    // No logout in v6.
+    if (id.toLowerCase() === 'logout' && sub === undefined && version !== 'v6') {
+      return { route: 'logout', version, method: 'POST' };
+    }
+    return UNKNOWN;
+  }
+  if (name === 'organizations') {
+    if (sub === undefined) return { route: 'organizations', version, method: 'GET', organizationId: id };
+    if (id !== undefined && subName === 'usedrepositories') {
+      return { route: 'used_repositories', version, method: 'GET', organizationId: id };
+    }
+    return UNKNOWN;
+  }
+  if (name === 'backuprepositories' && sub === undefined) {
+    return { route: 'backup_repositories', version, method: 'GET', repositoryId: id };
+  }
+  if (name === 'serviceinstance' && id === undefined) {
+    return { route: 'service_instance', version, method: 'GET' };
+  }
+  return UNKNOWN;
+}
+
+/** The organization a used_repositories request is about (for fault rules). */
+export function organizationOf(match: RouteMatch): string | undefined {
+  return match.route === 'used_repositories' ? match.organizationId : undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // malformed escapes simply fail to match anything
+  }
+}

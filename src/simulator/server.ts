@@ -1,0 +1,173 @@
+// startSimulator: an HTTP(S) server speaking the VB365 REST API subset the exporter uses.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorAnswer, rawJsonAnswer, type Answer } from './answer.js';
+import { TokenStore } from './auth.js';
+import { createSelfSignedCertificate } from './certificate.js';
+import { SimulatorData } from './data.js';
+import { deliver } from './delivery.js';
+import { FaultRules } from './faults.js';
+import { handleCall, type HandlerContext } from './handlers.js';
+import { matchRoute, organizationOf, type RouteMatch } from './routes.js';
+import { addSeedData } from './seed.js';
+import { createStats, requestEnded, requestStarted, resetStats } from './stats.js';
+import { API_VERSIONS, type ApiVersion, type FaultRule, type Simulator, type SimulatorOptions } from './types.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const host = options.host ?? '127.0.0.1';
+  const useTls = options.tls ?? true;
+  const versions = [...(options.versions ?? API_VERSIONS)];
+  const latencyMs = options.latencyMs ?? 0;
+  const username = options.username ?? 'admin';
+  const password = options.password ?? 'vb365-simulator';
+
+  const data = new SimulatorData();
+  if (options.seed ?? true) addSeedData(data);
+  data.generateOrganizations(options.organizationCount ?? 0, options.repositoriesPerOrganization ?? 2);
+
+  const stats = createStats();
+  const tokens = new TokenStore(options.tokenLifetimeSeconds ?? 3600);
+  const faults = new FaultRules();
+  const context: HandlerContext = { data, tokens, stats, pageSize: options.pageSize ?? 10_000, username, password };
+  // Aborted by close() so pending latency delays end at once.
+  const lifetime = new AbortController();
+
+  async function answerRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const match = matchRoute(url.pathname, versions);
+    stats.byRoute[match.route]++;
+    const fault = faults.take(match.route, organizationOf(match));
+    if (fault?.hang) {
+      req.resume(); // read and drop the body; the answer never comes
+      return;
+    }
+    const body = await readBody(req);
+    if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: lifetime.signal });
+    if (res.destroyed) return;
+    const answer = body === undefined ? errorAnswer(413, versionOf(match), 'Request body too large.') : chooseAnswer(match, fault, req, url, body);
+    if (fault?.retryAfter !== undefined) answer.headers['retry-after'] = fault.retryAfter;
+    deliver(res, answer, { trickleBytesPerSecond: fault?.trickleBytesPerSecond, resetMidBody: fault?.resetMidBody });
+  }
+
+  function chooseAnswer(match: RouteMatch, fault: FaultRule | undefined, req: IncomingMessage, url: URL, body: string): Answer {
+    if (fault?.status !== undefined) {
+      return errorAnswer(fault.status, versionOf(match), http.STATUS_CODES[fault.status] ?? 'Simulated failure');
+    }
+    if (fault?.body !== undefined) return rawJsonAnswer(200, fault.body);
+    return handleCall(context, match, {
+      method: req.method ?? 'GET',
+      query: lowerCaseQuery(url.searchParams),
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      body,
+    });
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    requestStarted(stats);
+    // Ends at 'finish' (response fully handed to the socket) or 'close' (socket gone), whichever is first.
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      requestEnded(stats);
+    };
+    res.once('finish', end);
+    res.once('close', end);
+    answerRequest(req, res).catch((error: unknown) => {
+      if (lifetime.signal.aborted || res.destroyed) return; // closing: nothing left to answer
+      if (!res.headersSent) deliver(res, errorAnswer(500, undefined, `Simulator error: ${String(error)}`));
+      else res.destroy();
+    });
+  }
+
+  const certificate = useTls ? await createSelfSignedCertificate(host) : undefined;
+  const server = certificate ? https.createServer({ cert: certificate.cert, key: certificate.key }, onRequest) : http.createServer(onRequest);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    if (!useTls) stats.connections++;
+  });
+  if (useTls) {
+    // Track the TLS sockets too: destroying them (not just the TCP socket below) closes their responses at once.
+    server.on('secureConnection', (socket: Socket) => {
+      stats.connections++;
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `${useTls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    ca: certificate?.cert,
+    username,
+    password,
+    data,
+    stats,
+    resetStats: () => resetStats(stats),
+    addFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    revokeAllTokens: () => tokens.revokeAll(),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        lifetime.abort();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }).then(waitForSocketsClosed);
+      return closing;
+    },
+  };
+
+  /** Resolves once every destroyed socket has emitted 'close', so responses (and inFlight) have ended too. */
+  async function waitForSocketsClosed(): Promise<void> {
+    while (sockets.size > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function versionOf(match: RouteMatch): ApiVersion | undefined {
+  return match.route === 'unknown' ? undefined : match.version;
+}
+
+/** Collects the request body as text; undefined when it exceeds MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** ASP.NET binds query parameters case-insensitively; the first occurrence wins. */
+function lowerCaseQuery(params: URLSearchParams): Map<string, string> {
+  const query = new Map<string, string>();
+  for (const [name, value] of params) {
+    const key = name.toLowerCase();
+    if (!query.has(key)) query.set(key, value);
+  }
+  return query;
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
