@@ -16,6 +16,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['test/**', 'bench/**', 'eslint.config.js', 'vitest.config.ts'],
     rules: { 'no-console': 'off' },
