@@ -16,7 +16,7 @@ const REPO = 'cfe34111-3331-45c0-babf-0be32e030444';
 const TOKEN = { access_token: 'a1', refresh_token: 'r1', token_type: 'bearer', expires_in: 3600, userName: 'u', '.issued': '', '.expires': '' };
 const json = { headers: { 'content-type': 'application/json; charset=utf-8' } };
 const item = { usedSpaceBytes: 1, localCacheUsedSpaceBytes: 2, objectStorageUsedSpaceBytes: 3, isAvailable: true, details: '', _links: { backupRepository: { href: `/v6/backuprepositories/${REPO}` } } };
-const page = (results: unknown[], next?: string): unknown => ({ offset: 0, limit: 10000, results, _links: { self: { href: '/x' }, ...(next === undefined ? {} : { next: { href: next } }) } });
+const page = (results: unknown[], next?: string): object => ({ offset: 0, limit: 10000, results, _links: { self: { href: '/x' }, ...(next === undefined ? {} : { next: { href: next } }) } });
 
 let agent: MockAgent;
 let clock: ReturnType<typeof instantSleepClock>;
