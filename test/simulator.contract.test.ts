@@ -16,7 +16,7 @@ import {
 } from '../src/simulator/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const openApiDir = path.resolve(repoRoot, '..', 'shared', 'vb365', 'openapi');
+const openApiDir = path.resolve(repoRoot, 'test', 'fixtures', 'openapi');
 const VERSIONS: readonly ApiVersion[] = ['v6', 'v7', 'v8'];
 const UNKNOWN_ID = '11111111-2222-4333-8444-555555555555';
 
