@@ -21,7 +21,10 @@ ${rows}
 function serverSection(server: ServerState): string {
   const status = server.cycles === 0 ? '<span>waiting for the first cycle</span>' : server.up ? '<span class="ok">up</span>' : '<span class="fail">down</span>';
   const lastCycle = server.lastCycleEndMs === undefined ? 'never' : new Date(server.lastCycleEndMs).toISOString();
-  const organizations = server.organizations
+  const failing = server.organizations.filter((organization) => !organization.pollSuccess).length;
+  // Failing organizations first: they are what the person on call is looking for.
+  const organizations = [...server.organizations]
+    .sort((a, b) => Number(a.pollSuccess) - Number(b.pollSuccess) || a.name.localeCompare(b.name))
     .map((organization) => {
       const used = organization.repositories.reduce((sum, repository) => sum + (repository.usedSpaceBytes ?? 0) + (repository.objectStorageUsedSpaceBytes ?? 0), 0);
       return `<tr data-organization-id="${organization.id}" class="${organization.pollSuccess ? 'org-ok' : 'org-failed'}"><td>${escapeHtml(organization.name)}</td><td><code>${organization.id}</code></td>
@@ -31,6 +34,7 @@ function serverSection(server: ServerState): string {
     .join('\n');
   return `<section data-server="${escapeHtml(server.name)}"><h2>${escapeHtml(server.name)}: ${status}</h2>
 <p>Last cycle: ${lastCycle}${server.lastCycleDurationSeconds === undefined ? '' : ` (${server.lastCycleDurationSeconds.toFixed(1)} s)`}${server.lastError === undefined ? '' : ` · <span class="fail">${escapeHtml(server.lastError)}</span>`}</p>
+<p class="summary">${server.organizations.length} organizations · ${failing === 0 ? 'none failing' : `<span class="fail">${failing} failing</span>`}</p>
 <table><thead><tr><th>Organization</th><th>ID</th><th>Last poll</th><th>Error</th><th>Repositories</th><th>Used (repository + object storage)</th></tr></thead>
 <tbody>${organizations}</tbody></table></section>`;
 }
