@@ -2,14 +2,15 @@
  * Builds the running exporter from a validated configuration: per server an undici Agent, a client,
  * a scheduler; one store, one metrics page, one HTTP server. Used by main.ts, the demo and the tests.
  */
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Clock } from './clock.js';
 import type { ExporterConfig, ServerConfig } from './config/types.js';
 import { createApp } from './http/app.js';
+import { createHttpServer } from './http/http-server.js';
+import { loadWebConfig, type WebConfig } from './http/web-config.js';
 import { MetricsPage } from './metrics/metrics-page.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { runCycle } from './poller/cycle.js';
@@ -23,10 +24,12 @@ export interface ExporterDependencies {
   readonly clock: Clock;
   readonly random: () => number;
   readonly version: string;
+  /** TLS, basic auth and headers (main.ts loads `config.webConfigFile` at start-up); loaded here when not given. */
+  readonly webConfig?: WebConfig | undefined;
 }
 
 export interface RunningExporter {
-  /** `http://host:port` the HTTP server listens on. */
+  /** `http://host:port` (`https://` with TLS) the HTTP server listens on. */
   readonly url: string;
   readonly store: Store;
   readonly metrics: SelfMetrics;
@@ -36,23 +39,31 @@ export interface RunningExporter {
 }
 
 export async function startExporter(config: ExporterConfig, deps: ExporterDependencies): Promise<RunningExporter> {
+  // A configured web config file is never silently ignored, whoever calls this; loaded before anything starts.
+  const web = deps.webConfig ?? (config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile));
   const metrics = new SelfMetrics(deps.version, config.shard);
   const store = new Store(config.servers);
   const metricsPage = new MetricsPage(metrics.registry, store.servers());
   store.onChange((servers) => metricsPage.update(servers));
 
   const pollers = config.servers.map((server) => createPoller(server, config, store, metrics, deps));
-  const app = createApp({ metricsPage, store, version: deps.version, logger: deps.logger.child({ module: 'http' }) });
-  const httpServer = createServer(app);
+  for (const warning of web?.warnings ?? []) deps.logger.warn(warning);
+  const httpLogger = deps.logger.child({ module: 'http' });
+  const app = createApp({ metricsPage, store, version: deps.version, logger: httpLogger, web });
+  const httpServer = createHttpServer(app, web?.tls, httpLogger);
   await listen(httpServer, config.listen.host, config.listen.port);
   const address = httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  deps.logger.info({ address: `${host}:${address.port}`, servers: config.servers.map((server) => server.name), shard: config.shard }, 'listening');
+  const tls = web?.tls !== undefined;
+  deps.logger.info(
+    { address: `${host}:${address.port}`, tls, basicAuth: (web?.users.size ?? 0) > 0, servers: config.servers.map((server) => server.name), shard: config.shard },
+    'listening',
+  );
 
   for (const poller of pollers) poller.scheduler.start();
 
   return {
-    url: `http://${host === '[::]' ? '[::1]' : host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    url: `${tls ? 'https' : 'http'}://${host === '[::]' ? '[::1]' : host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
     store,
     metrics,
     pollNow: async () => {

@@ -5,6 +5,7 @@ import { USAGE, parseCommandLine } from './config/args.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { startExporter } from './exporter.js';
+import { loadWebConfig, type WebConfig } from './http/web-config.js';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -12,15 +13,18 @@ const STOP_DEADLINE_MS = 4_000;
 
 async function main(): Promise<void> {
   let loaded: LoadedConfig;
+  let webConfig: WebConfig | undefined;
   try {
     const commandLine = parseCommandLine(process.argv.slice(2));
     if (commandLine.help) return void process.stdout.write(USAGE);
     if (commandLine.version) return void process.stdout.write(`vb365-exporter ${VERSION}\n`);
     loaded = loadConfig(commandLine, process.env);
+    // Before anything listens: a broken web config must never leave /metrics unprotected.
+    webConfig = loaded.config.webConfigFile === undefined ? undefined : loadWebConfig(loaded.config.webConfigFile);
     if (commandLine.checkConfig) {
       const { servers, listen } = loaded.config;
       process.stdout.write(
-        `configuration OK (${loaded.source}): ${servers.length} server(s): ${servers.map((server) => `${server.name} ${server.url} ${server.apiVersion}`).join('; ')}; listening on ${listen.host}:${listen.port}\n`,
+        `configuration OK (${loaded.source}): ${servers.length} server(s): ${servers.map((server) => `${server.name} ${server.url} ${server.apiVersion}`).join('; ')}; listening on ${listen.host}:${listen.port}${describeWeb(webConfig)}\n`,
       );
       return;
     }
@@ -34,7 +38,7 @@ async function main(): Promise<void> {
   const logger = createLogger(loaded.config.logLevel);
   for (const warning of loaded.warnings) logger.warn(warning);
   logger.info({ version: VERSION, source: loaded.source }, 'starting');
-  const exporter = await startExporter(loaded.config, { logger, clock: systemClock, random: Math.random, version: VERSION });
+  const exporter = await startExporter(loaded.config, { logger, clock: systemClock, random: Math.random, version: VERSION, webConfig });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -59,6 +63,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+function describeWeb(web: WebConfig | undefined): string {
+  if (web === undefined) return '';
+  return ` (${web.tls === undefined ? 'HTTP' : 'HTTPS'}, ${web.users.size === 0 ? 'no basic auth' : `basic auth for ${web.users.size} user(s)`})`;
 }
 
 main().catch((error: unknown) => {

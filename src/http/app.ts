@@ -3,19 +3,34 @@ import express, { type Express, type Request } from 'express';
 import type { Logger } from 'pino';
 import type { MetricsPage } from '../metrics/metrics-page.js';
 import type { Store } from '../store/store.js';
+import { basicAuth } from './basic-auth.js';
 import { renderLandingPage } from './landing-page.js';
+import type { WebConfig } from './web-config.js';
 
 export interface AppDependencies {
   readonly metricsPage: MetricsPage;
   readonly store: Store;
   readonly version: string;
   readonly logger: Logger;
+  /** Extra headers and basic auth from the web config file, if any. */
+  readonly web?: WebConfig | undefined;
 }
 
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const headers = deps.web?.headers ?? {};
+  if (Object.keys(headers).length > 0) {
+    // On every response, 401 and 404 included, as exporter-toolkit does.
+    app.use((_request, response, next) => {
+      response.set(headers);
+      next();
+    });
+  }
+  if (deps.web !== undefined && deps.web.users.size > 0) {
+    app.use(basicAuth({ users: deps.web.users, unauthenticatedPaths: deps.web.unauthenticatedPaths, logger: deps.logger }));
+  }
 
   app.get('/metrics', async (request, response) => {
     const compressed = acceptsGzip(request);
@@ -41,16 +56,16 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   app.get('/', (_request, response) => {
-    response
-      .set({
-        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
-        'X-Content-Type-Options': 'nosniff',
-        'X-Frame-Options': 'DENY',
-        'Referrer-Policy': 'no-referrer',
-        'Cache-Control': 'no-store',
-      })
-      .type('html')
-      .send(renderLandingPage(deps.store.servers(), deps.version));
+    const security = {
+      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    };
+    // A header set in the web config's http_server_config.headers wins over the default.
+    for (const [name, value] of Object.entries(security)) if (!response.hasHeader(name)) response.set(name, value);
+    response.type('html').send(renderLandingPage(deps.store.servers(), deps.version));
   });
 
   app.use((_request, response) => {

@@ -1,0 +1,98 @@
+/**
+ * HTTP basic auth against bcrypt hashes (the web config's `basic_auth_users`).
+ *
+ * - Every failure (no header, unknown user, wrong password) gets the same 401 and body. A known user and
+ *   an unknown one cost the same: user names are compared in constant time against every configured
+ *   name, and an unknown user's password is checked against a dummy hash of the same cost.
+ * - bcrypt is slow on purpose (~100 ms at cost 10 in JavaScript): a successful check is remembered,
+ *   keyed by a SHA-256 of user and password (never the password itself), so a Prometheus scraping every
+ *   15 s costs one bcrypt per process lifetime. Checks run one at a time, like exporter-toolkit's, so
+ *   guessing cannot take every core; when too many wait, the request is refused with 429 at once.
+ * - Neither the password nor the Authorization header is ever logged.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import type { RequestHandler, Response } from 'express';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+
+export const REALM = 'vb365-exporter';
+export const WWW_AUTHENTICATE = `Basic realm="${REALM}", charset="UTF-8"`;
+/** Most bcrypt checks waiting for their turn before more are refused with 429. */
+const MAX_WAITING = 64;
+/** Most remembered successful checks (one per user in practice). */
+const MAX_REMEMBERED = 1024;
+/** At most one warning per minute about refused checks, so a flood does not flood the log too. */
+const WARN_EVERY_MS = 60_000;
+
+export interface BasicAuthOptions {
+  /** User name to bcrypt hash; must not be empty. */
+  readonly users: ReadonlyMap<string, string>;
+  /** Exact request paths served without credentials. */
+  readonly unauthenticatedPaths: readonly string[];
+  readonly logger: Logger;
+}
+
+export function basicAuth(options: BasicAuthOptions): RequestHandler {
+  const users = [...options.users].map(([name, hash]) => ({ digest: sha256(name), hash }));
+  if (users.length === 0) throw new Error('basicAuth needs at least one user');
+  // Unknown users are checked against this, at the highest cost configured, so they take as long as known ones.
+  const cost = Math.max(...users.map((user) => bcrypt.getRounds(user.hash)));
+  const dummyHash = bcrypt.hashSync(randomBytes(18).toString('base64'), cost);
+  const exempt = new Set(options.unauthenticatedPaths);
+  const remembered = new Set<string>();
+  const oneAtATime = pLimit(1);
+  let warnedAt = Number.NEGATIVE_INFINITY;
+
+  const verify = async (user: string, password: string): Promise<boolean> => {
+    const digest = sha256(user);
+    let hash: string | undefined;
+    // No early exit: every configured name is compared, whatever matches.
+    for (const candidate of users) {
+      if (timingSafeEqual(candidate.digest, digest)) hash ??= candidate.hash;
+    }
+    const matches = await bcrypt.compare(password, hash ?? dummyHash);
+    return matches && hash !== undefined;
+  };
+
+  return async (request, response, next) => {
+    if (exempt.has(request.path)) return next();
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (credentials === undefined) return deny(response);
+    const key = sha256(`${credentials.user}:${credentials.password}`).toString('hex');
+    if (remembered.has(key)) return next();
+    if (oneAtATime.pendingCount >= MAX_WAITING) {
+      if (Date.now() - warnedAt >= WARN_EVERY_MS) {
+        warnedAt = Date.now();
+        options.logger.warn({ waiting: oneAtATime.pendingCount }, 'too many basic auth checks waiting; answering 429');
+      }
+      return void response.status(429).set({ 'Retry-After': '1', 'Cache-Control': 'no-store' }).type('text/plain').send('too many requests\n');
+    }
+    const ok = await oneAtATime(() => verify(credentials.user, credentials.password));
+    if (!ok) {
+      options.logger.debug({ path: request.path, remote: request.socket.remoteAddress }, 'basic auth failed');
+      return deny(response);
+    }
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+    remembered.add(key);
+    next();
+  };
+}
+
+/** `Basic base64(user:password)`; undefined when absent or malformed. */
+export function parseAuthorization(header: string | undefined): { user: string; password: string } | undefined {
+  const match = header === undefined ? null : /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
+  if (match === null) return undefined;
+  const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function deny(response: Response): void {
+  response.status(401).set({ 'WWW-Authenticate': WWW_AUTHENTICATE, 'Cache-Control': 'no-store' }).type('text/plain').send('unauthorized\n');
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
