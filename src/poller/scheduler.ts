@@ -19,7 +19,7 @@ export interface SchedulerDependencies {
 export class Scheduler {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  /** Aborted to cut the wait between cycles short. */
+  /** Aborted to cut the wait between cycles short (by pollNow and stop); replaced after each wait. */
   private wake = new AbortController();
   /** Callers of pollNow(), answered when the next cycle to start has finished. */
   private waiting: Array<(state: ServerState | undefined) => void> = [];
@@ -33,6 +33,7 @@ export class Scheduler {
   /** Aborts the cycle in flight (its requests too) and waits for the loop to end. */
   async stop(): Promise<void> {
     this.abort.abort(new Error('the exporter is stopping'));
+    this.wake.abort();
     await this.loop;
     for (const answer of this.waiting.splice(0)) answer(undefined);
   }
@@ -81,7 +82,8 @@ export class Scheduler {
         this.deps.onLateCycle();
         logger.warn({ overrunSeconds: -waitMs / 1000, intervalSeconds: this.deps.intervalSeconds }, 'poll cycle took longer than the poll interval; starting the next one now');
       } else if (!this.wake.signal.aborted) {
-        await clock.sleep(waitMs, AbortSignal.any([signal, this.wake.signal])).catch(() => undefined);
+        // Not AbortSignal.any(): on Node 20 it leaves an entry on the long-lived signal for every wait.
+        await clock.sleep(waitMs, this.wake.signal).catch(() => undefined);
       }
       if (this.wake.signal.aborted) this.wake = new AbortController();
     }
