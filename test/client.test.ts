@@ -125,7 +125,7 @@ describe('login', () => {
     const second = await c.usedRepositories(ORG, signal).catch((caught: unknown) => caught);
     expect(second).toBeInstanceOf(RequestFailedError);
     expect((second as RequestFailedError).code).toBe('login_backoff');
-    expect(requests).toEqual(['token 400']);
+    expect(requests).toEqual(['token 400', 'token login_backoff']);
   });
 
   it('sends the password grant with disable_antiforgery_token, form-encoded', async () => {

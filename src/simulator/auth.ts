@@ -23,17 +23,20 @@ export class TokenStore {
   /** Refresh token -> user name. Refresh tokens do not expire (undocumented) but are single use. */
   readonly #refreshTokens = new Map<string, string>();
 
+  readonly #sequence = { access: 0, refresh: 0 };
+
   constructor(
     private readonly lifetimeSeconds: number,
     private readonly now: () => number = Date.now,
+    private readonly makeToken: (kind: 'access' | 'refresh', sequence: number) => string = () => randomBytes(32).toString('base64url'),
   ) {}
 
   issue(userName: string): IssuedTokens {
     if (this.#accessTokens.size > PRUNE_THRESHOLD) this.#pruneExpired();
     const issuedAtMs = this.now();
     const expiresAtMs = issuedAtMs + this.lifetimeSeconds * 1000;
-    const accessToken = randomBytes(32).toString('base64url');
-    const refreshToken = randomBytes(32).toString('base64url');
+    const accessToken = this.makeToken('access', ++this.#sequence.access);
+    const refreshToken = this.makeToken('refresh', ++this.#sequence.refresh);
     this.#accessTokens.set(accessToken, { expiresAtMs, refreshToken });
     this.#refreshTokens.set(refreshToken, userName);
     return {

@@ -5,6 +5,8 @@ import type { Answer } from './answer.js';
 export interface DeliveryFaults {
   trickleBytesPerSecond?: number | undefined;
   resetMidBody?: boolean | undefined;
+  /** Chunked transfer encoding instead of Content-Length. */
+  omitContentLength?: boolean | undefined;
 }
 
 const TRICKLE_TICK_MS = 100;
@@ -14,7 +16,7 @@ const RESET_GRACE_MS = 25;
 export function deliver(res: ServerResponse, answer: Answer, faults: DeliveryFaults = {}): void {
   const body = Buffer.from(answer.body, 'utf8');
   const headers: Record<string, string | number> = { ...answer.headers };
-  if (answer.status !== 204) headers['content-length'] = body.length;
+  if (answer.status !== 204 && !faults.omitContentLength) headers['content-length'] = body.length;
   res.writeHead(answer.status, headers);
 
   if (faults.resetMidBody) {

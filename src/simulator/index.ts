@@ -1,6 +1,7 @@
 // Public API of the bundled VB365 REST API simulator.
 export { startSimulator } from './server.js';
 export { SimulatorData } from './data.js';
+export { createSelfSignedCertificate, type ServerCertificate } from './certificate.js';
 export {
   SEED_NORD_REPOSITORY_NAME,
   SEED_OFFLINE_DETAILS,
@@ -9,7 +10,7 @@ export {
   addSeedData,
 } from './seed.js';
 export { API_VERSIONS, ROUTE_NAMES } from './types.js';
-export type { ApiVersion, FaultRule, RouteName, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+export type { ApiVersion, FaultRequest, FaultRule, RouteName, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 export type {
   BackupRepositoryInput,
   ObjectStorageType,

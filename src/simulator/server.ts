@@ -1,6 +1,7 @@
 // startSimulator: an HTTP(S) server speaking the VB365 REST API subset the exporter uses.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorAnswer, rawJsonAnswer, type Answer } from './answer.js';
@@ -30,11 +31,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   data.generateOrganizations(options.organizationCount ?? 0, options.repositoriesPerOrganization ?? 2);
 
   const stats = createStats();
-  const tokens = new TokenStore(options.tokenLifetimeSeconds ?? 3600);
+  const tokens = new TokenStore(options.tokenLifetimeSeconds ?? 3600, Date.now, options.tokenFactory);
   const faults = new FaultRules();
   const context: HandlerContext = { data, tokens, stats, pageSize: options.pageSize ?? 10_000, username, password };
   // Aborted by close() so pending latency delays end at once.
   const lifetime = new AbortController();
+  // Every pending latency delay listens on it: as many as requests in flight, which is not a leak.
+  setMaxListeners(0, lifetime.signal);
 
   async function answerRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
@@ -50,7 +53,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (res.destroyed) return;
     const answer = body === undefined ? errorAnswer(413, versionOf(match), 'Request body too large.') : chooseAnswer(match, fault, req, url, body);
     if (fault?.retryAfter !== undefined) answer.headers['retry-after'] = fault.retryAfter;
-    deliver(res, answer, { trickleBytesPerSecond: fault?.trickleBytesPerSecond, resetMidBody: fault?.resetMidBody });
+    if (fault?.transformBody !== undefined) {
+      answer.body = fault.transformBody(answer.body, {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        route: match.route,
+        organizationId: organizationOf(match),
+        authorization: req.headers.authorization,
+        body: body ?? '',
+        status: answer.status,
+      });
+    }
+    deliver(res, answer, {
+      trickleBytesPerSecond: fault?.trickleBytesPerSecond,
+      resetMidBody: fault?.resetMidBody,
+      omitContentLength: fault?.omitContentLength,
+    });
   }
 
   function chooseAnswer(match: RouteMatch, fault: FaultRule | undefined, req: IncomingMessage, url: URL, body: string): Answer {
@@ -71,13 +89,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requestStarted(stats);
     // Ends at 'finish' (response fully handed to the socket) or 'close' (socket gone), whichever is first.
     let ended = false;
-    const end = (): void => {
+    const end = (finished: boolean): void => {
       if (ended) return;
       ended = true;
+      if (!finished) stats.unfinishedResponses++;
       requestEnded(stats);
     };
-    res.once('finish', end);
-    res.once('close', end);
+    res.once('finish', () => end(true));
+    res.once('close', () => end(false));
     answerRequest(req, res).catch((error: unknown) => {
       if (lifetime.signal.aborted || res.destroyed) return; // closing: nothing left to answer
       if (!res.headersSent) deliver(res, errorAnswer(500, undefined, `Simulator error: ${String(error)}`));
@@ -85,7 +104,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   }
 
-  const certificate = useTls ? await createSelfSignedCertificate(host) : undefined;
+  const certificate = useTls ? (options.certificate ?? (await createSelfSignedCertificate(host))) : undefined;
   const server = certificate ? https.createServer({ cert: certificate.cert, key: certificate.key }, onRequest) : http.createServer(onRequest);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
@@ -117,13 +136,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url,
     ca: certificate?.cert,
     username,
-    password,
+    get password() {
+      return context.password;
+    },
     data,
     stats,
     resetStats: () => resetStats(stats),
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     revokeAllTokens: () => tokens.revokeAll(),
+    setPassword: (newPassword) => {
+      context.password = newPassword;
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         lifetime.abort();

@@ -13,6 +13,7 @@ export function createStats(): SimulatorStats {
     inFlight: 0,
     maxInFlight: 0,
     connections: 0,
+    unfinishedResponses: 0,
   };
 }
 
@@ -25,6 +26,7 @@ export function resetStats(stats: SimulatorStats): void {
   stats.tokenGrants.failed = 0;
   stats.maxInFlight = stats.inFlight;
   stats.connections = 0;
+  stats.unfinishedResponses = 0;
 }
 
 export function requestStarted(stats: SimulatorStats): void {

@@ -47,6 +47,16 @@ export interface SimulatorOptions {
   password?: string;
   /** Default true: include the seed data (see seed.ts). */
   seed?: boolean;
+  /**
+   * TLS certificate and key to serve instead of a fresh self-signed one (see createSelfSignedCertificate),
+   * so a client configured before the simulator starts can already trust it.
+   */
+  certificate?: { cert: string; key: string };
+  /**
+   * Makes the tokens the simulator issues: called once per token with its kind and a sequence number
+   * (1, 2, ... per kind). Default: 32 random bytes, base64url. Every returned token must be unique.
+   */
+  tokenFactory?: (kind: 'access' | 'refresh', sequence: number) => string;
 }
 
 export interface SimulatorStats {
@@ -59,6 +69,23 @@ export interface SimulatorStats {
   maxInFlight: number;
   /** TCP connections accepted (TLS: completed handshakes). */
   connections: number;
+  /** Responses whose connection closed before the whole answer was sent (client gave up, reset, hang). */
+  unfinishedResponses: number;
+}
+
+/** The request a fault rule's `transformBody` rewrites the answer of. */
+export interface FaultRequest {
+  method: string;
+  /** Path with query, as received. */
+  path: string;
+  route: RouteName;
+  organizationId: string | undefined;
+  /** The Authorization header, if any. */
+  authorization: string | undefined;
+  /** The request body as text (the token form). */
+  body: string;
+  /** Status of the answer being rewritten. */
+  status: number;
 }
 
 export interface FaultRule {
@@ -79,6 +106,13 @@ export interface FaultRule {
   trickleBytesPerSecond?: number;
   /** Send headers and part of the body, then destroy the socket. */
   resetMidBody?: boolean;
+  /**
+   * Rewrite the body of the answer (the normal one, or the error body of `status`), keeping its status:
+   * loops in next links, duplicated or mangled items, padding, echoes of the request.
+   */
+  transformBody?: (body: string, request: FaultRequest) => string;
+  /** Send the body without Content-Length (chunked), so the client learns its size only by reading it. */
+  omitContentLength?: boolean;
 }
 
 export interface Simulator {
@@ -87,6 +121,7 @@ export interface Simulator {
   /** PEM certificate to trust when tls, else undefined. */
   readonly ca: string | undefined;
   readonly username: string;
+  /** The password the token endpoint currently accepts (see setPassword). */
   readonly password: string;
   /** Mutable model: changes show in the next answers. */
   readonly data: SimulatorData;
@@ -97,6 +132,8 @@ export interface Simulator {
   clearFaults(): void;
   /** Every issued access and refresh token becomes invalid. */
   revokeAllTokens(): void;
+  /** Changes the password the token endpoint accepts from now on (issued tokens stay valid). */
+  setPassword(password: string): void;
   /** Closes the server and destroys open sockets, hung responses included. */
   close(): Promise<void>;
 }

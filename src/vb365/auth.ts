@@ -34,6 +34,8 @@ interface Session {
 
 export class TokenSource {
   private session: Session | undefined;
+  /** Tokens issued lately, current ones included: text from the server is cleaned of them. */
+  private readonly recentTokens: string[] = [];
   private pending: Promise<string> | undefined;
   private consecutiveFailures = 0;
   private nextLoginAtMs = 0;
@@ -53,6 +55,11 @@ export class TokenSource {
       this.pending = undefined;
     });
     return this.pending;
+  }
+
+  /** The password and the tokens issued lately: what must never be repeated from a server's answer. */
+  secrets(): readonly string[] {
+    return [this.options.password, ...this.recentTokens];
   }
 
   /** The server refused this token (401): the next caller logs in again, once for all callers. */
@@ -91,6 +98,8 @@ export class TokenSource {
   }
 
   private accept(answer: TokenAnswer): string {
+    this.recentTokens.unshift(answer.accessToken, ...(answer.refreshToken === undefined ? [] : [answer.refreshToken]));
+    this.recentTokens.length = Math.min(this.recentTokens.length, 6); // the last three sessions
     const lifetimeMs = answer.expiresInSeconds * 1000;
     // Renew a little early so a token never expires between the check and the request.
     const skewMs = Math.min(60_000, lifetimeMs / 10);

@@ -10,6 +10,7 @@ import type { ServerConfig } from '../config/types.js';
 import { TokenSource, type TokenAnswer } from './auth.js';
 import { ApiStatusError, RequestFailedError } from './errors.js';
 import { collectPages } from './paging.js';
+import { redactSecrets } from './redact.js';
 import {
   InvalidAnswerError,
   parseArray,
@@ -123,7 +124,12 @@ export class Vb365Client {
   /** Next links are server-relative (`/v6/...`); an absolute link must stay on this server, so the token never leaves it. */
   private resolveNext(href: string): string {
     const base = new URL(this.deps.server.url);
-    const url = new URL(href, base);
+    let url: URL;
+    try {
+      url = new URL(href, base);
+    } catch {
+      throw new InvalidAnswerError(`the next link is not a URL (${JSON.stringify(href.slice(0, 100))})`);
+    }
     if (url.origin !== base.origin) throw new InvalidAnswerError(`the next link points to another server (${url.origin})`);
     const path = url.pathname.startsWith(`${this.pathPrefix}/`) ? url.pathname : `${this.pathPrefix}${url.pathname}`;
     return `${path}${url.search}`;
@@ -136,7 +142,11 @@ export class Vb365Client {
   /** A request with a bearer token: on 401 the token is dropped and the request tried once more with a new one. */
   private async authorized(call: Call, signal: AbortSignal): Promise<HttpAnswer> {
     for (let reauthenticated = false; ; reauthenticated = true) {
-      const token = await this.tokens.accessToken(signal);
+      const token = await this.tokens.accessToken(signal).catch((error: unknown) => {
+        // A login skipped during back-off is a token request that did not happen: count it as such.
+        if (error instanceof RequestFailedError && error.code === 'login_backoff') this.deps.events.request('token', 'login_backoff');
+        throw error;
+      });
       try {
         return await this.withRetries(call, { authorization: `Bearer ${token}` }, signal);
       } catch (error) {
@@ -148,7 +158,12 @@ export class Vb365Client {
 
   private async requestToken(form: URLSearchParams, signal: AbortSignal): Promise<TokenAnswer> {
     const answer = await this.withRetries({ endpoint: 'token', method: 'POST', path: this.at(routes.token(this.deps.server.apiVersion)), form }, {}, signal);
-    return parseTokenAnswer(answer.json);
+    try {
+      return parseTokenAnswer(answer.json);
+    } catch (error) {
+      this.deps.events.invalidAnswer('token');
+      throw error;
+    }
   }
 
   /** Network errors, timeouts, 429, 502, 503 and 504 are tried again after a back-off that honours Retry-After. */
@@ -199,7 +214,7 @@ export class Vb365Client {
     if (answer.status >= 200 && answer.status < 300) return answer;
     throw new ApiStatusError(
       answer.status,
-      `${call.endpoint} answered HTTP ${answer.status}${errorDetail(answer.json)}`,
+      `${call.endpoint} answered HTTP ${answer.status}${redactSecrets(errorDetail(answer.json), this.tokens.secrets())}`,
       parseRetryAfter(answer.headers['retry-after'], this.deps.clock.now()),
     );
   }

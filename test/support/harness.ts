@@ -135,3 +135,79 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${wanted.join(',')}`);
   return found[0]?.[1];
 }
+
+/** A clock the test drives: now() moves only by advance() and by the sleeps it skips. */
+export interface FakeClock extends Clock {
+  /** Every sleep that returned at once, in milliseconds (back-off and Retry-After waits). */
+  readonly sleeps: number[];
+  advance(ms: number): void;
+}
+
+/**
+ * Sleeps up to `instantUpToMs` (default 10 minutes) return at once, advance now() and are recorded;
+ * longer ones (the scheduler's wait for the next cycle, with a long poll interval) last until their
+ * signal aborts, so cycles run only when the test calls pollNow().
+ */
+export function fakeClock(options: { readonly startMs?: number; readonly instantUpToMs?: number } = {}): FakeClock {
+  let nowMs = options.startMs ?? Date.now();
+  const instantUpToMs = options.instantUpToMs ?? 10 * 60_000;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => nowMs,
+    advance: (ms) => {
+      nowMs += ms;
+    },
+    sleep: async (ms, signal) => {
+      signal.throwIfAborted();
+      if (ms > instantUpToMs) {
+        await new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+        return;
+      }
+      sleeps.push(ms);
+      nowMs += ms;
+      await new Promise((resolve) => setImmediate(resolve));
+      signal.throwIfAborted();
+    },
+  };
+}
+
+/** An exporter without a simulator of its own: for servers that are down, not yet started or unresolvable. */
+export interface ExporterHarness {
+  readonly exporter: RunningExporter;
+  readonly logs: LogCapture;
+  metricsText(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startExporterFor(
+  servers: readonly ServerConfig[],
+  options: { readonly clock?: Clock; readonly config?: Partial<ExporterConfig>; readonly waitForFirstCycle?: boolean } = {},
+): Promise<ExporterHarness> {
+  const logs = new LogCapture();
+  const config: ExporterConfig = {
+    servers,
+    listen: { host: '127.0.0.1', port: 0 },
+    logLevel: 'debug',
+    shard: undefined,
+    webConfigFile: undefined,
+    ...options.config,
+  };
+  const exporter = await startExporter(config, {
+    logger: createLogger(config.logLevel, logs),
+    clock: options.clock ?? systemClock,
+    random: () => 0.5,
+    version: '0.0.0-test',
+  });
+  if (options.waitForFirstCycle !== false) await waitFor(() => exporter.store.ready(), 20_000);
+  return {
+    exporter,
+    logs,
+    metricsText: async () => {
+      const response = await fetch(`${exporter.url}/metrics`);
+      if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+      return response.text();
+    },
+    close: () => exporter.stop(),
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * Fault matrix, part 1: the network and HTTP failures of a VB365 server, each against the bundled
+ * simulator over real sockets and real TLS. Every case checks that the exporter keeps serving, that a
+ * log line and a metric say what happened, that the other organizations are untouched, and that the
+ * next good cycle restores everything. Back-off waits go through a fake clock: they cost no time and
+ * are recorded, so the tests assert the waits themselves.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerConfig } from '../src/config/types.js';
+import { DEFAULTS } from '../src/config/load.js';
+import { SEED_ORGANIZATION_IDS as ORG, createSelfSignedCertificate, startSimulator, type Simulator } from '../src/simulator/index.js';
+import {
+  LISTING_FAILED,
+  ORG_POLL_FAILED,
+  SEED_ORGS,
+  expectExported,
+  expectHealthy,
+  expectOthersIntact,
+  freePort,
+  logLines,
+  requests,
+  up,
+} from './support/fault-checks.js';
+import { fakeClock, startExporterFor, startHarness, type ExporterHarness, type FakeClock, type Harness } from './support/harness.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Back-off of attempt 1 and 2 with the harness' random() = 0.5: 0.75 of 0.5 s and of 1 s. */
+const RETRY_WAITS = [375, 750];
+const DAY = 86_400;
+
+async function harnessWith(options: Parameters<typeof startHarness>[0] & { clock: FakeClock }): Promise<Harness> {
+  const harness = await startHarness({ ...options, server: { pollIntervalSeconds: DAY, ...options.server } });
+  cleanups.push(() => harness.close());
+  return harness;
+}
+
+async function exporterFor(server: ServerConfig, clock: FakeClock): Promise<ExporterHarness> {
+  const harness = await startExporterFor([server], { clock });
+  cleanups.push(() => harness.close());
+  return harness;
+}
+
+async function simulatorOn(port: number, certificate: { cert: string; key: string }): Promise<Simulator> {
+  const simulator = await startSimulator({ port, certificate });
+  cleanups.push(() => simulator.close());
+  return simulator;
+}
+
+function offlineServer(url: string, ca: string | undefined): ServerConfig {
+  return {
+    name: 'sim',
+    url,
+    apiVersion: 'v8',
+    username: 'admin',
+    password: 'vb365-simulator',
+    organizations: [],
+    ca,
+    tlsInsecure: false,
+    pollIntervalSeconds: DAY,
+    pollConcurrency: 4,
+    requestTimeoutSeconds: 5,
+    maxResponseBytes: DEFAULTS.maxResponseBytes,
+  };
+}
+
+describe('server unreachable', () => {
+  it('is down at start-up: up 0 and ready after the failed first cycle, then up 1 once the server comes up', async () => {
+    const port = await freePort();
+    const certificate = await createSelfSignedCertificate('127.0.0.1');
+    const clock = fakeClock();
+    const offline = await exporterFor(offlineServer(`https://127.0.0.1:${port}`, certificate.cert), clock);
+    const { exporter, logs } = offline;
+    const metricsText = (): Promise<string> => offline.metricsText();
+
+    await expectHealthy(exporter.url);
+    // README: ready once every server has finished its first cycle, failed or not.
+    expect((await fetch(`${exporter.url}/readyz`)).status).toBe(200);
+    let text = await metricsText();
+    expect(up(text)).toBe(0);
+    expect(requests(text, 'token', 'network')).toBe(3); // tried three times
+    expect(clock.sleeps).toEqual(RETRY_WAITS);
+    expect(text).not.toContain('veeam_vb365_organization_poll_success{');
+    const [failure] = logLines(logs.lines, LISTING_FAILED);
+    expect(String(failure?.['reason'])).toContain('ECONNREFUSED');
+    expect(logLines(logs.lines, 'login failed')).toHaveLength(1);
+
+    const simulator = await simulatorOn(port, certificate);
+    clock.advance(10 * 60_000); // past the login back-off of the failed login
+    await exporter.pollNow();
+    text = await metricsText();
+    expect(up(text)).toBe(1);
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+    expect(simulator.stats.tokenGrants.password).toBe(1);
+  });
+
+  it('refuses connections after a good cycle: up 0 with every value kept, all back once it restarts', async () => {
+    const certificate = await createSelfSignedCertificate('127.0.0.1');
+    const clock = fakeClock();
+    const harness = await harnessWith({ simulator: { certificate }, clock });
+    const { exporter, logs, simulator } = harness;
+    const port = Number(new URL(simulator.url).port);
+    await simulator.close();
+
+    await exporter.pollNow();
+    let text = await harness.metricsText();
+    await expectHealthy(exporter.url);
+    expect(up(text)).toBe(0);
+    expect(requests(text, 'organizations', 'network')).toBe(3);
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId, 0);
+    expect(String(logLines(logs.lines, LISTING_FAILED)[0]?.['reason'])).toMatch(/ECONNREFUSED|ECONNRESET|closed/);
+
+    // The restarted server knows none of the old tokens: one 401, then a new login.
+    const restarted = await simulatorOn(port, certificate);
+    await exporter.pollNow();
+    text = await harness.metricsText();
+    expect(up(text)).toBe(1);
+    for (const organizationId of SEED_ORGS) expectExported(text, restarted, organizationId);
+    expect(restarted.stats.tokenGrants.password).toBe(1);
+  });
+
+  it('survives a connection reset in the middle of a body, for that organization only', async () => {
+    const harness = await harnessWith({ clock: fakeClock() });
+    const { exporter, logs, simulator } = harness;
+    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, resetMidBody: true });
+    await exporter.pollNow();
+    let text = await harness.metricsText();
+    await expectHealthy(exporter.url);
+    expect(requests(text, 'used_repositories', 'network')).toBe(3);
+    expectExported(text, simulator, ORG.contoso, 0);
+    expectOthersIntact(text, simulator, [ORG.contoso]);
+    expect(logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso })).toHaveLength(1);
+    expect(simulator.stats.unfinishedResponses).toBeGreaterThanOrEqual(3);
+
+    simulator.clearFaults();
+    await exporter.pollNow();
+    text = await harness.metricsText();
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+  });
+
+  it('reports a name that does not resolve as code dns, without retrying it', async () => {
+    const clock = fakeClock();
+    const startedAt = performance.now();
+    const offline = await exporterFor(offlineServer('https://vb365-exporter-test.invalid:4443', undefined), clock);
+    const { exporter, logs } = offline;
+    const metricsText = (): Promise<string> => offline.metricsText();
+    // Here getaddrinfo fails at once (ENOTFOUND); a resolver that hangs instead would end at the request timeout (5 s).
+    expect(performance.now() - startedAt).toBeLessThan(15_000);
+    await expectHealthy(exporter.url);
+    expect((await fetch(`${exporter.url}/readyz`)).status).toBe(200);
+    const text = await metricsText();
+    expect(up(text)).toBe(0);
+    expect(requests(text, 'token', 'dns')).toBe(1);
+    expect(String(logLines(logs.lines, LISTING_FAILED)[0]?.['reason'])).toContain('does not resolve');
+  });
+});
+
+describe('slow answers', () => {
+  it('gives up on an answer that never comes at the request timeout', async () => {
+    const harness = await harnessWith({ clock: fakeClock(), server: { requestTimeoutSeconds: 1 } });
+    const { exporter, logs, simulator } = harness;
+    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, hang: true });
+    const startedAt = performance.now();
+    await exporter.pollNow();
+    // Three attempts of 1 s each; far less than the hang (forever), generous for a busy machine.
+    expect(performance.now() - startedAt).toBeLessThan(15_000);
+    let text = await harness.metricsText();
+    await expectHealthy(exporter.url);
+    expect(requests(text, 'used_repositories', 'timeout')).toBe(3);
+    expectExported(text, simulator, ORG.contoso, 0);
+    expectOthersIntact(text, simulator, [ORG.contoso]);
+    const [failure] = logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso });
+    expect(String(failure?.['reason'])).toContain('no complete answer within 1 s');
+
+    simulator.clearFaults();
+    await exporter.pollNow();
+    text = await harness.metricsText();
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+  });
+
+  it('cuts a trickling answer at the request timeout, although bytes keep coming', async () => {
+    const harness = await harnessWith({ clock: fakeClock(), server: { requestTimeoutSeconds: 1 } });
+    const { exporter, logs, simulator } = harness;
+    // About 1.2 kB at 40 bytes/s: 30 s for the whole answer, a chunk every 100 ms (so no idle timeout fires).
+    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, trickleBytesPerSecond: 40 });
+    const startedAt = performance.now();
+    await exporter.pollNow();
+    expect(performance.now() - startedAt).toBeLessThan(15_000);
+    let text = await harness.metricsText();
+    await expectHealthy(exporter.url);
+    expect(requests(text, 'used_repositories', 'timeout')).toBe(3);
+    expectExported(text, simulator, ORG.contoso, 0);
+    expectOthersIntact(text, simulator, [ORG.contoso]);
+    expect(logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso })).toHaveLength(1);
+
+    simulator.clearFaults();
+    await exporter.pollNow();
+    text = await harness.metricsText();
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+  });
+});
+
+describe('HTTP errors', () => {
+  it.each([
+    [500, 1, []],
+    [502, 3, RETRY_WAITS],
+    [503, 3, RETRY_WAITS],
+    [504, 3, RETRY_WAITS],
+  ] as const)('HTTP %i: %i attempt(s), the organization failed, the others intact, then restored', async (status, attempts, waits) => {
+    const clock = fakeClock();
+    const harness = await harnessWith({ clock });
+    const { exporter, logs, simulator } = harness;
+    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, status });
+    await exporter.pollNow();
+    let text = await harness.metricsText();
+    await expectHealthy(exporter.url);
+    expect(requests(text, 'used_repositories', String(status))).toBe(attempts);
+    expect(clock.sleeps).toEqual(waits);
+    expect(up(text)).toBe(1);
+    expectExported(text, simulator, ORG.contoso, 0);
+    expectOthersIntact(text, simulator, [ORG.contoso]);
+    const [failure] = logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso });
+    expect(String(failure?.['reason'])).toContain(`HTTP ${status}`);
+
+    simulator.clearFaults();
+    await exporter.pollNow();
+    text = await harness.metricsText();
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+  });
+
+  it('waits as long as Retry-After says in seconds, then succeeds', async () => {
+    const clock = fakeClock();
+    const harness = await harnessWith({ clock });
+    const { exporter, logs, simulator } = harness;
+    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, status: 429, retryAfter: '7', times: 1 });
+    await exporter.pollNow();
+    const text = await harness.metricsText();
+    await expectHealthy(exporter.url);
+    expect(clock.sleeps).toEqual([7_000]);
+    expect(requests(text, 'used_repositories', '429')).toBe(1);
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+    expect(logLines(logs.lines, 'retrying request', { endpoint: 'used_repositories', waitMs: 7_000 })).toHaveLength(1);
+  });
+
+  it('waits until the HTTP date of Retry-After, then succeeds', async () => {
+    const clock = fakeClock({ startMs: Math.floor(Date.now() / 1000) * 1000 }); // HTTP dates have whole seconds
+    const harness = await harnessWith({ clock });
+    const { exporter, logs, simulator } = harness;
+    const retryAt = new Date(clock.now() + 8_000).toUTCString();
+    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, status: 429, retryAfter: retryAt, times: 1 });
+    await exporter.pollNow();
+    const text = await harness.metricsText();
+    await expectHealthy(exporter.url);
+    expect(clock.sleeps).toEqual([8_000]);
+    expect(requests(text, 'used_repositories', '429')).toBe(1);
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+    expect(logLines(logs.lines, 'retrying request', { endpoint: 'used_repositories', waitMs: 8_000 })).toHaveLength(1);
+  });
+
+  it('caps a 429 storm: at most 3 attempts per request, waits of at most 10 s, values kept', async () => {
+    const clock = fakeClock();
+    const harness = await harnessWith({ clock });
+    const { exporter, logs, simulator } = harness;
+    simulator.addFault({ route: 'used_repositories', status: 429 });
+    simulator.resetStats();
+    await exporter.pollNow();
+    let text = await harness.metricsText();
+    await expectHealthy(exporter.url);
+    expect(simulator.stats.byRoute.used_repositories).toBe(3 * SEED_ORGS.length);
+    expect(requests(text, 'used_repositories', '429')).toBe(3 * SEED_ORGS.length);
+    expect(clock.sleeps).toHaveLength(2 * SEED_ORGS.length);
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(10_000);
+    expect(up(text)).toBe(1);
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId, 0);
+    expect(logLines(logs.lines, ORG_POLL_FAILED)).toHaveLength(SEED_ORGS.length);
+
+    simulator.clearFaults();
+    await exporter.pollNow();
+    text = await harness.metricsText();
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+  });
+
+  it('leaves a server asking for more than 60 s alone until the next cycle', async () => {
+    const clock = fakeClock();
+    const harness = await harnessWith({ clock });
+    const { exporter, logs, simulator } = harness;
+    simulator.addFault({ route: 'used_repositories', status: 429, retryAfter: '3600' });
+    simulator.resetStats();
+    await exporter.pollNow();
+    const text = await harness.metricsText();
+    expect(simulator.stats.byRoute.used_repositories).toBe(SEED_ORGS.length);
+    await expectHealthy(exporter.url);
+    expect(clock.sleeps).toEqual([]);
+    expect(requests(text, 'used_repositories', '429')).toBe(SEED_ORGS.length);
+    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId, 0);
+    expect(logLines(logs.lines, ORG_POLL_FAILED).filter((line) => String(line['reason']).includes('HTTP 429'))).toHaveLength(SEED_ORGS.length);
+
+    simulator.clearFaults();
+    await exporter.pollNow();
+    const restored = await harness.metricsText();
+    for (const organizationId of SEED_ORGS) expectExported(restored, simulator, organizationId);
+  });
+});
