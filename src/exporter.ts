@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Clock } from './clock.js';
+import { ConfigError } from './config/errors.js';
 import type { ExporterConfig, ServerConfig } from './config/types.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
@@ -110,9 +111,12 @@ function createPoller(server: ServerConfig, config: ExporterConfig, store: Store
   return { scheduler, agent };
 }
 
+/** A listen failure (address in use, unknown host) is a configuration problem: said in one line naming the setting. */
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new ConfigError('listen address (VB365_LISTEN_ADDRESS or listen_address)', 'an address this host can listen on', `${host}:${port} (${error.code ?? error.message})`)),
+    );
     server.listen({ port, ...(host === '' ? {} : { host }) }, () => {
       server.off('error', reject);
       resolve();

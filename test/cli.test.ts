@@ -41,6 +41,22 @@ describe('command line', () => {
     expect(result.stderr).toContain('VB365_URL');
   });
 
+  it('names the listen address in one line when it cannot listen', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const { port } = taken.address() as import('node:net').AddressInfo;
+    try {
+      const result = run([], { VB365_URL: 'https://vb365:4443', VB365_USERNAME: 'u', VB365_PASSWORD: 'p', VB365_LISTEN_ADDRESS: `127.0.0.1:${port}` });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        `vb365-exporter: invalid configuration: listen address (VB365_LISTEN_ADDRESS or listen_address): expected an address this host can listen on, got 127.0.0.1:${port} (EADDRINUSE)\n`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
   it('checks a configuration and exits', () => {
     const result = run(['--check-config'], { VB365_URL: 'https://vb365:4443', VB365_USERNAME: 'u', VB365_PASSWORD: 'top-secret-pw' });
     expect(result.status).toBe(0);

@@ -178,6 +178,31 @@ describe('paging and answers', () => {
     expect((error as RequestFailedError).code).toBe('invalid_json');
   });
 
+  it('refuses a page holding more items than a page may (bounding what one answer can cost)', async () => {
+    login();
+    usedRepositories().reply(200, page(Array.from({ length: 10_001 }, () => 1)), json);
+    await expect(client().usedRepositories(ORG, signal)).rejects.toThrow('a page holds 10001 items, more than the 10000 a page may hold');
+  });
+
+  it('counts every rejected item but keeps only a few reasons', async () => {
+    login();
+    usedRepositories().reply(200, page([...Array.from({ length: 500 }, () => 'junk'), item]), json);
+    const listing = await client().usedRepositories(ORG, signal);
+    expect(listing.items).toHaveLength(1);
+    expect(listing.rejectedCount).toBe(500);
+    expect(listing.rejected).toHaveLength(5);
+  });
+
+  it('redacts a secret quoted in a long error message before shortening it', async () => {
+    login();
+    const password = 'Sup3r-Secret-Passw0rd';
+    // The password straddles the 200-character cut: shortening first would leave its start in the message.
+    usedRepositories().reply(400, { message: `${'x'.repeat(185)} you sent ${password}` }, json);
+    const error = (await client({ password }).usedRepositories(ORG, signal).catch((caught: unknown) => caught)) as Error;
+    expect(error.message.endsWith(' you sent [reda')).toBe(true);
+    expect(error.message).not.toContain('Sup3r');
+  });
+
   it('uses the path prefix of the base URL for every request and next link', async () => {
     pool().intercept({ path: '/vb365/v6/Token', method: 'POST' }).reply(200, TOKEN, json);
     pool().intercept({ path: `/vb365/v6/Organizations/${ORG}/UsedRepositories?offset=0&limit=10000`, method: 'GET' }).reply(200, page([item], `/v6/Organizations/${ORG}/UsedRepositories?offset=1`), json);

@@ -146,6 +146,11 @@ describe('YAML file', () => {
     expect(config.listen.port).toBe(8080);
   });
 
+  it('resolves web_config_file relative to the config file', () => {
+    const file = join(FIXTURES, 'with-web-config.yml');
+    expect(loadConfig(parseCommandLine(['--config', file]), {}).config.webConfigFile).toBe(join(FIXTURES, 'web.yml'));
+  });
+
   it('can be named by VB365_CONFIG_FILE', () => {
     expect(loadConfig(noFlags, { VB365_CONFIG_FILE: join(FIXTURES, 'valid.yml') }).config.servers).toHaveLength(2);
   });

@@ -156,6 +156,14 @@ describe('poll rules', () => {
     expect(text).toContain('organization_name="Tailwind Toys"');
   });
 
+  it('counts the backup repository listing in the cycle duration', async () => {
+    harness = await startHarness();
+    // The listing trickles for about a second; the organizations answer at once.
+    harness.simulator.addFault({ route: 'backup_repositories', trickleBytesPerSecond: 4_000 });
+    await harness.exporter.pollNow();
+    expect(sampleValue(await harness.metricsText(), 'veeam_vb365_poll_cycle_duration_seconds', { server: 'sim' })).toBeGreaterThan(0.5);
+  });
+
   it('holds and reaches the concurrency bound, measured at the simulator', async () => {
     harness = await startHarness({ simulator: { organizationCount: 40, latencyMs: 40 }, server: { pollConcurrency: 4 } });
     harness.simulator.resetStats();
@@ -225,6 +233,22 @@ describe('HTTP endpoints', () => {
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     for (const link of ['/metrics', '/healthz', '/readyz']) expect(html).toContain(`href="${link}"`);
     expect((await fetch(`${harness.exporter.url}/nope`)).status).toBe(404);
+  });
+
+  it('compresses for any gzip quality above 0, and not for q=0', async () => {
+    harness = await startHarness();
+    const { get } = await import('node:http');
+    const encodingFor = (acceptEncoding: string): Promise<string | undefined> =>
+      new Promise((resolve, reject) => {
+        get(`${harness?.exporter.url ?? ''}/metrics`, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+          res.resume();
+          resolve(res.headers['content-encoding']);
+        }).on('error', reject);
+      });
+    expect(await encodingFor('gzip;q=0.8, identity;q=0.5')).toBe('gzip');
+    expect(await encodingFor('deflate, *;q=0.1')).toBe('gzip');
+    expect(await encodingFor('gzip;q=0')).toBeUndefined();
+    expect(await encodingFor('identity')).toBeUndefined();
   });
 
   it('uses the Prometheus text content type', async () => {

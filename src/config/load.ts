@@ -13,6 +13,7 @@ import type { CommandLine } from './args.js';
 import { ConfigError, describeValue } from './errors.js';
 import * as field from './fields.js';
 import { parseShard } from './shard.js';
+import { rejectUnknownKeys } from './unknown-keys.js';
 import type { ExporterConfig, ServerConfig } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -80,10 +81,10 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
     if (ignored.length > 0) warnings.push(`${configFile} defines the servers; ignoring ${ignored.join(', ')}`);
   }
 
-  const topLevel = (key: Exclude<keyof typeof TOP_LEVEL_KEYS, 'servers'>): { value: unknown; setting: string } => {
+  const topLevel = (key: Exclude<keyof typeof TOP_LEVEL_KEYS, 'servers'>): { value: unknown; setting: string; fromFile: boolean } => {
     const variable = TOP_LEVEL_KEYS[key];
-    if (env[variable] !== undefined) return { value: env[variable], setting: variable };
-    return { value: file[key], setting: `${key} (${configFile ?? ''})` };
+    if (env[variable] !== undefined) return { value: env[variable], setting: variable, fromFile: false };
+    return { value: file[key], setting: `${key} (${configFile ?? ''})`, fromFile: true };
   };
   const listen = topLevel('listen_address');
   const level = topLevel('log_level');
@@ -94,13 +95,18 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
     listen: field.listenAddress(listen.value ?? DEFAULTS.listenAddress, listen.setting),
     logLevel: field.logLevel(level.value ?? DEFAULTS.logLevel, level.setting),
     shard: parseShard(env),
-    webConfigFile: commandLine.webConfigFile ?? field.optionalString(web.value, web.setting, 'a file path'),
+    webConfigFile: commandLine.webConfigFile ?? webConfigPath(field.optionalString(web.value, web.setting, 'a file path'), web.fromFile ? configFile : undefined),
   };
   return {
     config: deepFreeze(config),
     warnings,
     source: configFile === undefined ? 'environment' : configFile,
   };
+}
+
+/** A path in the config file is relative to the file, as every other path there. */
+function webConfigPath(path: string | undefined, configFile: string | undefined): string | undefined {
+  return path === undefined || configFile === undefined ? path : resolve(dirname(configFile), path);
 }
 
 function parseFileServers(value: unknown, configFile: string): ServerConfig[] {
@@ -195,11 +201,6 @@ function readYamlFile(path: string): Raw {
   return parsed as Raw;
 }
 
-function rejectUnknownKeys(raw: Raw, known: readonly string[], where: (key: string) => string): void {
-  for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) throw new ConfigError(where(key), `a known setting (one of ${known.join(', ')})`, 'an unknown key');
-  }
-}
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {

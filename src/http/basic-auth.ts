@@ -10,7 +10,7 @@
  *   guessing cannot take every core; when too many wait, the request is refused with 429 at once.
  * - Neither the password nor the Authorization header is ever logged.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { RequestHandler, Response } from 'express';
 import pLimit from 'p-limit';
@@ -59,7 +59,7 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
     if (exempt.has(request.path)) return next();
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials === undefined) return deny(response);
-    const key = sha256(`${credentials.user}:${credentials.password}`).toString('hex');
+    const key = cacheKey(`${credentials.user}:${credentials.password}`);
     if (remembered.has(key)) return next();
     if (oneAtATime.pendingCount >= MAX_WAITING) {
       if (Date.now() - warnedAt >= WARN_EVERY_MS) {
@@ -91,6 +91,15 @@ export function parseAuthorization(header: string | undefined): { user: string; 
 
 function deny(response: Response): void {
   response.status(401).set({ 'WWW-Authenticate': WWW_AUTHENTICATE, 'Cache-Control': 'no-store' }).type('text/plain').send('unauthorized\n');
+}
+
+/**
+ * Keys of remembered successful checks: an HMAC with a key made at start-up, so a heap dump of the
+ * cache cannot be brute-forced faster than bcrypt allows.
+ */
+const CACHE_KEY_SECRET = randomBytes(32);
+function cacheKey(credentials: string): string {
+  return createHmac('sha256', CACHE_KEY_SECRET).update(credentials, 'utf8').digest('hex');
 }
 
 function sha256(text: string): Buffer {

@@ -19,6 +19,7 @@ import { isIPv6 } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
+import { rejectUnknownKeys } from '../config/unknown-keys.js';
 import { ConfigError, describeValue } from '../config/errors.js';
 
 export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
@@ -197,8 +198,9 @@ function parseTls(raw: Raw, where: (key: string) => string, base: string, warnin
   }
 
   const clientAllowedSans = optionalStringList(get('client_allowed_sans'), at('client_allowed_sans'), 'a list of SANs (DNS names, IP addresses, e-mail addresses or URIs)');
-  if (clientAllowedSans !== undefined && clientAuthType !== 'RequireAnyClientCert' && clientAuthType !== 'RequireAndVerifyClientCert') {
-    throw new ConfigError(at('client_allowed_sans'), 'client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert with it', describeValue(clientAuthType));
+  // Only a verified certificate's SANs mean anything: anyone can make an unverified one with any SAN.
+  if (clientAllowedSans !== undefined && clientAuthType !== 'RequireAndVerifyClientCert') {
+    throw new ConfigError(at('client_allowed_sans'), 'client_auth_type RequireAndVerifyClientCert with it', describeValue(clientAuthType));
   }
 
   const minVersion = tlsVersion(get('min_version') ?? 'TLS12', at('min_version'));
@@ -416,10 +418,4 @@ function readYaml(file: string): Raw {
     throw new ConfigError(`--web.config.file ${file}`, `a YAML mapping of ${TOP_LEVEL_KEYS.join(', ')}`, describeValue(parsed));
   }
   return parsed as Raw;
-}
-
-function rejectUnknownKeys(raw: Raw, known: readonly string[], where: (key: string) => string): void {
-  for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) throw new ConfigError(where(key), `a known setting (one of ${known.join(', ')})`, 'an unknown key');
-  }
 }

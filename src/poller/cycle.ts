@@ -11,7 +11,7 @@ import type { ServerConfig } from '../config/types.js';
 import type { CycleResult, PollOutcome } from '../store/types.js';
 import type { Vb365Client } from '../vb365/client.js';
 import { describeError } from '../vb365/errors.js';
-import type { BackupRepository, Organization, RejectedItem } from '../vb365/types.js';
+import type { BackupRepository, Listing, Organization } from '../vb365/types.js';
 
 export interface CycleDependencies {
   readonly server: ServerConfig;
@@ -20,9 +20,6 @@ export interface CycleDependencies {
   readonly clock: Clock;
   readonly logger: Logger;
 }
-
-/** At most this many reasons are logged for one answer; the metric counts them all. */
-const REASONS_LOGGED = 5;
 
 export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Promise<CycleResult> {
   const { clock, logger } = deps;
@@ -46,13 +43,14 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
       }),
     ),
   );
-  return { startedMs, finishedMs: clock.now(), listing: { ok: true, organizations }, backupRepositories: await backupRepositories, polls };
+  const backup = await backupRepositories; // before the clock is read: the cycle includes this listing
+  return { startedMs, finishedMs: clock.now(), listing: { ok: true, organizations }, backupRepositories: backup, polls };
 }
 
 /** Discovered organizations, or the configured ones (named from the listing where it has them); only this shard's. */
 async function listOrganizations(deps: CycleDependencies, signal: AbortSignal): Promise<Organization[]> {
   const listing = await deps.client.organizations(signal);
-  logRejected(deps.logger, 'organizations', listing.rejected, {});
+  logRejected(deps.logger, 'organizations', listing, {});
   const configured = deps.server.organizations;
   if (configured.length === 0) return listing.items.filter((organization) => deps.owns(organization.id));
   const names = new Map(listing.items.map((organization) => [organization.id, organization.name]));
@@ -62,7 +60,7 @@ async function listOrganizations(deps: CycleDependencies, signal: AbortSignal): 
 async function listBackupRepositories(deps: CycleDependencies, signal: AbortSignal): Promise<readonly BackupRepository[] | undefined> {
   try {
     const listing = await deps.client.backupRepositories(signal);
-    logRejected(deps.logger, 'backup repositories', listing.rejected, {});
+    logRejected(deps.logger, 'backup repositories', listing, {});
     return listing.items;
   } catch (error) {
     deps.logger.warn({ reason: describeError(error) }, 'could not list backup repositories; keeping the last known names and capacity');
@@ -74,18 +72,18 @@ async function pollOrganization(deps: CycleDependencies, organization: Organizat
   const context = { organizationId: organization.id, organizationName: organization.name };
   try {
     const listing = await deps.client.usedRepositories(organization.id, signal);
-    logRejected(deps.logger, 'used repositories', listing.rejected, context);
-    return { ok: true, atMs: deps.clock.now(), repositories: listing.items, rejectedItems: listing.rejected.length };
+    logRejected(deps.logger, 'used repositories', listing, context);
+    return { ok: true, atMs: deps.clock.now(), repositories: listing.items };
   } catch (error) {
     deps.logger.warn({ ...context, reason: describeError(error) }, 'organization poll failed; keeping its last known values');
     return { ok: false, atMs: deps.clock.now(), error: describeError(error) };
   }
 }
 
-function logRejected(logger: Logger, what: string, rejected: readonly RejectedItem[], context: Record<string, string>): void {
-  if (rejected.length === 0) return;
+function logRejected(logger: Logger, what: string, listing: Listing<unknown>, context: Record<string, string>): void {
+  if (listing.rejectedCount === 0) return;
   logger.warn(
-    { ...context, rejected: rejected.length, reasons: rejected.slice(0, REASONS_LOGGED).map((item) => `item ${item.index}: ${item.reason}`) },
+    { ...context, rejected: listing.rejectedCount, reasons: listing.rejected.map((item) => `item ${item.index}: ${item.reason}`) },
     `skipped invalid items in the ${what} answer`,
   );
 }

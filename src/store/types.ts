@@ -2,7 +2,7 @@
 import type { BackupRepository, Organization, UsedRepository } from '../vb365/types.js';
 
 export type PollOutcome =
-  | { readonly ok: true; readonly atMs: number; readonly repositories: readonly UsedRepository[]; readonly rejectedItems: number }
+  | { readonly ok: true; readonly atMs: number; readonly repositories: readonly UsedRepository[] }
   | { readonly ok: false; readonly atMs: number; readonly error: string };
 
 /** What one poll cycle of one server found. */

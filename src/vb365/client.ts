@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
 import { TokenSource, type TokenAnswer } from './auth.js';
 import { ApiStatusError, RequestFailedError } from './errors.js';
-import { collectPages } from './paging.js';
+import { MAX_LISTING_ITEMS, collectPages } from './paging.js';
 import { redactSecrets } from './redact.js';
 import {
   InvalidAnswerError,
@@ -17,12 +17,13 @@ import {
   parseBackupRepository,
   parseOrganization,
   parseUsedRepository,
+  validateItems,
   type ItemResult,
 } from './parse.js';
 import { REQUEST_RETRY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter } from './retry.js';
 import { routes, type Endpoint } from './routes.js';
 import { Transport, type HttpAnswer } from './transport.js';
-import type { BackupRepository, Listing, Organization, RejectedItem, UsedRepository } from './types.js';
+import type { BackupRepository, Listing, Organization, UsedRepository } from './types.js';
 
 export interface ClientDependencies {
   readonly server: ServerConfig;
@@ -103,12 +104,13 @@ export class Vb365Client {
     let items: readonly unknown[];
     try {
       items = plainArray ? parseArray(await this.getJson(endpoint, path, signal)) : await this.pages(endpoint, path, signal);
+      if (items.length > MAX_LISTING_ITEMS) throw new InvalidAnswerError(`the listing has ${items.length} items, more than the ${MAX_LISTING_ITEMS} accepted`);
     } catch (error) {
       if (error instanceof InvalidAnswerError) this.deps.events.invalidAnswer(endpoint);
       throw error;
     }
-    const listing = validate(items, parse, idOf);
-    if (listing.rejected.length > 0) this.deps.events.rejected(endpoint, listing.rejected.length);
+    const listing = validateItems(items, parse, idOf);
+    if (listing.rejectedCount > 0) this.deps.events.rejected(endpoint, listing.rejectedCount);
     return listing;
   }
 
@@ -128,7 +130,8 @@ export class Vb365Client {
     try {
       url = new URL(href, base);
     } catch {
-      throw new InvalidAnswerError(`the next link is not a URL (${JSON.stringify(href.slice(0, 100))})`);
+      // The link itself is not repeated: a proxy may have put a token in it.
+      throw new InvalidAnswerError('the next link is not a URL');
     }
     if (url.origin !== base.origin) throw new InvalidAnswerError(`the next link points to another server (${url.origin})`);
     const path = url.pathname.startsWith(`${this.pathPrefix}/`) ? url.pathname : `${this.pathPrefix}${url.pathname}`;
@@ -214,29 +217,10 @@ export class Vb365Client {
     if (answer.status >= 200 && answer.status < 300) return answer;
     throw new ApiStatusError(
       answer.status,
-      `${call.endpoint} answered HTTP ${answer.status}${redactSecrets(errorDetail(answer.json), this.tokens.secrets())}`,
+      `${call.endpoint} answered HTTP ${answer.status}${errorDetail(answer.json, this.tokens.secrets())}`,
       parseRetryAfter(answer.headers['retry-after'], this.deps.clock.now()),
     );
   }
-}
-
-/** Validates every item, rejecting failures and repeats of an ID already seen in the same listing. */
-function validate<T>(items: readonly unknown[], parse: (item: unknown) => ItemResult<T>, idOf: (value: T) => string): Listing<T> {
-  const accepted: T[] = [];
-  const rejected: RejectedItem[] = [];
-  const seen = new Set<string>();
-  items.forEach((item, index) => {
-    const result = parse(item);
-    if (!result.ok) {
-      rejected.push({ index, reason: result.reason });
-    } else if (seen.has(idOf(result.value))) {
-      rejected.push({ index, reason: `${idOf(result.value)} appears more than once in the answer` });
-    } else {
-      seen.add(idOf(result.value));
-      accepted.push(result.value);
-    }
-  });
-  return { items: accepted, rejected };
 }
 
 function parseTokenAnswer(json: unknown): TokenAnswer {
@@ -251,9 +235,10 @@ function parseTokenAnswer(json: unknown): TokenAnswer {
 }
 
 /** The server's own words from an error body (`message`, or OAuth `error_description`), shortened; never request data. */
-function errorDetail(json: unknown): string {
+function errorDetail(json: unknown, secrets: readonly string[]): string {
   if (typeof json !== 'object' || json === null) return '';
   const body = json as Record<string, unknown>;
   const message = [body['message'], body['error_description'], body['error']].find((value) => typeof value === 'string' && value !== '');
-  return typeof message === 'string' ? `: ${message.slice(0, 200)}` : '';
+  // Redacted before it is shortened, so no secret can survive cut in half at the end.
+  return typeof message === 'string' ? `: ${redactSecrets(message, secrets).slice(0, 200)}` : '';
 }

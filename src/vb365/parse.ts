@@ -3,7 +3,7 @@
  * is rejected with a reason instead of becoming a made-up sample. Nothing here throws on an item;
  * an answer whose overall shape is wrong throws InvalidAnswerError.
  */
-import type { BackupRepository, Organization, UsedRepository } from './types.js';
+import type { BackupRepository, Listing, Organization, RejectedItem, UsedRepository } from './types.js';
 
 export class InvalidAnswerError extends Error {
   override readonly name = 'InvalidAnswerError';
@@ -22,6 +22,33 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Rejected items whose reasons are kept for the log line; the rest are only counted. */
+export const REASONS_KEPT = 5;
+
+/** Validates every item, rejecting failures and repeats of an ID already seen in the same listing. */
+export function validateItems<T>(items: readonly unknown[], parse: (item: unknown) => ItemResult<T>, idOf: (value: T) => string): Listing<T> {
+  const accepted: T[] = [];
+  const rejected: RejectedItem[] = [];
+  let rejectedCount = 0;
+  const reject = (index: number, reason: string): void => {
+    rejectedCount++;
+    if (rejected.length < REASONS_KEPT) rejected.push({ index, reason });
+  };
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    const result = parse(item);
+    if (!result.ok) {
+      reject(index, result.reason);
+    } else if (seen.has(idOf(result.value))) {
+      reject(index, `${idOf(result.value)} appears more than once in the answer`);
+    } else {
+      seen.add(idOf(result.value));
+      accepted.push(result.value);
+    }
+  });
+  return { items: accepted, rejectedCount, rejected };
 }
 
 /** A VB365 page: `{ offset, limit, results: [...], _links: { next: { href } } }`. */

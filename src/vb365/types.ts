@@ -31,5 +31,8 @@ export interface RejectedItem {
 
 export interface Listing<T> {
   readonly items: readonly T[];
+  /** How many items were skipped. */
+  readonly rejectedCount: number;
+  /** The first few skipped items with their reasons (kept few: an answer may hold millions of bad items). */
   readonly rejected: readonly RejectedItem[];
 }
