@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
@@ -42,10 +43,9 @@ describe('command line', () => {
   });
 
   it('names the listen address in one line when it cannot listen', async () => {
-    const { createServer } = await import('node:net');
     const taken = createServer().listen(0, '127.0.0.1');
     await new Promise((resolve) => taken.once('listening', resolve));
-    const { port } = taken.address() as import('node:net').AddressInfo;
+    const { port } = taken.address() as AddressInfo;
     try {
       const result = run([], { VB365_URL: 'https://vb365:4443', VB365_USERNAME: 'u', VB365_PASSWORD: 'p', VB365_LISTEN_ADDRESS: `127.0.0.1:${port}` });
       expect(result.status).toBe(2);
