@@ -2,6 +2,7 @@
  * Parsers for single settings. Each accepts what YAML gives (numbers, booleans, lists) and what the
  * environment gives (strings), and throws a ConfigError naming the setting when the value is wrong.
  */
+import { UUID_PATTERN } from '../uuid.js';
 import { ConfigError, describeValue } from './errors.js';
 import { API_VERSIONS, LOG_LEVELS, type ApiVersion, type ListenAddress, type LogLevel } from './types.js';
 
@@ -65,8 +66,6 @@ export function baseUrl(value: unknown, setting: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A YAML list or a comma-separated string of organization IDs (UUIDs), lower-cased and de-duplicated. */
 export function organizationIds(value: unknown, setting: string): string[] {
   if (value === undefined || value === null) return [];
@@ -75,7 +74,7 @@ export function organizationIds(value: unknown, setting: string): string[] {
   if (!Array.isArray(items)) throw new ConfigError(setting, expected, describeValue(value));
   const ids = new Set<string>();
   for (const item of items) {
-    if (typeof item !== 'string' || !UUID.test(item.trim())) throw new ConfigError(setting, expected, describeValue(item));
+    if (typeof item !== 'string' || !UUID_PATTERN.test(item.trim())) throw new ConfigError(setting, expected, describeValue(item));
     ids.add(item.trim().toLowerCase());
   }
   return [...ids];

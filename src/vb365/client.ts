@@ -21,7 +21,7 @@ import {
   type ItemResult,
 } from './parse.js';
 import { REQUEST_RETRY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter } from './retry.js';
-import { routes, type Endpoint } from './routes.js';
+import { listingsArePaged, routes, type Endpoint } from './routes.js';
 import { Transport, type HttpAnswer } from './transport.js';
 import type { BackupRepository, Listing, Organization, UsedRepository } from './types.js';
 
@@ -78,7 +78,7 @@ export class Vb365Client {
   /** v6/v7 answer a plain array, v8 pages. */
   organizations(signal: AbortSignal): Promise<Listing<Organization>> {
     const path = this.at(routes.organizations(this.deps.server.apiVersion));
-    return this.listing('organizations', path, this.deps.server.apiVersion !== 'v8', parseOrganization, (organization) => organization.id, signal);
+    return this.listing('organizations', path, !listingsArePaged(this.deps.server.apiVersion), parseOrganization, (organization) => organization.id, signal);
   }
 
   /** Paged in every version. */
@@ -90,7 +90,7 @@ export class Vb365Client {
   /** v6/v7 answer a plain array, v8 pages. */
   backupRepositories(signal: AbortSignal): Promise<Listing<BackupRepository>> {
     const path = this.at(routes.backupRepositories(this.deps.server.apiVersion));
-    return this.listing('backup_repositories', path, this.deps.server.apiVersion !== 'v8', parseBackupRepository, (repository) => repository.id, signal);
+    return this.listing('backup_repositories', path, !listingsArePaged(this.deps.server.apiVersion), parseBackupRepository, (repository) => repository.id, signal);
   }
 
   private async listing<T>(

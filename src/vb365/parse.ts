@@ -3,6 +3,7 @@
  * is rejected with a reason instead of becoming a made-up sample. Nothing here throws on an item;
  * an answer whose overall shape is wrong throws InvalidAnswerError.
  */
+import { UUID_PATTERN } from '../uuid.js';
 import type { BackupRepository, Listing, Organization, RejectedItem, UsedRepository } from './types.js';
 
 export class InvalidAnswerError extends Error {
@@ -17,8 +18,6 @@ export interface Page {
 }
 
 type Json = Readonly<Record<string, unknown>>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -136,7 +135,7 @@ function byteCount(item: Json, key: string): ItemResult<number | null> {
 }
 
 function uuid(value: unknown): string | undefined {
-  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined;
+  return typeof value === 'string' && UUID_PATTERN.test(value) ? value.toLowerCase() : undefined;
 }
 
 function text(value: unknown): string {
