@@ -1,149 +1,184 @@
 /**
  * Renders the store as Prometheus text exposition (version 0.0.4). The whole text is built once per
  * completed cycle, not at every scrape: scrapes only send it.
+ *
+ * At 10,000 organizations the text is about 24 MB in 140,000 lines, so it is written line by line into
+ * large buffers rather than kept as 140,000 strings and joined: the lines die young instead of being
+ * promoted to the old generation, and no 24 MB string exists beside the 24 MB buffer. Label sets are
+ * built once per rendering and shared by every family that uses them.
  */
 import type { OrganizationState, ServerState } from '../store/types.js';
-import type { UsedRepository } from '../vb365/types.js';
+import type { BackupRepository, UsedRepository } from '../vb365/types.js';
 
 const CACHED = 'Cached from the last poll of the VB365 server.';
 
-interface Family<T> {
+/** A server's label sets, built once per rendering. */
+interface View {
+  readonly server: ServerState;
+  /** `server="..."` */
+  readonly serverLabels: string;
+  readonly organizations: ReadonlyArray<{ readonly labels: string; readonly organization: OrganizationState }>;
+  readonly repositories: ReadonlyArray<{ readonly labels: string; readonly organization: OrganizationState; readonly repository: UsedRepository }>;
+  /** Sorted by ID, so every rendering is stable. */
+  readonly backupRepositories: ReadonlyArray<{ readonly labels: string; readonly repository: BackupRepository }>;
+}
+
+/** Hands each sample of a family to `emit`; a null or undefined value gives no sample (never a made-up 0). */
+type Emit = (labels: string, value: number | null | undefined) => void;
+
+interface Family {
   readonly name: string;
   readonly help: string;
-  readonly type: 'gauge';
-  readonly samples: (server: ServerState) => Iterable<T>;
+  readonly samples: (view: View, emit: Emit) => void;
 }
 
-/** A sample: label pairs and a value; undefined values give no sample (never a made-up 0). */
-type Sample = readonly [labels: string, value: number | undefined];
-
-const serverLabel = (server: ServerState): string => `server="${escapeLabelValue(server.name)}"`;
-const organizationLabels = (server: ServerState, organization: OrganizationState): string =>
-  `${serverLabel(server)},organization_id="${organization.id}"`;
-const repositoryLabels = (server: ServerState, organization: OrganizationState, repository: UsedRepository): string =>
-  `${organizationLabels(server, organization)},repository_id="${repository.repositoryId}"`;
-
-function* perRepository(server: ServerState, value: (repository: UsedRepository) => number | null): Iterable<Sample> {
+function viewOf(server: ServerState): View {
+  const serverLabels = `server="${escapeLabelValue(server.name)}"`;
+  const organizations: Array<View['organizations'][number]> = [];
+  const repositories: Array<View['repositories'][number]> = [];
   for (const organization of server.organizations) {
+    const labels = `${serverLabels},organization_id="${organization.id}"`;
+    organizations.push({ labels, organization });
     for (const repository of organization.repositories) {
-      yield [repositoryLabels(server, organization, repository), value(repository) ?? undefined];
+      repositories.push({ labels: `${labels},repository_id="${repository.repositoryId}"`, organization, repository });
     }
   }
+  const backupRepositories = [...server.backupRepositories.values()]
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((repository) => ({ labels: `${serverLabels},repository_id="${repository.id}"`, repository }));
+  return { server, serverLabels, organizations, repositories, backupRepositories };
 }
 
-function* perOrganization(server: ServerState, value: (organization: OrganizationState) => number | undefined): Iterable<Sample> {
-  for (const organization of server.organizations) yield [organizationLabels(server, organization), value(organization)];
-}
+const perOrganization =
+  (value: (organization: OrganizationState) => number | undefined) =>
+  (view: View, emit: Emit): void => {
+    for (const { labels, organization } of view.organizations) emit(labels, value(organization));
+  };
 
-function* perBackupRepository(server: ServerState, value: (capacity: number | null, free: number | null) => number | null): Iterable<Sample> {
-  for (const repository of [...server.backupRepositories.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    yield [`${serverLabel(server)},repository_id="${repository.id}"`, value(repository.capacityBytes, repository.freeSpaceBytes) ?? undefined];
+const perRepository =
+  (value: (repository: UsedRepository) => number | null) =>
+  (view: View, emit: Emit): void => {
+    for (const { labels, repository } of view.repositories) emit(labels, value(repository));
+  };
+
+const perBackupRepository =
+  (value: (repository: BackupRepository) => number | null) =>
+  (view: View, emit: Emit): void => {
+    for (const { labels, repository } of view.backupRepositories) emit(labels, value(repository));
+  };
+
+/** Names and details are labels of an info metric (value 1), so the byte gauges keep stable label sets. */
+function repositoryInfo(view: View, emit: Emit): void {
+  for (const { labels, organization, repository } of view.repositories) {
+    const name = view.server.backupRepositories.get(repository.repositoryId)?.name ?? '';
+    emit(
+      `${labels},organization_name="${escapeLabelValue(organization.name)}",repository_name="${escapeLabelValue(name)}",details="${escapeLabelValue(repository.details)}"`,
+      1,
+    );
   }
 }
 
-const FAMILIES: ReadonlyArray<Family<Sample>> = [
+const FAMILIES: readonly Family[] = [
   {
     name: 'veeam_vb365_up',
     help: 'Whether the last poll cycle could log in to the VB365 server and list organizations (1) or not (0).',
-    type: 'gauge',
-    samples: (server) => (server.cycles === 0 ? [] : [[serverLabel(server), server.up ? 1 : 0]]),
+    samples: (view, emit) => {
+      if (view.server.cycles > 0) emit(view.serverLabels, view.server.up ? 1 : 0);
+    },
   },
   {
     name: 'veeam_vb365_poll_cycle_duration_seconds',
     help: 'Duration of the last completed poll cycle of the VB365 server.',
-    type: 'gauge',
-    samples: (server) => [[serverLabel(server), server.lastCycleDurationSeconds]],
+    samples: (view, emit) => emit(view.serverLabels, view.server.lastCycleDurationSeconds),
   },
   {
     name: 'veeam_vb365_poll_interval_seconds',
     help: 'Configured seconds between the starts of two poll cycles.',
-    type: 'gauge',
-    samples: (server) => [[serverLabel(server), server.pollIntervalSeconds]],
+    samples: (view, emit) => emit(view.serverLabels, view.server.pollIntervalSeconds),
   },
   {
     name: 'veeam_vb365_organization_poll_success',
     help: `Whether the last poll of the organization's used repositories succeeded (1) or failed (0). ${CACHED}`,
-    type: 'gauge',
-    samples: (server) => perOrganization(server, (organization) => (organization.pollSuccess ? 1 : 0)),
+    samples: perOrganization((organization) => (organization.pollSuccess ? 1 : 0)),
   },
   {
     name: 'veeam_vb365_organization_last_success_timestamp_seconds',
     help: `Unix time of the last successful poll of the organization's used repositories. ${CACHED}`,
-    type: 'gauge',
-    samples: (server) => perOrganization(server, (organization) => (organization.lastSuccessMs === undefined ? undefined : organization.lastSuccessMs / 1000)),
+    samples: perOrganization((organization) => (organization.lastSuccessMs === undefined ? undefined : organization.lastSuccessMs / 1000)),
   },
   {
     name: 'veeam_vb365_repository_used_space_bytes',
     help: `Space the organization's backups occupy in the backup repository (usedSpaceBytes). ${CACHED}`,
-    type: 'gauge',
-    samples: (server) => perRepository(server, (repository) => repository.usedSpaceBytes),
+    samples: perRepository((repository) => repository.usedSpaceBytes),
   },
   {
     name: 'veeam_vb365_repository_local_cache_used_space_bytes',
     help: `Space the organization's data occupies in the local cache of a repository extended with object storage (localCacheUsedSpaceBytes). ${CACHED}`,
-    type: 'gauge',
-    samples: (server) => perRepository(server, (repository) => repository.localCacheUsedSpaceBytes),
+    samples: perRepository((repository) => repository.localCacheUsedSpaceBytes),
   },
   {
     name: 'veeam_vb365_repository_object_storage_used_space_bytes',
     help: `Space the organization's backups occupy in object storage (objectStorageUsedSpaceBytes). ${CACHED}`,
-    type: 'gauge',
-    samples: (server) => perRepository(server, (repository) => repository.objectStorageUsedSpaceBytes),
+    samples: perRepository((repository) => repository.objectStorageUsedSpaceBytes),
   },
   {
     name: 'veeam_vb365_repository_available',
     help: `Whether the backup repository is available for backup and restore (isAvailable: 1) or not (0). ${CACHED}`,
-    type: 'gauge',
-    samples: (server) => perRepository(server, (repository) => (repository.isAvailable ? 1 : 0)),
+    samples: perRepository((repository) => (repository.isAvailable ? 1 : 0)),
   },
   {
     name: 'veeam_vb365_backup_repository_capacity_bytes',
     help: `Capacity of the backup repository, where the server reports it (local repositories). ${CACHED}`,
-    type: 'gauge',
-    samples: (server) => perBackupRepository(server, (capacity) => capacity),
+    samples: perBackupRepository((repository) => repository.capacityBytes),
   },
   {
     name: 'veeam_vb365_backup_repository_free_space_bytes',
     help: `Free space of the backup repository, where the server reports it (local repositories). ${CACHED}`,
-    type: 'gauge',
-    samples: (server) => perBackupRepository(server, (_capacity, free) => free),
+    samples: perBackupRepository((repository) => repository.freeSpaceBytes),
+  },
+  {
+    name: 'veeam_vb365_repository_info',
+    help: `Names and details of a repository an organization uses; always 1. ${CACHED}`,
+    samples: repositoryInfo,
   },
 ];
 
-/** Names and details are labels of an info metric (value 1), so the byte gauges keep stable label sets. */
-function* repositoryInfo(server: ServerState): Iterable<Sample> {
-  for (const organization of server.organizations) {
-    for (const repository of organization.repositories) {
-      const name = server.backupRepositories.get(repository.repositoryId)?.name ?? '';
-      const labels =
-        `${repositoryLabels(server, organization, repository)},organization_name="${escapeLabelValue(organization.name)}"` +
-        `,repository_name="${escapeLabelValue(name)}",details="${escapeLabelValue(repository.details)}"`;
-      yield [labels, 1];
-    }
+interface Sink {
+  write(text: string): void;
+}
+
+function render(servers: readonly ServerState[], out: Sink): void {
+  const views = servers.map(viewOf);
+  for (const family of FAMILIES) {
+    out.write(`# HELP ${family.name} ${family.help}\n# TYPE ${family.name} gauge\n`);
+    const emit: Emit = (labels, value) => {
+      if (value !== null && value !== undefined) out.write(`${family.name}{${labels}} ${formatValue(value)}\n`);
+    };
+    for (const view of views) family.samples(view, emit);
   }
 }
 
-const INFO: Family<Sample> = {
-  name: 'veeam_vb365_repository_info',
-  help: `Names and details of a repository an organization uses; always 1. ${CACHED}`,
-  type: 'gauge',
-  samples: repositoryInfo,
-};
+/**
+ * The exposition as UTF-8 bytes, ready to send and compress: what /metrics serves. `sizeHint` (the size
+ * of the previous rendering) lets it write straight into one buffer of about the right size.
+ */
+export function renderExpositionBuffer(servers: readonly ServerState[], sizeHint = 0): Buffer {
+  const out = new BufferWriter(sizeHint);
+  render(servers, out);
+  return out.finish();
+}
 
+/** The exposition as text (the same lines; for tests and tools). */
 export function renderExposition(servers: readonly ServerState[]): string {
   const parts: string[] = [];
-  for (const family of [...FAMILIES, INFO]) {
-    parts.push(`# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`);
-    for (const server of servers) {
-      for (const [labels, value] of family.samples(server)) {
-        if (value !== undefined) parts.push(`${family.name}{${labels}} ${formatValue(value)}\n`);
-      }
-    }
-  }
+  render(servers, { write: (text) => parts.push(text) });
   return parts.join('');
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -152,4 +187,44 @@ function formatValue(value: number): string {
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
   return String(value);
+}
+
+/** Most bytes a UTF-16 code unit can take in UTF-8. */
+const MAX_BYTES_PER_UNIT = 3;
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Appends text to a buffer sized from the hint (plus room to grow), then to 1 MiB buffers if it fills
+ * up. A rendering that fits the first buffer is returned without a copy; otherwise the pieces are
+ * joined once at the end.
+ */
+class BufferWriter implements Sink {
+  private readonly chunks: Buffer[] = [];
+  private chunk: Buffer;
+  private used = 0;
+  private total = 0;
+
+  constructor(sizeHint: number) {
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, Math.ceil(sizeHint * 1.0625)));
+  }
+
+  write(text: string): void {
+    if (this.used + text.length * MAX_BYTES_PER_UNIT > this.chunk.length) this.nextChunk(text.length * MAX_BYTES_PER_UNIT);
+    this.used += this.chunk.write(text, this.used, 'utf8');
+  }
+
+  finish(): Buffer {
+    const last = this.chunk.subarray(0, this.used);
+    // One well-filled buffer is kept as it is; a mostly empty one is copied so its spare room is freed.
+    if (this.chunks.length === 0 && this.used >= this.chunk.length / 2) return last;
+    this.chunks.push(last);
+    return Buffer.concat(this.chunks, this.total + this.used);
+  }
+
+  private nextChunk(atLeast: number): void {
+    this.chunks.push(this.chunk.subarray(0, this.used));
+    this.total += this.used;
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast));
+    this.used = 0;
+  }
 }

@@ -1,27 +1,65 @@
 /**
  * The body of /metrics: the VB365 data, rendered once per completed cycle and kept with its gzip,
- * followed by the exporter's own metrics from prom-client, rendered at each scrape (they are few).
+ * followed by the exporter's own metrics from prom-client, rendered at each scrape (they are few;
+ * scrapes that arrive together, read by the server in the same event-loop turn, share one rendering).
  *
  * The gzip body is two gzip members back to back (RFC 1952 allows a series of members; Prometheus,
  * curl and browsers read them as one stream), so the large part is compressed once per cycle only.
+ * That compression starts as soon as the data is rendered (on libuv's thread pool, off the event
+ * loop), so the first scrape after a cycle waits for little or none of it.
  */
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import type { Registry } from 'prom-client';
 import type { ServerState } from '../store/types.js';
-import { renderExposition } from './exposition.js';
+import { renderExpositionBuffer } from './exposition.js';
 
 const gzip = promisify(gzipCallback);
 
+interface RenderedData {
+  readonly plain: Buffer;
+  readonly gzip: Promise<Buffer>;
+}
+
+/**
+ * Level 1: on 24 MB of exposition (10,000 organizations) it takes 134 ms instead of level 6's 234 ms
+ * for a body 2.6 % larger (4.65 MiB instead of 4.53): UUIDs leave little for the slower levels to find.
+ */
+const DATA_GZIP_LEVEL = 1;
+
+function renderData(servers: readonly ServerState[], previous?: RenderedData): RenderedData {
+  const plain = renderExpositionBuffer(servers, previous?.plain.length);
+  const compressed = gzip(plain, { level: DATA_GZIP_LEVEL });
+  // A failure reaches the scrape that awaits it; never an unhandled rejection when no scrape asks for gzip.
+  compressed.catch(() => undefined);
+  return { plain, gzip: compressed };
+}
+
+/** The exporter's own metrics as rendered for one event-loop turn, compressed on first demand. */
+class OwnMetrics {
+  readonly plain: Buffer;
+  private compressed: Buffer | undefined;
+
+  constructor(text: string) {
+    this.plain = Buffer.from(text);
+  }
+
+  /** A few kB: compressing here (~0.1 ms) costs less than a round trip to the thread pool. */
+  gzip(): Buffer {
+    this.compressed ??= gzipSync(this.plain, { level: 6 });
+    return this.compressed;
+  }
+}
+
 export class MetricsPage {
-  private data: Buffer;
-  private dataGzip: Promise<Buffer> | undefined;
+  private data: RenderedData;
+  private own: Promise<OwnMetrics> | undefined;
 
   constructor(
     private readonly registry: Registry,
     servers: readonly ServerState[],
   ) {
-    this.data = Buffer.from(renderExposition(servers));
+    this.data = renderData(servers);
   }
 
   get contentType(): string {
@@ -30,15 +68,27 @@ export class MetricsPage {
 
   /** Called by the store after every cycle. */
   update(servers: readonly ServerState[]): void {
-    this.data = Buffer.from(renderExposition(servers));
-    this.dataGzip = undefined;
+    this.data = renderData(servers, this.data);
   }
 
   async body(compressed: boolean): Promise<Buffer[]> {
     const data = this.data;
-    const own = Buffer.from(await this.registry.metrics());
-    if (!compressed) return [data, own];
-    this.dataGzip ??= gzip(data, { level: 6 });
-    return [await this.dataGzip, await gzip(own, { level: 6 })];
+    const own = await this.ownMetrics();
+    if (!compressed) return [data.plain, own.plain];
+    return [await data.gzip, own.gzip()];
+  }
+
+  /**
+   * prom-client's rendering takes ~1 ms; fifty scrapers arriving at once would otherwise take fifty.
+   * Shared only within one event-loop turn, so every scrape still sees values of the moment it is read.
+   */
+  private ownMetrics(): Promise<OwnMetrics> {
+    if (this.own === undefined) {
+      this.own = this.registry.metrics().then((text) => new OwnMetrics(text));
+      setImmediate(() => {
+        this.own = undefined;
+      });
+    }
+    return this.own;
   }
 }

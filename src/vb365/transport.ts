@@ -33,11 +33,27 @@ export class Transport {
   constructor(private readonly options: TransportOptions) {}
 
   async send(exchange: HttpExchange, shutdown: AbortSignal): Promise<HttpAnswer> {
-    const { dispatcher, origin, timeoutMs, maxResponseBytes } = this.options;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([shutdown, deadline]);
+    const { timeoutMs } = this.options;
+    // One controller per exchange, aborted by its deadline or by shutdown, both let go of when the exchange ends.
+    const controller = new AbortController();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const unlink = abortOnShutdown(shutdown, controller);
+    try {
+      return await this.exchange(exchange, controller.signal, (error) => classify(error, shutdown.aborted, timedOut, timeoutMs));
+    } finally {
+      clearTimeout(deadline);
+      unlink();
+    }
+  }
+
+  private async exchange(exchange: HttpExchange, signal: AbortSignal, classifyError: (error: unknown) => RequestFailedError): Promise<HttpAnswer> {
+    const { dispatcher, origin, maxResponseBytes } = this.options;
     const fail = (error: unknown): never => {
-      throw classify(error, shutdown.aborted, deadline.aborted, timeoutMs);
+      throw classifyError(error);
     };
 
     const response = await dispatcher
@@ -67,6 +83,34 @@ export class Transport {
     const text = Buffer.concat(chunks, received).toString('utf8');
     return { status: response.statusCode, headers: response.headers, json: parseJson(text, response.statusCode) };
   }
+}
+
+/**
+ * The controllers of the exchanges in flight, per shutdown signal. A shutdown signal lives as long as
+ * the exporter, so it gets one listener however many exchanges run: a listener each would trip Node's
+ * MaxListenersExceededWarning beyond 10 in flight, and AbortSignal.any() would leave an entry on the
+ * long-lived signal for every request ever made (Node 20 never removes them: a leak of ~50 bytes per
+ * request). AbortSignal.timeout() is not used either: its timer outlives a fast exchange by the whole
+ * timeout, keeping a timer and a signal per request alive for 30 s.
+ */
+const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** Aborts `controller` when `shutdown` aborts; returns the function that stops doing so. */
+function abortOnShutdown(shutdown: AbortSignal, controller: AbortController): () => void {
+  if (shutdown.aborted) {
+    controller.abort();
+    return () => undefined;
+  }
+  const controllers = inFlight.get(shutdown) ?? follow(shutdown);
+  controllers.add(controller);
+  return () => controllers.delete(controller);
+}
+
+function follow(shutdown: AbortSignal): Set<AbortController> {
+  const controllers = new Set<AbortController>();
+  shutdown.addEventListener('abort', () => controllers.forEach((controller) => controller.abort()), { once: true });
+  inFlight.set(shutdown, controllers);
+  return controllers;
 }
 
 function parseJson(text: string, status: number): unknown {

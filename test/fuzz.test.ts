@@ -1,0 +1,505 @@
+/**
+ * Property tests of the path from a VB365 answer to /metrics: parse (src/vb365/parse.ts, and the real
+ * client's listing over an in-memory dispatcher) -> nextState -> renderExposition. Inputs are arbitrary
+ * values and the simulator's real v6/v8 answers with fields dropped, retyped, inflated or nested in
+ * garbage. Properties: nothing but InvalidAnswerError (or invalid JSON) escapes towards the poller;
+ * every sample is a finite, non-negative number that was in the input (byte gauges) or 0/1; label values
+ * are escaped so every line passes a strict exposition parser, and promtool accepts a large sample.
+ */
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import pLimit from 'p-limit';
+import { pino } from 'pino';
+import { Agent, MockAgent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
+import { DEFAULTS } from '../src/config/load.js';
+import type { ServerConfig } from '../src/config/types.js';
+import { renderExposition, renderExpositionBuffer } from '../src/metrics/exposition.js';
+import { SEED_ORGANIZATION_IDS, startSimulator } from '../src/simulator/index.js';
+import { initialState, nextState } from '../src/store/next-state.js';
+import type { PollOutcome, ServerState } from '../src/store/types.js';
+import { Vb365Client } from '../src/vb365/client.js';
+import { RequestFailedError, describeError } from '../src/vb365/errors.js';
+import { InvalidAnswerError, parseArray, parseBackupRepository, parseOrganization, parsePage, parseUsedRepository } from '../src/vb365/parse.js';
+import { requireTool } from './support/tools.js';
+
+/** Case counts, reported by the last test. */
+const runs = { anything: 2000, json: 2000, mutatedItems: 3000, client: 1500, pipeline: 800 };
+const durations: Record<string, number> = {};
+
+// ---------------------------------------------------------------------------------------------------
+// Real answers of the simulator, read over TLS once.
+
+const realPages: unknown[] = [];
+const realBackupPages: unknown[] = [];
+
+beforeAll(async () => {
+  const simulator = await startSimulator({ organizationCount: 2 });
+  const dispatcher = new Agent({ connect: { ca: simulator.ca } });
+  try {
+    for (const version of ['v6', 'v8'] as const) {
+      const login = await request(`${simulator.url}/${version}/Token`, {
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'password', username: simulator.username, password: simulator.password }).toString(),
+      });
+      const { access_token: token } = (await login.body.json()) as { access_token: string };
+      const get = async (path: string): Promise<unknown> => (await request(`${simulator.url}${path}`, { dispatcher, headers: { authorization: `Bearer ${token}` } })).body.json();
+      for (const organization of simulator.data.organizations.keys()) realPages.push(await get(`/${version}/Organizations/${organization}/UsedRepositories?offset=0&limit=10000`));
+      realBackupPages.push(await get(`/${version}/BackupRepositories?offset=0&limit=10000`));
+    }
+  } finally {
+    await dispatcher.close();
+    await simulator.close();
+  }
+  // v6 answers backup repositories as a plain array: wrap it like a v8 page for the v8 client below.
+  realBackupPages[0] = { offset: 0, limit: 10000, results: realBackupPages[0], _links: {} };
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Arbitraries: weird values and mutations of real answers.
+
+const BIG = [2 ** 53, 2 ** 53 + 2, 2 ** 64, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, 1e300, -1, -0, 0.5, 2499432773.5, -9559506944];
+const NAN_ISH = ['NaN', 'Infinity', '-Infinity', '1e400', '-0', '0x10', ' 12 ', '12abc', '9007199254740993', '', 'null', 'true'];
+const HREFS = ['http://[', '//exa mple/x', 'https://', 'javascript:alert(1)', '?offset=1', '#frag', '../../../x', 'https://127.0.0.1:1/v8/x', '%', '/v8/Organizations/%ZZ/UsedRepositories'];
+const NASTY_TEXT = ['"', '\\', '\n', '\r\n', '\\n', '"}\nveeam_vb365_up{server="x"} 1', 'München', '\u0000', '\ud800', '🦆', '\u2028', '# HELP x y', '{a="b"}'];
+
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(...NASTY_TEXT, ...HREFS));
+
+/** Values a field may be replaced with. */
+const weird: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom<unknown>(...BIG, ...NAN_ISH, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null, true, false, [], {}),
+  fc.integer(),
+  fc.maxSafeNat(),
+  fc.double(),
+  text,
+  fc.uuid().map((id) => id.toUpperCase()),
+  fc.record({ href: text }),
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.anything({ maxDepth: 2 }),
+);
+
+type Mutation = { readonly kind: 'drop' | 'set' | 'duplicate' | 'nest'; readonly at: number; readonly value: unknown };
+const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constantFrom('drop', 'set', 'set', 'duplicate', 'nest'), at: fc.nat(), value: weird });
+
+/** Every (container, key) pair of a JSON tree, containers first. */
+function slots(root: unknown): Array<[Record<string, unknown> | unknown[], string | number]> {
+  const found: Array<[Record<string, unknown> | unknown[], string | number]> = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach((child, index) => {
+        found.push([node, index]);
+        walk(child);
+      });
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        found.push([node as Record<string, unknown>, key]);
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  return found;
+}
+
+function mutate(base: unknown, mutations: readonly Mutation[]): unknown {
+  const root: { value: unknown } = { value: structuredClone(base) };
+  for (const { kind, at, value } of mutations) {
+    const all = slots(root);
+    const slot = all[at % all.length];
+    if (slot === undefined) continue;
+    const [container, key] = slot;
+    const get = (): unknown => (container as Record<string | number, unknown>)[key];
+    const set = (next: unknown): void => void ((container as Record<string | number, unknown>)[key] = next);
+    if (kind === 'drop') {
+      if (Array.isArray(container)) container.splice(Number(key), 1);
+      else delete container[key];
+    } else if (kind === 'set') set(value);
+    else if (kind === 'nest') set({ value: get(), garbage: value });
+    else if (Array.isArray(container)) container.push(structuredClone(get()));
+    else set(structuredClone(get()));
+  }
+  return root.value;
+}
+
+const mutatedPage = (): fc.Arbitrary<unknown> =>
+  fc.tuple(fc.nat(), fc.array(mutation, { maxLength: 6 })).map(([index, mutations]) => mutate(realPages[index % realPages.length], mutations));
+
+/** Every number and string anywhere in a value: what a sample or label may have come from. */
+function leaves(value: unknown, into: { numbers: Set<number>; strings: Set<string> } = { numbers: new Set(), strings: new Set() }): { numbers: Set<number>; strings: Set<string> } {
+  if (typeof value === 'number') into.numbers.add(value);
+  else if (typeof value === 'string') into.strings.add(value);
+  else if (typeof value === 'object' && value !== null) for (const child of Object.values(value)) leaves(child, into);
+  return into;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A strict reader of the text exposition format 0.0.4.
+
+const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
+const LABEL_VALUE = '"(?:[^"\\\\\\n]|\\\\[\\\\"n])*"';
+const LABEL = `[a-zA-Z_][a-zA-Z0-9_]*=${LABEL_VALUE}`;
+const SAMPLE_LINE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*)?\\})? ([^ ]+)$`);
+const HELP_LINE = new RegExp(`^# HELP ${NAME} [^\\n]*$`);
+const TYPE_LINE = new RegExp(`^# TYPE ${NAME} (gauge|counter|untyped|summary|histogram)$`);
+
+interface ParsedSample {
+  readonly name: string;
+  readonly labels: ReadonlyMap<string, string>;
+  readonly value: number;
+  readonly raw: string;
+}
+
+function unescapeLabel(value: string): string {
+  return value.replace(/\\(["\\n])/g, (_match, char: string) => (char === 'n' ? '\n' : char));
+}
+
+/** Parses every line or throws naming the first one that is not valid exposition text. */
+function parseExposition(body: string): ParsedSample[] {
+  if (!body.endsWith('\n')) throw new Error('the exposition does not end with a newline');
+  const parsed: ParsedSample[] = [];
+  for (const line of body.slice(0, -1).split('\n')) {
+    if (line.startsWith('#')) {
+      if (!HELP_LINE.test(line) && !TYPE_LINE.test(line)) throw new Error(`bad comment line: ${JSON.stringify(line)}`);
+      continue;
+    }
+    const match = SAMPLE_LINE.exec(line);
+    if (match === null) throw new Error(`bad sample line: ${JSON.stringify(line)}`);
+    const labels = new Map<string, string>();
+    for (const pair of (match[2] ?? '').matchAll(new RegExp(`([a-zA-Z_][a-zA-Z0-9_]*)=(${LABEL_VALUE})`, 'g'))) {
+      const [, key = '', quoted = '""'] = pair;
+      if (labels.has(key)) throw new Error(`label ${key} twice: ${line}`);
+      labels.set(key, unescapeLabel(quoted.slice(1, -1)));
+    }
+    parsed.push({ name: match[1] ?? '', labels, value: Number(match[3]), raw: match[3] ?? '' });
+  }
+  return parsed;
+}
+
+const BYTE_GAUGES = new Set([
+  'veeam_vb365_repository_used_space_bytes',
+  'veeam_vb365_repository_local_cache_used_space_bytes',
+  'veeam_vb365_repository_object_storage_used_space_bytes',
+  'veeam_vb365_backup_repository_capacity_bytes',
+  'veeam_vb365_backup_repository_free_space_bytes',
+]);
+const ZERO_ONE = new Set(['veeam_vb365_up', 'veeam_vb365_organization_poll_success', 'veeam_vb365_repository_available', 'veeam_vb365_repository_info']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// ---------------------------------------------------------------------------------------------------
+// The real client over an in-memory dispatcher that answers the fuzzed bodies.
+
+const ORIGIN = 'https://vb365.fuzz:4443';
+const bodies = new Map<string, string>();
+let backupBody = '{"results":[]}';
+let mockAgent: MockAgent;
+let client: Vb365Client;
+const never = new AbortController().signal;
+
+beforeAll(() => {
+  mockAgent = new MockAgent();
+  mockAgent.disableNetConnect();
+  const pool = mockAgent.get(ORIGIN);
+  const json = { headers: { 'content-type': 'application/json; charset=utf-8' } };
+  pool.intercept({ path: '/v8/Token', method: 'POST' }).reply(200, { access_token: 'fuzz-token', refresh_token: 'fuzz-refresh', expires_in: 86_400 }, json).persist();
+  pool
+    .intercept({ path: () => true, method: 'GET' })
+    .reply(
+      200,
+      (options) => {
+        if (/^\/v8\/BackupRepositories/i.test(options.path)) return backupBody;
+        const organization = /\/Organizations\/([^/?]+)\/UsedRepositories/i.exec(options.path)?.[1];
+        return (organization === undefined ? undefined : bodies.get(organization.toLowerCase())) ?? '{"results":[]}';
+      },
+      json,
+    )
+    .persist();
+  const server: ServerConfig = {
+    name: 'fuzz',
+    url: ORIGIN,
+    apiVersion: 'v8',
+    username: 'u',
+    password: 'p',
+    organizations: [],
+    ca: undefined,
+    tlsInsecure: false,
+    pollIntervalSeconds: 300,
+    pollConcurrency: 4,
+    requestTimeoutSeconds: 5,
+    maxResponseBytes: DEFAULTS.maxResponseBytes,
+  };
+  client = new Vb365Client({
+    server,
+    dispatcher: mockAgent,
+    limit: pLimit(4),
+    clock: systemClock,
+    random: () => 0.5,
+    logger: pino({ level: 'silent' }),
+    events: { request: () => undefined, rejected: () => undefined, invalidAnswer: () => undefined },
+  });
+});
+
+afterAll(async () => {
+  await mockAgent.close();
+});
+
+/** What may leave the client towards the cycle: an answer refused as a whole, or a body that is not JSON. */
+function isExpectedRefusal(error: unknown): boolean {
+  return error instanceof InvalidAnswerError || (error instanceof RequestFailedError && error.code === 'invalid_json');
+}
+
+function serialize(value: unknown): string {
+  // JSON cannot carry NaN, Infinity or undefined; JSON.stringify turns them into null, as a server would have to.
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item)) ?? 'null';
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+describe('parsing arbitrary values', () => {
+  const checkAll = (value: unknown): void => {
+    try {
+      const page = parsePage(value);
+      expect(Array.isArray(page.results)).toBe(true);
+      expect(page.nextHref === undefined || (typeof page.nextHref === 'string' && page.nextHref !== '')).toBe(true);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidAnswerError);
+    }
+    try {
+      parseArray(value);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidAnswerError);
+    }
+    for (const parse of [parseUsedRepository, parseBackupRepository, parseOrganization]) {
+      const result = parse(value);
+      if (!result.ok) expect(typeof result.reason).toBe('string');
+    }
+  };
+
+  it('fc.anything: parsePage throws InvalidAnswerError only, item parsers never throw', () => {
+    const started = performance.now();
+    fc.assert(fc.property(fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), checkAll), { numRuns: runs.anything });
+    durations['anything'] = performance.now() - started;
+  });
+
+  it('fc.jsonValue, also as page results and as items: the same', () => {
+    const started = performance.now();
+    const value = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(value, fc.array(value, { maxLength: 5 }), (single, items) => {
+        checkAll(single);
+        checkAll({ results: items, _links: { next: { href: single } } });
+        for (const item of items) checkAll(item);
+      }),
+      { numRuns: runs.json },
+    );
+    durations['json'] = performance.now() - started;
+  });
+});
+
+describe('mutated real answers', () => {
+  it('an accepted item holds only byte counts from the input (safe, non-negative integers or null) and a UUID from the input', () => {
+    const started = performance.now();
+    fc.assert(
+      fc.property(mutatedPage(), (page) => {
+        let results: readonly unknown[];
+        try {
+          results = parsePage(page).results;
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidAnswerError);
+          return;
+        }
+        for (const item of results) {
+          const result = parseUsedRepository(item);
+          if (!result.ok) continue;
+          const { numbers, strings } = leaves(item);
+          const { repositoryId, usedSpaceBytes, localCacheUsedSpaceBytes, objectStorageUsedSpaceBytes, isAvailable } = result.value;
+          expect(repositoryId).toMatch(UUID);
+          expect([...strings].some((found) => found.toLowerCase().includes(repositoryId))).toBe(true);
+          for (const count of [usedSpaceBytes, localCacheUsedSpaceBytes, objectStorageUsedSpaceBytes]) {
+            if (count === null) continue;
+            expect(Number.isSafeInteger(count) && count >= 0).toBe(true);
+            expect(numbers.has(count)).toBe(true);
+          }
+          expect(typeof isAvailable).toBe('boolean');
+        }
+      }),
+      { numRuns: runs.mutatedItems },
+    );
+    durations['mutatedItems'] = performance.now() - started;
+  });
+
+  it('the real client refuses a mutated answer with InvalidAnswerError (or invalid JSON) only, never another error', async () => {
+    const started = performance.now();
+    const organization = SEED_ORGANIZATION_IDS.contoso;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(mutatedPage(), fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(...HREFS).map((href) => ({ results: [], _links: { next: { href } } }))), async (page) => {
+        bodies.set(organization, serialize(page));
+        try {
+          await client.usedRepositories(organization, never);
+        } catch (error) {
+          if (!isExpectedRefusal(error)) throw new Error(`the client threw ${describeError(error)} (${(error as Error).name}) for ${serialize(page).slice(0, 300)}`);
+        }
+      }),
+      { numRuns: runs.client },
+    );
+    durations['client'] = performance.now() - started;
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The whole path: fuzzed organizations (names, answers) and backup repositories -> two cycles -> text.
+
+interface Scenario {
+  readonly serverName: string;
+  readonly organizations: ReadonlyArray<{ readonly id: string; readonly name: string; readonly page: unknown; readonly failsSecond: boolean }>;
+  readonly backup: unknown;
+}
+
+const scenario: fc.Arbitrary<Scenario> = fc.record({
+  serverName: fc.oneof(fc.constant('sim'), text.filter((name) => name !== '')),
+  organizations: fc.uniqueArray(
+    fc.record({ id: fc.uuid().map((id) => id.toLowerCase()), name: text, page: mutatedPage(), failsSecond: fc.boolean() }),
+    { selector: (organization) => organization.id, maxLength: 5 },
+  ),
+  backup: fc.tuple(fc.nat(), fc.array(mutation, { maxLength: 4 })).map(([index, mutations]) => mutate(realBackupPages[index % realBackupPages.length], mutations)),
+});
+
+const T0 = 1_700_000_000_000;
+
+/** Runs two cycles of the scenario through the real client, nextState and renderExposition. */
+async function runScenario(input: Scenario): Promise<{ state: ServerState; text: string }> {
+  bodies.clear();
+  for (const organization of input.organizations) bodies.set(organization.id, serialize(organization.page));
+  backupBody = serialize(input.backup);
+  const listing = { ok: true as const, organizations: input.organizations.map(({ id, name }) => ({ id, name })) };
+  let state = initialState(input.serverName, 300);
+  for (const cycle of [1, 2]) {
+    const atMs = T0 + cycle * 1000;
+    const polls = new Map<string, PollOutcome>();
+    for (const organization of input.organizations) {
+      if (cycle === 2 && organization.failsSecond) {
+        polls.set(organization.id, { ok: false, atMs, error: 'HTTP 500' });
+        continue;
+      }
+      try {
+        const result = await client.usedRepositories(organization.id, never);
+        polls.set(organization.id, { ok: true, atMs, repositories: result.items });
+      } catch (error) {
+        polls.set(organization.id, { ok: false, atMs, error: describeError(error) }); // as the cycle does, whatever it is
+      }
+    }
+    let backupRepositories;
+    try {
+      backupRepositories = (await client.backupRepositories(never)).items;
+    } catch {
+      backupRepositories = undefined;
+    }
+    state = nextState(state, { startedMs: atMs - 500, finishedMs: atMs, listing, backupRepositories, polls });
+  }
+  return { state, text: renderExposition([state]) };
+}
+
+function checkExposition(input: Scenario, text: string): void {
+  const samples = parseExposition(text);
+  const pages = leaves(input.organizations.map((organization) => organization.page));
+  const backup = leaves(input.backup);
+  const names = new Map(input.organizations.map((organization) => [organization.id, organization.name]));
+  const seen = new Set<string>();
+  for (const sample of samples) {
+    const key = `${sample.name}{${[...sample.labels].map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+    expect(seen.has(key), `duplicate series ${key}`).toBe(false);
+    seen.add(key);
+    expect(Number.isFinite(sample.value) && sample.value >= 0, `${sample.name} ${sample.raw}`).toBe(true);
+    expect(sample.raw).toMatch(/^(0|[1-9]\d*)(\.\d+)?$/);
+    expect(sample.labels.get('server')).toBe(input.serverName);
+    const organizationId = sample.labels.get('organization_id');
+    if (organizationId !== undefined) expect(names.has(organizationId)).toBe(true);
+    const repositoryId = sample.labels.get('repository_id');
+    if (repositoryId !== undefined) expect(repositoryId).toMatch(UUID);
+    if (sample.name.startsWith('veeam_vb365_repository_') && BYTE_GAUGES.has(sample.name)) expect(pages.numbers.has(sample.value), `${sample.name} ${sample.value} not in the answers`).toBe(true);
+    else if (BYTE_GAUGES.has(sample.name)) expect(backup.numbers.has(sample.value), `${sample.name} ${sample.value} not in the backup listing`).toBe(true);
+    else if (ZERO_ONE.has(sample.name)) expect([0, 1]).toContain(sample.value);
+    if (sample.name === 'veeam_vb365_repository_info') {
+      expect(sample.labels.get('organization_name')).toBe(names.get(organizationId ?? ''));
+      const details = sample.labels.get('details') ?? '';
+      expect(details === '' || pages.strings.has(details)).toBe(true);
+      const repositoryName = sample.labels.get('repository_name') ?? '';
+      expect(repositoryName === '' || backup.strings.has(repositoryName)).toBe(true);
+    }
+  }
+}
+
+describe('parse -> nextState -> renderExposition', () => {
+  it('every line parses, every sample is finite, non-negative and from the input (or 0/1), labels round-trip', async () => {
+    const started = performance.now();
+    await fc.assert(
+      fc.asyncProperty(scenario, fc.nat({ max: 4096 }), async (input, sizeHint) => {
+        const { state, text: body } = await runScenario(input);
+        checkExposition(input, body);
+        // What /metrics serves: the same text as UTF-8 bytes, whatever the size hint.
+        expect(renderExpositionBuffer([state], sizeHint).equals(Buffer.from(body, 'utf8'))).toBe(true);
+      }),
+      { numRuns: runs.pipeline },
+    );
+    durations['pipeline'] = performance.now() - started;
+  });
+
+  it('promtool check metrics accepts one large fuzzed exposition', async () => {
+    const promtool = requireTool('promtool', 'prometheus');
+    const inputs = fc.sample(scenario, { numRuns: 40, seed: 365 });
+    const states: ServerState[] = [];
+    for (const [index, input] of inputs.entries()) {
+      const { state } = await runScenario({ ...input, serverName: `${index}:${input.serverName}` });
+      states.push(state);
+    }
+    const body = renderExposition(states);
+    expect(parseExposition(body).length).toBeGreaterThan(100);
+    expect(body).toContain('\\"'); // the nasty names really are in there
+    // promtool exits non-zero on any format error (and prints lint findings); it reads stdin.
+    const output = execFileSync(promtool, ['check', 'metrics'], { input: body, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    expect(output).toBe('');
+  });
+
+  it('the served bytes equal the text across buffer boundaries (several MiB of multi-byte names)', () => {
+    // Thousands of organizations with names of 1-, 2-, 3- and 4-byte characters and lone surrogates.
+    const names = ['a"b\\c\nd', 'München ü', '東京 リポジトリ', '🦆🦆🦆', '\ud800x\udfff', 'x'.repeat(700)];
+    const repositories = [1, 2, 3].map((n) => ({
+      repositoryId: `00000000-0000-4000-8000-00000000000${n}`,
+      usedSpaceBytes: n * 1_000_000_007,
+      localCacheUsedSpaceBytes: null,
+      objectStorageUsedSpaceBytes: n,
+      isAvailable: n !== 2,
+      details: names[n] ?? '',
+    }));
+    const organizations = Array.from({ length: 6000 }, (_, index) => ({
+      id: `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`,
+      name: `${names[index % names.length] ?? ''}${index}`,
+      pollSuccess: index % 7 !== 0,
+      lastSuccessMs: T0,
+      lastError: undefined,
+      repositories,
+    }));
+    const big: ServerState = { ...initialState('big "server"', 300), cycles: 1, up: true, organizations };
+    const text = renderExposition([big]);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 1024 * 1024);
+    for (const sizeHint of [0, 1000, Buffer.byteLength(text) - 1, Buffer.byteLength(text), 2 * Buffer.byteLength(text)]) {
+      expect(renderExpositionBuffer([big], sizeHint).equals(Buffer.from(text, 'utf8')), `size hint ${sizeHint}`).toBe(true);
+    }
+    expect(parseExposition(text).filter((sample) => sample.name === 'veeam_vb365_repository_info')).toHaveLength(18_000);
+  });
+
+  it('the strict reader does reject broken lines (the checks can fail)', () => {
+    expect(() => parseExposition('veeam_vb365_up{server="a"b"} 1\n')).toThrow(/bad sample line/);
+    expect(() => parseExposition('veeam_vb365_up{server="a\nb"} 1\n')).toThrow(/bad sample line/);
+    expect(() => parseExposition('veeam_vb365_up{server="a\\x"} 1\n')).toThrow(/bad sample line/);
+    expect(() => parseExposition('veeam_vb365_up{server="a"} 1')).toThrow(/newline/);
+    expect(parseExposition('veeam_vb365_up{server="a\\"\\\\\\n"} 1\n')[0]?.labels.get('server')).toBe('a"\\\n');
+  });
+});
+
+afterAll(() => {
+  const total = Object.values(runs).reduce((sum, count) => sum + count, 0);
+  console.log(`fuzz cases: ${JSON.stringify(runs)} = ${total}; ms: ${JSON.stringify(Object.fromEntries(Object.entries(durations).map(([k, v]) => [k, Math.round(v)])))}`);
+});
