@@ -1,0 +1,333 @@
+/**
+ * npm run bench [-- --smoke] [-- --sizes 1000,5000 --repeats 3 --out FILE --profile DIR]
+ * (--profile writes a CPU profile of each exporter child into DIR; --exporter-node-options passes Node
+ * options to the exporter child, e.g. --exporter-node-options=--max-old-space-size=192.)
+ *
+ * The simulator (TLS, fixed latency) and the exporter each run in a child process; this process
+ * measures, beside every figure, the bound or baseline it is judged against, measured in the same run:
+ *   1. poll cycle vs ceil(requests / concurrency) x RTT, the shell-script way and a bare undici loop;
+ *   2. cost: exporter CPU per organization poll, TLS handshakes, token requests, requests per cycle;
+ *   3. /metrics latency vs a static buffer on bare node:http and vs prom-client's registry.metrics(),
+ *      and the cycle with scrapes running vs without;
+ *   4. peak RSS of the exporter at each N.
+ * Prints tables and writes the whole result to bench/results/latest.json. Timing targets are only
+ * reported; the exit code is 1 when something is functionally wrong (a failed poll or scrape, a request
+ * count that is not exactly one UsedRepositories per organization, more logins or TLS handshakes than
+ * allowed), so the smoke run can guard CI.
+ */
+import console from 'node:console';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import process from 'node:process';
+import { URL, fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startExporterChild, startReferenceChild, startSimulatorChild, statsDelta } from './lib/children.mjs';
+import { bareLoop, login, oneAtATimeNewConnection, organizationIds, roundTrip, scrape, scrapeClient, scrapeUntil } from './lib/http.mjs';
+import { machine, mib, ms, printTable, verdict } from './lib/report.mjs';
+import { median, spread, summarize } from './lib/stats.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    repeats: { type: 'string' },
+    out: { type: 'string' },
+    profile: { type: 'string' },
+    'exporter-node-options': { type: 'string' },
+  },
+});
+
+const CONCURRENCY = 32;
+const LATENCY_MS = 20;
+const REPOSITORIES_PER_ORGANIZATION = 2;
+const plan = flags.smoke
+  ? { sizes: [200], repeats: 1, rttCount: 50, shellSample: 50, scrapeRounds: 10, promClientRounds: 5 }
+  : { sizes: [1_000, 5_000, 10_000], repeats: 3, rttCount: 200, shellSample: 200, scrapeRounds: 40, promClientRounds: 10 };
+if (flags.sizes !== undefined) plan.sizes = flags.sizes.split(',').map(Number);
+if (flags.repeats !== undefined) plan.repeats = Number(flags.repeats);
+/** The scrape figures are taken at the largest N. */
+const scrapeSize = Math.max(...plan.sizes);
+const out = flags.out ?? fileURLToPath(new URL('./results/latest.json', import.meta.url));
+
+const exporterExecArgv = [
+  ...(flags['exporter-node-options']?.split(' ').filter((option) => option !== '') ?? []),
+  ...(flags.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`]),
+];
+const result = { startedAt: new Date().toISOString(), machine: machine(), plan, concurrency: CONCURRENCY, latencyMs: LATENCY_MS, exporterExecArgv, sizes: [] };
+console.log(
+  `vb365-exporter bench${flags.smoke ? ' (smoke)' : ''}: node ${result.machine.node}, ${result.machine.cpus} x ${result.machine.cpuModel}, load ${result.machine.loadAverage.join(' ')}` +
+    (exporterExecArgv.length > 0 ? `; exporter runs with ${exporterExecArgv.join(' ')}` : ''),
+);
+
+for (const size of plan.sizes) {
+  console.log(`\n-- N = ${size} organizations x ${REPOSITORIES_PER_ORGANIZATION} repositories, latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY}`);
+  result.sizes.push(await benchSize(size));
+}
+result.finishedAt = new Date().toISOString();
+result.machine.loadAverageAtEnd = machine().loadAverage;
+result.failures = functionalFailures(result);
+report(result);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`\nwrote ${out}`);
+if (result.failures.length > 0) {
+  console.log(`\nFAILED:\n${result.failures.map((failure) => `  - ${failure}`).join('\n')}`);
+  process.exitCode = 1;
+}
+
+async function benchSize(size) {
+  const simulator = await startSimulatorChild({ organizationCount: size, repositoriesPerOrganization: REPOSITORIES_PER_ORGANIZATION, latencyMs: LATENCY_MS });
+  try {
+    const token = await login(simulator);
+    const ids = await organizationIds(simulator, token);
+    if (ids.length !== size) throw new Error(`the simulator lists ${ids.length} organizations, expected ${size}`);
+
+    progress('round trip, one request at a time');
+    const rtt = summarize(await roundTrip(simulator, token, ids, { count: plan.rttCount }));
+    progress(`shell-script way, ${Math.min(size, plan.shellSample)} organizations`);
+    const shellTimes = summarize(await oneAtATimeNewConnection(simulator, token, ids.slice(0, plan.shellSample)));
+    const shell = { perOrganization: shellTimes, sample: shellTimes.n, extrapolated: size > shellTimes.n, cycleMs: shellTimes.mean * size };
+    progress('bare undici loop');
+    const bareRuns = await bareLoop(simulator, token, { connections: CONCURRENCY, runs: plan.repeats + 1 });
+    const warmBare = bareRuns.slice(1);
+    const bare = {
+      coldMs: bareRuns[0].ms,
+      warmMs: warmBare.map((run) => run.ms),
+      latencyMsAtConcurrency: median(warmBare.map((run) => run.latencyMs)),
+      cpuMsPerRequest: median(warmBare.map((run) => run.cpuMsPerRequest)),
+    };
+
+    progress('exporter: first (cold) cycle');
+    await simulator.reset();
+    let before = await simulator.stats();
+    const exporter = await startExporterChild(simulator, { concurrency: CONCURRENCY }, exporterExecArgv);
+    const cold = { ...exporter.cold, simulator: statsDelta(before, await simulator.stats()) };
+    const cycles = [];
+    const firstGzipScrapes = [];
+    const scrapeClientOfExporter = scrapeClient(exporter.url);
+    try {
+      for (let run = 0; run < plan.repeats; run++) {
+        progress(`exporter: warm cycle ${run + 1}/${plan.repeats}`);
+        await simulator.reset();
+        before = await simulator.stats();
+        const poll = await exporter.poll();
+        const simulatorDelta = statsDelta(before, await simulator.stats());
+        cycles.push({ ...poll, simulator: simulatorDelta, boundMs: Math.ceil(simulatorDelta.requests / CONCURRENCY) * rtt.p50 });
+        // The first gzip scrape after a cycle is the one that may wait for the compression.
+        firstGzipScrapes.push((await scrape(scrapeClientOfExporter, '/metrics', true)).ms);
+      }
+      const afterCycles = await exporter.call('usage');
+      const scrapes = size === scrapeSize ? await benchScrapes(exporter, scrapeClientOfExporter) : undefined;
+      // Memory before the bench's own render timing below, which allocates a rendering of its own.
+      const usage = await exporter.call('usage');
+      const heap = await exporter.call('heap');
+      const render = await exporter.call('render');
+      return {
+        size,
+        rtt,
+        shell,
+        bare,
+        cold,
+        cycles,
+        firstGzipScrapes,
+        scrapes,
+        render,
+        memory: usage.memory,
+        peakRssAfterCycles: afterCycles.memory.maxRssBytes,
+        heapAfterGc: heap.heapUsed,
+        externalAfterGc: heap.external,
+      };
+    } finally {
+      await scrapeClientOfExporter.close();
+      await exporter.close();
+    }
+  } finally {
+    await simulator.close();
+  }
+}
+
+/** /metrics latency against the two references, then cycles with and without scrapes running. */
+async function benchScrapes(exporter, exporterClient) {
+  progress('scrapes: starting the reference servers');
+  const reference = await startReferenceChild(`${exporter.url}/metrics`);
+  const targets = [
+    { name: 'exporter', client: exporterClient, rounds: plan.scrapeRounds },
+    { name: 'static buffer, bare node:http', client: scrapeClient(reference.staticUrl), rounds: plan.scrapeRounds },
+    { name: 'prom-client registry.metrics()', client: scrapeClient(reference.promClientUrl), rounds: plan.promClientRounds },
+  ];
+  const latencies = Object.fromEntries(targets.map((target) => [target.name, { plain: [], gzip: [], bytes: {} }]));
+  try {
+    // Interleaved rounds, so a burst of noise on the machine hits every target alike.
+    for (const target of targets) for (const gzip of [false, true]) await scrape(target.client, '/metrics', gzip); // warm-up
+    for (let round = 0; round < plan.scrapeRounds; round++) {
+      if (round % 10 === 0) progress(`scrapes: round ${round + 1}/${plan.scrapeRounds}`);
+      for (const target of targets) {
+        if (round >= target.rounds) continue;
+        for (const gzip of [false, true]) {
+          const { ms: latency, bytes } = await scrape(target.client, '/metrics', gzip);
+          latencies[target.name][gzip ? 'gzip' : 'plain'].push(latency);
+          latencies[target.name].bytes[gzip ? 'gzip' : 'plain'] = bytes;
+        }
+      }
+    }
+  } finally {
+    for (const target of targets.slice(1)) await target.client.close();
+    await reference.close();
+  }
+
+  // Cycles in turn: without scrapes; with two Prometheus-like scrapers (gzip, both at once every second,
+  // 15 to 60 times a usual scrape interval); with two scrapers back to back (one plain, one gzip: stress).
+  const quiet = [];
+  const regular = [];
+  const stress = [];
+  const during = { regular: [], stress: [] };
+  const pollWhileScraping = async (options, into, scrapes) => {
+    const stop = new globalThis.AbortController();
+    const scraping = scrapeUntil(`${exporter.url}/metrics`, { ...options, signal: stop.signal });
+    into.push((await exporter.poll()).cycleSeconds * 1000);
+    stop.abort();
+    scrapes.push(await scraping);
+  };
+  for (let run = 0; run < plan.repeats; run++) {
+    progress(`scrapes: cycle ${run + 1}/${plan.repeats} without, with regular, with back-to-back scrapers`);
+    quiet.push((await exporter.poll()).cycleSeconds * 1000);
+    await pollWhileScraping({ scrapers: 2, gzip: true, intervalMs: 1000, aligned: true }, regular, during.regular);
+    await pollWhileScraping({ scrapers: 2, gzip: (index) => index % 2 === 1 }, stress, during.stress);
+  }
+  const summarizeDuring = (runs) => ({ latency: summarize(runs.flatMap((run) => run.latencies)), failed: runs.flatMap((run) => run.failures) });
+  return {
+    samples: reference.samples,
+    latencies: Object.fromEntries(Object.entries(latencies).map(([name, figures]) => [name, { plain: summarize(figures.plain), gzip: summarize(figures.gzip), bytes: figures.bytes }])),
+    cycleWithoutScrapesMs: quiet,
+    cycleWithRegularScrapesMs: regular,
+    cycleWithBackToBackScrapesMs: stress,
+    scrapesDuringRegular: summarizeDuring(during.regular),
+    scrapesDuringBackToBack: summarizeDuring(during.stress),
+  };
+}
+
+/** What must hold whatever the machine's speed. */
+function functionalFailures(result) {
+  const failures = [];
+  for (const s of result.sizes) {
+    for (const [index, cycle] of s.cycles.entries()) {
+      const where = `N = ${s.size}, warm cycle ${index + 1}`;
+      if (!cycle.up || cycle.failed > 0 || cycle.organizations !== s.size) failures.push(`${where}: up ${cycle.up}, ${cycle.organizations} organizations, ${cycle.failed} failed`);
+      if (cycle.simulator.byRoute.used_repositories !== s.size) failures.push(`${where}: ${cycle.simulator.byRoute.used_repositories} UsedRepositories requests`);
+      if (cycle.simulator.tokenRequests > 0) failures.push(`${where}: ${cycle.simulator.tokenRequests} token requests with a valid token`);
+      if (cycle.simulator.connections > result.concurrency) failures.push(`${where}: ${cycle.simulator.connections} TLS handshakes`);
+    }
+    if (s.cold.simulator.tokenRequests > 1) failures.push(`N = ${s.size}, cold cycle: ${s.cold.simulator.tokenRequests} token requests`);
+    if (s.cold.simulator.connections > result.concurrency) failures.push(`N = ${s.size}, cold cycle: ${s.cold.simulator.connections} TLS handshakes`);
+    const failed = s.scrapes === undefined ? [] : [...s.scrapes.scrapesDuringRegular.failed, ...s.scrapes.scrapesDuringBackToBack.failed];
+    if (failed.length > 0) failures.push(`N = ${s.size}: ${failed.length} failed scrapes (${[...new Set(failed)].slice(0, 3).join('; ')})`);
+  }
+  return failures;
+}
+
+function report(result) {
+  printTable(
+    `1. Poll cycle (ms; median (min-max) of ${result.plan.repeats} warm cycles; bound = ceil(requests / ${result.concurrency}) x RTT, RTT = p50 one at a time over a kept-alive connection)`,
+    ['N', 'RTT (p50, mean)', 'requests', 'bound', 'exporter cycle', 'x bound', '<=1.10', 'bare undici x32', 'x bound', 'its request latency', 'cold cycle', 'one at a time, new TLS each'],
+    result.sizes.map((s) => {
+      const cycleMs = s.cycles.map((cycle) => cycle.cycleSeconds * 1000);
+      const bound = median(s.cycles.map((cycle) => cycle.boundMs));
+      const ratio = median(cycleMs) / bound;
+      return [
+        s.size,
+        `${s.rtt.p50.toFixed(1)}, ${s.rtt.mean.toFixed(1)}`,
+        s.cycles[0]?.simulator.requests,
+        ms(bound),
+        spread(cycleMs),
+        ratio.toFixed(3),
+        verdict(ratio <= 1.1),
+        spread(s.bare.warmMs),
+        (median(s.bare.warmMs) / bound).toFixed(3),
+        ms(s.bare.latencyMsAtConcurrency, 1),
+        ms(s.cold.cycleSeconds * 1000),
+        `${(s.shell.cycleMs / 1000).toFixed(1)} s${s.shell.extrapolated ? ` (from ${s.shell.sample})` : ''}`,
+      ];
+    }),
+  );
+
+  printTable(
+    '2. Cost per cycle (warm cycles, CPU includes applying the result and rendering /metrics; cold = the first cycle after start)',
+    ['N', 'CPU / org poll', '<=0.5 ms', 'bare undici CPU / request', 'TLS handshakes warm / cold', '<=32', 'token requests warm / cold', '<=1', 'used_repositories', 'listings (orgs + backup pages)', 'simulator CPU / request'],
+    result.sizes.map((s) => {
+      const cpuPerPoll = median(s.cycles.map((cycle) => cycle.cpuMs / s.size));
+      const handshakes = Math.max(...s.cycles.map((cycle) => cycle.simulator.connections));
+      const tokens = Math.max(...s.cycles.map((cycle) => cycle.simulator.tokenRequests));
+      const routes = s.cycles[0].simulator.byRoute;
+      return [
+        s.size,
+        `${cpuPerPoll.toFixed(3)} ms (${spread(s.cycles.map((cycle) => cycle.cpuMs / s.size), 3)})`,
+        verdict(cpuPerPoll <= 0.5),
+        `${s.bare.cpuMsPerRequest.toFixed(3)} ms`,
+        `${handshakes} / ${s.cold.simulator.connections}`,
+        verdict(handshakes <= result.concurrency && s.cold.simulator.connections <= result.concurrency),
+        `${tokens} / ${s.cold.simulator.tokenRequests}`,
+        verdict(tokens <= 1 && s.cold.simulator.tokenRequests <= 1),
+        `${routes.used_repositories} ${routes.used_repositories === s.size ? '= N' : '!= N'}`,
+        `${routes.organizations} + ${routes.backup_repositories}`,
+        `${(median(s.cycles.map((cycle) => cycle.simulator.cpuMs / cycle.simulator.requests))).toFixed(3)} ms`,
+      ];
+    }),
+  );
+
+  const scraped = result.sizes.find((s) => s.scrapes !== undefined);
+  if (scraped !== undefined) {
+    const { latencies, samples } = scraped.scrapes;
+    const staticName = 'static buffer, bare node:http';
+    const rowsScrape = Object.entries(latencies).map(([name, figures]) => {
+      const ratioPlain = figures.plain.p50 / latencies[staticName].plain.p50;
+      const ratioGzip = figures.gzip.p50 / latencies[staticName].gzip.p50;
+      return [
+        name,
+        `${ms(figures.plain.p50, 1)} / ${ms(figures.plain.p99, 1)}`,
+        `${ratioPlain.toFixed(2)}${name === 'exporter' ? ` ${verdict(ratioPlain <= 2)}` : ''}`,
+        `${ms(figures.gzip.p50, 1)} / ${ms(figures.gzip.p99, 1)}`,
+        `${ratioGzip.toFixed(2)}${name === 'exporter' ? ` ${verdict(ratioGzip <= 2)}` : ''}`,
+        `${mib(figures.bytes.plain)} / ${mib(figures.bytes.gzip)}`,
+      ];
+    });
+    printTable(
+      `3. /metrics at N = ${scraped.size} (${samples} VB365 samples; p50 / p99; x = p50 / static p50, target <= 2)`,
+      ['served by', 'plain p50 / p99', 'x static', 'gzip p50 / p99', 'x static', 'bytes plain / gzip'],
+      rowsScrape,
+    );
+    const { scrapes } = scraped;
+    const quiet = median(scrapes.cycleWithoutScrapesMs);
+    const slower = (cycles) => median(cycles) / quiet - 1;
+    const regularSlower = slower(scrapes.cycleWithRegularScrapesMs);
+    const stressSlower = slower(scrapes.cycleWithBackToBackScrapesMs);
+    const described = ({ latency, failed }) => `${latency.n} scrapes, p50 ${ms(latency.p50, 1)}, p99 ${ms(latency.p99, 1)}, failed ${failed.length}`;
+    printTable('   Scrapes during a cycle', ['figure', 'value', 'target'], [
+      ['cycle without scrapes', spread(scrapes.cycleWithoutScrapesMs), ''],
+      ['cycle, 2 scrapers (gzip) at once every 1 s', `${spread(scrapes.cycleWithRegularScrapesMs)}: ${(regularSlower * 100).toFixed(1)} % slower`, `<= 10 % ${verdict(regularSlower <= 0.1)}`],
+      ['   their scrapes', described(scrapes.scrapesDuringRegular), 'no failures'],
+      ['cycle, 2 scrapers back to back (plain, gzip)', `${spread(scrapes.cycleWithBackToBackScrapesMs)}: ${(stressSlower * 100).toFixed(1)} % slower`, 'stress, no target'],
+      ['   their scrapes', described(scrapes.scrapesDuringBackToBack), 'no failures'],
+      ['first gzip scrape after a cycle', spread(scraped.firstGzipScrapes, 1), ''],
+      ['per-cycle render / gzip (thread pool)', `${ms(scraped.render.renderMs)} / ${ms(scraped.render.gzipMs)}`, ''],
+    ]);
+  }
+
+  const first = result.sizes[0];
+  printTable(
+    '4. Exporter memory (peak RSS over its life: first the cold and warm cycles, then with the scrape measurements too)',
+    ['N', 'peak RSS, cycles', 'with scrapes', '<=256 MiB at 10,000', 'heap / external after GC', 'peak RSS growth per 1,000 orgs'],
+    result.sizes.map((s) => [
+      s.size,
+      mib(s.peakRssAfterCycles),
+      s.scrapes === undefined ? '' : mib(s.memory.maxRssBytes),
+      s.size >= 10_000 ? verdict(s.memory.maxRssBytes <= 256 * 2 ** 20) : '',
+      `${mib(s.heapAfterGc)} / ${mib(s.externalAfterGc)}`,
+      s === first ? '' : mib(((s.peakRssAfterCycles - first.peakRssAfterCycles) / (s.size - first.size)) * 1000),
+    ]),
+  );
+  console.log(`\nload average at start ${result.machine.loadAverage.join(' ')}, at end ${result.machine.loadAverageAtEnd.join(' ')} (${result.machine.cpus} CPUs)`);
+}
+
+function progress(message) {
+  process.stderr.write(`   ${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
