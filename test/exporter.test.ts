@@ -156,6 +156,20 @@ describe('poll rules', () => {
     expect(text).toContain('organization_name="Tailwind Toys"');
   });
 
+  it('keeps capacity when the backup repository listing fails, and says since when', async () => {
+    harness = await startHarness();
+    const { simulator, exporter } = harness;
+    const labels = { server: 'sim' };
+    const listedAt = sampleValue(await harness.metricsText(), 'veeam_vb365_backup_repositories_last_success_timestamp_seconds', labels);
+    expect(listedAt).toBeGreaterThan(Date.now() / 1000 - 60);
+    simulator.addFault({ route: 'backup_repositories', status: 500 });
+    await exporter.pollNow();
+    const text = await harness.metricsText();
+    expect(sampleValue(text, 'veeam_vb365_backup_repositories_last_success_timestamp_seconds', labels)).toBe(listedAt);
+    expect(sampleValue(text, 'veeam_vb365_backup_repository_capacity_bytes', { server: 'sim', repository_id: REPO.nordLocal })).toBe(20 * 1024 ** 4);
+    expect(sampleValue(text, 'veeam_vb365_up', labels)).toBe(1);
+  });
+
   it('counts the backup repository listing in the cycle duration', async () => {
     harness = await startHarness();
     // The listing trickles for about a second; the organizations answer at once.

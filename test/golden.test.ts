@@ -19,7 +19,7 @@ function normalize(text: string): string {
     .filter((line) => /^(# (HELP|TYPE) )?veeam_vb365_/.test(line))
     .map((line) =>
       line
-        .replace(/^(veeam_vb365_(?:organization_last_success_timestamp_seconds|poll_cycle_duration_seconds)\{.*\}) .*$/, '$1 <varies>')
+        .replace(/^(veeam_vb365_(?:organization_last_success_timestamp_seconds|backup_repositories_last_success_timestamp_seconds|poll_cycle_duration_seconds)\{.*\}) .*$/, '$1 <varies>')
         .replace(/node_version="[^"]*"/, 'node_version="<varies>"'),
     )
     .join('\n')

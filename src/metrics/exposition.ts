@@ -127,6 +127,11 @@ const FAMILIES: readonly Family[] = [
     samples: perRepository((repository) => (repository.isAvailable ? 1 : 0)),
   },
   {
+    name: 'veeam_vb365_backup_repositories_last_success_timestamp_seconds',
+    help: 'Unix time the backup repository listing (names, capacity, free space) last succeeded; its values are kept while it fails.',
+    samples: (view, emit) => emit(view.serverLabels, view.server.backupRepositoriesListedMs === undefined ? undefined : view.server.backupRepositoriesListedMs / 1000),
+  },
+  {
     name: 'veeam_vb365_backup_repository_capacity_bytes',
     help: `Capacity of the backup repository, where the server reports it (local repositories). ${CACHED}`,
     samples: perBackupRepository((repository) => repository.capacityBytes),

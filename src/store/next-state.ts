@@ -17,6 +17,7 @@ export function initialState(name: string, pollIntervalSeconds: number): ServerS
     lastCycleDurationSeconds: undefined,
     organizations: [],
     backupRepositories: new Map(),
+    backupRepositoriesListedMs: undefined,
   };
 }
 
@@ -29,6 +30,7 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
     lastCycleDurationSeconds: (cycle.finishedMs - cycle.startedMs) / 1000,
     backupRepositories:
       cycle.backupRepositories === undefined ? previous.backupRepositories : new Map(cycle.backupRepositories.map((repository) => [repository.id, repository])),
+    backupRepositoriesListedMs: cycle.backupRepositories === undefined ? previous.backupRepositoriesListedMs : cycle.finishedMs,
   };
   const { listing } = cycle;
   if (!listing.ok) {

@@ -37,4 +37,6 @@ export interface ServerState {
   /** Sorted by organization ID, so every rendering is stable. */
   readonly organizations: readonly OrganizationState[];
   readonly backupRepositories: ReadonlyMap<string, BackupRepository>;
+  /** When the backup repository listing (names, capacity, free space) last succeeded: it is kept when it fails. */
+  readonly backupRepositoriesListedMs: number | undefined;
 }
