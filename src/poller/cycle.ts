@@ -4,7 +4,6 @@
  * progress, while the backup repository listing (names, capacity) runs beside them.
  * A failure is recorded against what failed; nothing here throws.
  */
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
@@ -35,14 +34,13 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
   }
 
   const backupRepositories = listBackupRepositories(deps, signal);
-  const limit = pLimit(deps.server.pollConcurrency);
-  await Promise.all(
-    organizations.map((organization) =>
-      limit(async () => {
-        polls.set(organization.id, await pollOrganization(deps, organization, signal));
-      }),
-    ),
-  );
+  // `poll_concurrency` workers share one queue: no task object per organization waits in memory, which
+  // matters at ten thousand organizations.
+  const queue = organizations[Symbol.iterator]();
+  const worker = async (): Promise<void> => {
+    for (const organization of queue) polls.set(organization.id, await pollOrganization(deps, organization, signal));
+  };
+  await Promise.all(Array.from({ length: Math.min(deps.server.pollConcurrency, organizations.length) }, worker));
   const backup = await backupRepositories; // before the clock is read: the cycle includes this listing
   return { startedMs, finishedMs: clock.now(), listing: { ok: true, organizations }, backupRepositories: backup, polls };
 }
