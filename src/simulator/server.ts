@@ -87,7 +87,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     requestStarted(stats);
-    // Ends at 'finish' (response fully handed to the socket) or 'close' (socket gone), whichever is first.
+    // Ends at 'prefinish' (the handler has ended the response: every byte is queued on the socket) or
+    // 'close' (socket gone), whichever is first. Not 'finish': under load it can fire after the client
+    // has already read the answer and sent its next request, which counted one request twice.
     let ended = false;
     const end = (finished: boolean): void => {
       if (ended) return;
@@ -95,7 +97,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!finished) stats.unfinishedResponses++;
       requestEnded(stats);
     };
-    res.once('finish', () => end(true));
+    res.once('prefinish', () => end(true));
     res.once('close', () => end(false));
     answerRequest(req, res).catch((error: unknown) => {
       if (lifetime.signal.aborted || res.destroyed) return; // closing: nothing left to answer
