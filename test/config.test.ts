@@ -3,23 +3,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/config/args.js';
-import { ConfigError } from '../src/config/errors.js';
 import { loadConfig } from '../src/config/load.js';
 import { parseShard } from '../src/config/shard.js';
+import { configError } from './support/config-error.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'config');
 const noFlags = parseCommandLine([]);
 const minimalEnv = { VB365_URL: 'https://vb365.example.com:4443', VB365_USERNAME: 'svc', VB365_PASSWORD: 's3cret-value' };
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('environment', () => {
   it('applies the documented defaults', () => {

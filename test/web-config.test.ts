@@ -11,11 +11,11 @@ import bcrypt from 'bcryptjs';
 import { generate } from 'selfsigned';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { ConfigError } from '../src/config/errors.js';
 import { WWW_AUTHENTICATE } from '../src/http/basic-auth.js';
 import { loadWebConfig } from '../src/http/web-config.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { startHarness, waitFor, type Harness } from './support/harness.js';
+import { configError } from './support/config-error.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'web-config');
 const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
@@ -142,16 +142,6 @@ function basic(user: string, password: string): string {
 async function get(url: string, dispatcher: Agent, authorization?: string): Promise<Reply> {
   const response = await request(url, { dispatcher, headers: authorization === undefined ? {} : { authorization } });
   return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
-}
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('web config file', () => {

@@ -42,12 +42,8 @@ export function serverConfig(simulator: Simulator, overrides: Partial<ServerConf
   };
 }
 
-export interface Harness {
+export interface Harness extends ExporterHarness {
   readonly simulator: Simulator;
-  readonly exporter: RunningExporter;
-  readonly logs: LogCapture;
-  metricsText(): Promise<string>;
-  close(): Promise<void>;
 }
 
 export interface HarnessOptions {
@@ -75,33 +71,12 @@ export function instantSleepClock(): Clock & { readonly sleeps: number[] } {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const simulator = await startSimulator(options.simulator);
-  const logs = new LogCapture();
-  const config: ExporterConfig = {
-    servers: [serverConfig(simulator, options.server)],
-    listen: { host: '127.0.0.1', port: 0 },
-    logLevel: 'debug',
-    shard: undefined,
-    webConfigFile: undefined,
-    ...options.config,
-  };
-  const exporter = await startExporter(config, {
-    logger: createLogger(config.logLevel, logs),
-    clock: options.clock ?? systemClock,
-    random: () => 0.5,
-    version: '0.0.0-test',
-  });
-  if (options.waitForFirstCycle !== false) await waitFor(() => exporter.store.ready(), 10_000);
+  const harness = await startExporterFor([serverConfig(simulator, options.server)], options);
   return {
+    ...harness,
     simulator,
-    exporter,
-    logs,
-    metricsText: async () => {
-      const response = await fetch(`${exporter.url}/metrics`);
-      if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
-      return response.text();
-    },
     close: async () => {
-      await exporter.stop();
+      await harness.close();
       await simulator.close();
     },
   };
