@@ -52,7 +52,12 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   const httpLogger = deps.logger.child({ module: 'http' });
   const app = createApp({ metricsPage, store, version: deps.version, logger: httpLogger, web });
   const httpServer = createHttpServer(app, web?.tls, httpLogger);
-  await listen(httpServer, config.listen.host, config.listen.port);
+  try {
+    await listen(httpServer, config.listen.host, config.listen.port);
+  } catch (error) {
+    await Promise.all(pollers.map((poller) => poller.agent.destroy()));
+    throw error;
+  }
   const address = httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const tls = web?.tls !== undefined;
