@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG } from '../src/simulator/index.js';
+import { ROWS_SHOWN } from '../src/http/landing-page.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { requireTool } from './support/tools.js';
 
@@ -52,5 +53,22 @@ describe('status page', () => {
     const screenshot = await page.screenshot({ path: join(OUTPUT, 'status-page.png'), fullPage: true });
     expect(screenshot.length).toBeGreaterThan(10_000);
     await page.close();
+  });
+});
+
+describe('status page at scale', () => {
+  it('shows every failing organization but caps healthy rows, saying how many are left out', async () => {
+    const harness = await startHarness({ simulator: { organizationCount: 600, seed: false } });
+    try {
+      const [first, second] = [...harness.simulator.data.organizations.keys()];
+      for (const id of [first, second]) harness.simulator.addFault({ route: 'used_repositories', organizationId: id ?? '', status: 500 });
+      await harness.exporter.pollNow();
+      const html = await (await fetch(`${harness.exporter.url}/`)).text();
+      expect(html.match(/<tr data-organization-id=/g)).toHaveLength(ROWS_SHOWN);
+      expect(html.match(/class="org-failed"/g)).toHaveLength(2);
+      expect(html).toContain(`and ${600 - ROWS_SHOWN} more organizations, all polled successfully`);
+    } finally {
+      await harness.close();
+    }
   });
 });

@@ -1,6 +1,9 @@
 /** The page at `/`: where to look, and each server's and organization's last poll at a glance. */
 import type { ServerState } from '../store/types.js';
 
+/** Rows per server beyond the failing organizations, which are always all shown. */
+export const ROWS_SHOWN = 500;
+
 export function renderLandingPage(servers: readonly ServerState[], version: string): string {
   const rows = servers.map(serverSection).join('\n');
   return `<!doctype html>
@@ -23,8 +26,11 @@ function serverSection(server: ServerState): string {
   const lastCycle = server.lastCycleEndMs === undefined ? 'never' : new Date(server.lastCycleEndMs).toISOString();
   const failing = server.organizations.filter((organization) => !organization.pollSuccess).length;
   // Failing organizations first: they are what the person on call is looking for.
-  const organizations = [...server.organizations]
-    .sort((a, b) => Number(a.pollSuccess) - Number(b.pollSuccess) || a.name.localeCompare(b.name))
+  const sorted = [...server.organizations].sort((a, b) => Number(a.pollSuccess) - Number(b.pollSuccess) || a.name.localeCompare(b.name));
+  // Every failing organization, but not ten thousand healthy rows: the page stays small and quick.
+  const shown = sorted.slice(0, Math.max(failing, ROWS_SHOWN));
+  const hidden = sorted.length - shown.length;
+  const organizations = shown
     .map((organization) => {
       const used = organization.repositories.reduce((sum, repository) => sum + (repository.usedSpaceBytes ?? 0) + (repository.objectStorageUsedSpaceBytes ?? 0), 0);
       return `<tr data-organization-id="${organization.id}" class="${organization.pollSuccess ? 'org-ok' : 'org-failed'}"><td>${escapeHtml(organization.name)}</td><td><code>${organization.id}</code></td>
@@ -36,7 +42,7 @@ function serverSection(server: ServerState): string {
 <p>Last cycle: ${lastCycle}${server.lastCycleDurationSeconds === undefined ? '' : ` (${server.lastCycleDurationSeconds.toFixed(1)} s)`}${server.lastError === undefined ? '' : ` · <span class="fail">${escapeHtml(server.lastError)}</span>`}</p>
 <p class="summary">${server.organizations.length} organizations · ${failing === 0 ? 'none failing' : `<span class="fail">${failing} failing</span>`}</p>
 <table><thead><tr><th>Organization</th><th>ID</th><th>Last poll</th><th>Error</th><th>Repositories</th><th>Used (repository + object storage)</th></tr></thead>
-<tbody>${organizations}</tbody></table></section>`;
+<tbody>${organizations}</tbody></table>${hidden === 0 ? '' : `<p class="more">and ${hidden} more organizations, all polled successfully (every one is in <a href="/metrics">/metrics</a>)</p>`}</section>`;
 }
 
 function formatBytes(bytes: number): string {
