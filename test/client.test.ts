@@ -3,12 +3,11 @@ import pLimit from 'p-limit';
 import { pino } from 'pino';
 import { MockAgent } from 'undici';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../src/config/load.js';
 import type { ServerConfig } from '../src/config/types.js';
 import { Vb365Client } from '../src/vb365/client.js';
 import { ApiStatusError, RequestFailedError } from '../src/vb365/errors.js';
 import { InvalidAnswerError } from '../src/vb365/parse.js';
-import { instantSleepClock } from './support/harness.js';
+import { instantSleepClock, testServerConfig } from './support/harness.js';
 
 const ORIGIN = 'https://vb365.test:4443';
 const ORG = '7665cf30-ee89-4d0d-a343-2776da77ed79';
@@ -23,21 +22,7 @@ let clock: ReturnType<typeof instantSleepClock>;
 let requests: string[];
 
 function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
-  const server: ServerConfig = {
-    name: 't',
-    url: ORIGIN,
-    apiVersion: 'v6',
-    username: 'u',
-    password: 'p',
-    organizations: [],
-    ca: undefined,
-    tlsInsecure: false,
-    pollIntervalSeconds: 300,
-    pollConcurrency: 4,
-    requestTimeoutSeconds: 5,
-    maxResponseBytes: DEFAULTS.maxResponseBytes,
-    ...overrides,
-  };
+  const server = testServerConfig({ name: 't', url: ORIGIN, apiVersion: 'v6', pollIntervalSeconds: 300, ...overrides });
   return new Vb365Client({
     server,
     dispatcher: agent,

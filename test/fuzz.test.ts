@@ -13,8 +13,6 @@ import { pino } from 'pino';
 import { Agent, MockAgent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { DEFAULTS } from '../src/config/load.js';
-import type { ServerConfig } from '../src/config/types.js';
 import { renderExposition, renderExpositionBuffer } from '../src/metrics/exposition.js';
 import { SEED_ORGANIZATION_IDS, startSimulator } from '../src/simulator/index.js';
 import { initialState, nextState } from '../src/store/next-state.js';
@@ -23,6 +21,7 @@ import { Vb365Client } from '../src/vb365/client.js';
 import { RequestFailedError, describeError } from '../src/vb365/errors.js';
 import { InvalidAnswerError, parseArray, parseBackupRepository, parseOrganization, parsePage, parseUsedRepository } from '../src/vb365/parse.js';
 import { requireTool } from './support/tools.js';
+import { testServerConfig } from './support/harness.js';
 
 /** Case counts, reported by the last test. */
 const runs = { anything: 2000, json: 2000, mutatedItems: 3000, client: 1500, pipeline: 800 };
@@ -216,20 +215,7 @@ beforeAll(() => {
       json,
     )
     .persist();
-  const server: ServerConfig = {
-    name: 'fuzz',
-    url: ORIGIN,
-    apiVersion: 'v8',
-    username: 'u',
-    password: 'p',
-    organizations: [],
-    ca: undefined,
-    tlsInsecure: false,
-    pollIntervalSeconds: 300,
-    pollConcurrency: 4,
-    requestTimeoutSeconds: 5,
-    maxResponseBytes: DEFAULTS.maxResponseBytes,
-  };
+  const server = testServerConfig({ name: 'fuzz', url: ORIGIN, apiVersion: 'v8', pollIntervalSeconds: 300 });
   client = new Vb365Client({
     server,
     dispatcher: mockAgent,

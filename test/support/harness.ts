@@ -24,15 +24,15 @@ export class LogCapture extends Writable {
   }
 }
 
-export function serverConfig(simulator: Simulator, overrides: Partial<ServerConfig> = {}): ServerConfig {
+/** A server configuration for tests: the documented defaults, except cycles driven by pollNow(). */
+export function testServerConfig(overrides: Partial<ServerConfig> & Pick<ServerConfig, 'url'>): ServerConfig {
   return {
     name: 'sim',
-    url: simulator.url,
     apiVersion: 'v8',
-    username: simulator.username,
-    password: simulator.password,
+    username: 'u',
+    password: 'p',
     organizations: [],
-    ca: simulator.ca,
+    ca: undefined,
     tlsInsecure: false,
     pollIntervalSeconds: 3600, // tests drive cycles with pollNow()
     pollConcurrency: 4,
@@ -40,6 +40,11 @@ export function serverConfig(simulator: Simulator, overrides: Partial<ServerConf
     maxResponseBytes: DEFAULTS.maxResponseBytes,
     ...overrides,
   };
+}
+
+/** A server configuration pointing at the simulator, trusting its certificate. */
+export function serverConfig(simulator: Simulator, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return testServerConfig({ url: simulator.url, username: simulator.username, password: simulator.password, ca: simulator.ca, ...overrides });
 }
 
 export interface Harness extends ExporterHarness {
