@@ -48,7 +48,8 @@ const server = () => exporter.store.servers()[0];
 let peak = {};
 const samplePeak = () => {
   const now = process.memoryUsage();
-  for (const key of ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers']) peak[key] = Math.max(peak[key] ?? 0, now[key]);
+  for (const key of ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'])
+    peak[key] = Math.max(peak[key] ?? 0, now[key]);
 };
 setInterval(samplePeak, 50).unref();
 const peaks = () => {
@@ -61,9 +62,18 @@ const peaks = () => {
 // The first cycle starts with the exporter: it is the cold one (TLS handshakes, login).
 const coldStart = performance.now();
 const coldCpu = process.cpuUsage();
-const exporter = await startExporter(config, { logger: createLogger(config.logLevel), clock: systemClock, random: Math.random, version: 'bench' });
+const exporter = await startExporter(config, {
+  logger: createLogger(config.logLevel),
+  clock: systemClock,
+  random: Math.random,
+  version: 'bench',
+});
 while (!exporter.store.ready()) await new Promise((resolve) => setTimeout(resolve, 2));
-const cold = { wallMs: performance.now() - coldStart, cpuMs: cpuMs(process.cpuUsage(coldCpu)), cycleSeconds: server().lastCycleDurationSeconds };
+const cold = {
+  wallMs: performance.now() - coldStart,
+  cpuMs: cpuMs(process.cpuUsage(coldCpu)),
+  cycleSeconds: server().lastCycleDurationSeconds,
+};
 
 serve({
   /** One cycle now: wall time includes applying the result and rendering /metrics; cycleSeconds is the cycle alone. */
@@ -85,7 +95,12 @@ serve({
       peak: peaks(),
     };
   },
-  usage: () => ({ memory: memory(), peak: peaks(), cpuMs: cpuMs(process.cpuUsage()), eventLoop: performance.eventLoopUtilization() }),
+  usage: () => ({
+    memory: memory(),
+    peak: peaks(),
+    cpuMs: cpuMs(process.cpuUsage()),
+    eventLoop: performance.eventLoopUtilization(),
+  }),
   /** Heap after full garbage collections. */
   heap: () => {
     globalThis.gc();
@@ -104,7 +119,14 @@ serve({
     start = performance.now();
     const compressed = await gzip(buffer, { level: 1 });
     const gzipMs = performance.now() - start;
-    return { renderMs, bufferMs, gzipMs, bytes: buffer.length, gzipBytes: compressed.length, samples: countSamples(buffer.toString('latin1')) };
+    return {
+      renderMs,
+      bufferMs,
+      gzipMs,
+      bytes: buffer.length,
+      gzipBytes: compressed.length,
+      samples: countSamples(buffer.toString('latin1')),
+    };
   },
   stop: async () => {
     await exporter.stop();

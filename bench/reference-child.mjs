@@ -24,7 +24,9 @@ const text = await response.body.text();
 const contentType = response.headers['content-type'] ?? 'text/plain; version=0.0.4; charset=utf-8';
 
 // Only the VB365 data families: the exporter's own part is what collectDefaultMetrics makes here too.
-const families = parseExposition(text).filter((family) => family.name.startsWith('veeam_vb365_') && family.type === 'gauge');
+const families = parseExposition(text).filter(
+  (family) => family.name.startsWith('veeam_vb365_') && family.type === 'gauge',
+);
 const plain = Buffer.from(text);
 const compressed = gzipSync(plain, { level: 1 });
 
@@ -46,15 +48,21 @@ function send(res, body, compressedBody) {
 }
 const wantsGzip = (req) => /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
 
-const staticServer = createServer((req, res) => (wantsGzip(req) ? send(res, compressed, true) : send(res, plain, false)));
+const staticServer = createServer((req, res) =>
+  wantsGzip(req) ? send(res, compressed, true) : send(res, plain, false),
+);
 const promClientServer = createServer((req, res) => {
-  registry.metrics().then(async (rendered) => {
-    const body = Buffer.from(rendered);
-    if (wantsGzip(req)) send(res, await gzip(body, { level: 1 }), true);
-    else send(res, body, false);
-  }, (error) => res.destroy(error));
+  registry.metrics().then(
+    async (rendered) => {
+      const body = Buffer.from(rendered);
+      if (wantsGzip(req)) send(res, await gzip(body, { level: 1 }), true);
+      else send(res, body, false);
+    },
+    (error) => res.destroy(error),
+  );
 });
-const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
+const listen = (server) =>
+  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
 const staticUrl = await listen(staticServer);
 const promClientUrl = await listen(promClientServer);
 

@@ -22,7 +22,16 @@ import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startExporterChild, startReferenceChild, startSimulatorChild, statsDelta } from './lib/children.mjs';
-import { bareLoop, login, oneAtATimeNewConnection, organizationIds, roundTrip, scrape, scrapeClient, scrapeUntil } from './lib/http.mjs';
+import {
+  bareLoop,
+  login,
+  oneAtATimeNewConnection,
+  organizationIds,
+  roundTrip,
+  scrape,
+  scrapeClient,
+  scrapeUntil,
+} from './lib/http.mjs';
 import { machine, mib, ms, printTable, verdict } from './lib/report.mjs';
 import { median, spread, summarize } from './lib/stats.mjs';
 
@@ -42,7 +51,14 @@ const LATENCY_MS = 20;
 const REPOSITORIES_PER_ORGANIZATION = 2;
 const plan = flags.smoke
   ? { sizes: [200], repeats: 1, rttCount: 50, shellSample: 50, scrapeRounds: 10, promClientRounds: 5 }
-  : { sizes: [1_000, 5_000, 10_000], repeats: 3, rttCount: 200, shellSample: 200, scrapeRounds: 40, promClientRounds: 10 };
+  : {
+      sizes: [1_000, 5_000, 10_000],
+      repeats: 3,
+      rttCount: 200,
+      shellSample: 200,
+      scrapeRounds: 40,
+      promClientRounds: 10,
+    };
 if (flags.sizes !== undefined) plan.sizes = flags.sizes.split(',').map(Number);
 if (flags.repeats !== undefined) plan.repeats = Number(flags.repeats);
 /** The scrape figures are taken at the largest N. */
@@ -53,14 +69,24 @@ const exporterExecArgv = [
   ...(flags['exporter-node-options']?.split(' ').filter((option) => option !== '') ?? []),
   ...(flags.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`]),
 ];
-const result = { startedAt: new Date().toISOString(), machine: machine(), plan, concurrency: CONCURRENCY, latencyMs: LATENCY_MS, exporterExecArgv, sizes: [] };
+const result = {
+  startedAt: new Date().toISOString(),
+  machine: machine(),
+  plan,
+  concurrency: CONCURRENCY,
+  latencyMs: LATENCY_MS,
+  exporterExecArgv,
+  sizes: [],
+};
 console.log(
   `vb365-exporter bench${flags.smoke ? ' (smoke)' : ''}: node ${result.machine.node}, ${result.machine.cpus} x ${result.machine.cpuModel}, load ${result.machine.loadAverage.join(' ')}` +
     (exporterExecArgv.length > 0 ? `; exporter runs with ${exporterExecArgv.join(' ')}` : ''),
 );
 
 for (const size of plan.sizes) {
-  console.log(`\n-- N = ${size} organizations x ${REPOSITORIES_PER_ORGANIZATION} repositories, latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY}`);
+  console.log(
+    `\n-- N = ${size} organizations x ${REPOSITORIES_PER_ORGANIZATION} repositories, latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY}`,
+  );
   result.sizes.push(await benchSize(size));
 }
 result.finishedAt = new Date().toISOString();
@@ -76,7 +102,11 @@ if (result.failures.length > 0) {
 }
 
 async function benchSize(size) {
-  const simulator = await startSimulatorChild({ organizationCount: size, repositoriesPerOrganization: REPOSITORIES_PER_ORGANIZATION, latencyMs: LATENCY_MS });
+  const simulator = await startSimulatorChild({
+    organizationCount: size,
+    repositoriesPerOrganization: REPOSITORIES_PER_ORGANIZATION,
+    latencyMs: LATENCY_MS,
+  });
   try {
     const token = await login(simulator);
     const ids = await organizationIds(simulator, token);
@@ -86,7 +116,12 @@ async function benchSize(size) {
     const rtt = summarize(await roundTrip(simulator, token, ids, { count: plan.rttCount }));
     progress(`shell-script way, ${Math.min(size, plan.shellSample)} organizations`);
     const shellTimes = summarize(await oneAtATimeNewConnection(simulator, token, ids.slice(0, plan.shellSample)));
-    const shell = { perOrganization: shellTimes, sample: shellTimes.n, extrapolated: size > shellTimes.n, cycleMs: shellTimes.mean * size };
+    const shell = {
+      perOrganization: shellTimes,
+      sample: shellTimes.n,
+      extrapolated: size > shellTimes.n,
+      cycleMs: shellTimes.mean * size,
+    };
     progress('bare undici loop');
     const bareRuns = await bareLoop(simulator, token, { connections: CONCURRENCY, runs: plan.repeats + 1 });
     const warmBare = bareRuns.slice(1);
@@ -112,7 +147,11 @@ async function benchSize(size) {
         before = await simulator.stats();
         const poll = await exporter.poll();
         const simulatorDelta = statsDelta(before, await simulator.stats());
-        cycles.push({ ...poll, simulator: simulatorDelta, boundMs: Math.ceil(simulatorDelta.requests / CONCURRENCY) * rtt.p50 });
+        cycles.push({
+          ...poll,
+          simulator: simulatorDelta,
+          boundMs: Math.ceil(simulatorDelta.requests / CONCURRENCY) * rtt.p50,
+        });
         // The first gzip scrape after a cycle is the one that may wait for the compression.
         firstGzipScrapes.push((await scrape(scrapeClientOfExporter, '/metrics', true)).ms);
       }
@@ -153,7 +192,11 @@ async function benchScrapes(exporter, exporterClient) {
   const targets = [
     { name: 'exporter', client: exporterClient, rounds: plan.scrapeRounds },
     { name: 'static buffer, bare node:http', client: scrapeClient(reference.staticUrl), rounds: plan.scrapeRounds },
-    { name: 'prom-client registry.metrics()', client: scrapeClient(reference.promClientUrl), rounds: plan.promClientRounds },
+    {
+      name: 'prom-client registry.metrics()',
+      client: scrapeClient(reference.promClientUrl),
+      rounds: plan.promClientRounds,
+    },
   ];
   const latencies = Object.fromEntries(targets.map((target) => [target.name, { plain: [], gzip: [], bytes: {} }]));
   try {
@@ -194,10 +237,18 @@ async function benchScrapes(exporter, exporterClient) {
     await pollWhileScraping({ scrapers: 2, gzip: true, intervalMs: 1000, aligned: true }, regular, during.regular);
     await pollWhileScraping({ scrapers: 2, gzip: (index) => index % 2 === 1 }, stress, during.stress);
   }
-  const summarizeDuring = (runs) => ({ latency: summarize(runs.flatMap((run) => run.latencies)), failed: runs.flatMap((run) => run.failures) });
+  const summarizeDuring = (runs) => ({
+    latency: summarize(runs.flatMap((run) => run.latencies)),
+    failed: runs.flatMap((run) => run.failures),
+  });
   return {
     samples: reference.samples,
-    latencies: Object.fromEntries(Object.entries(latencies).map(([name, figures]) => [name, { plain: summarize(figures.plain), gzip: summarize(figures.gzip), bytes: figures.bytes }])),
+    latencies: Object.fromEntries(
+      Object.entries(latencies).map(([name, figures]) => [
+        name,
+        { plain: summarize(figures.plain), gzip: summarize(figures.gzip), bytes: figures.bytes },
+      ]),
+    ),
     cycleWithoutScrapesMs: quiet,
     cycleWithRegularScrapesMs: regular,
     cycleWithBackToBackScrapesMs: stress,
@@ -212,15 +263,25 @@ function functionalFailures(result) {
   for (const s of result.sizes) {
     for (const [index, cycle] of s.cycles.entries()) {
       const where = `N = ${s.size}, warm cycle ${index + 1}`;
-      if (!cycle.up || cycle.failed > 0 || cycle.organizations !== s.size) failures.push(`${where}: up ${cycle.up}, ${cycle.organizations} organizations, ${cycle.failed} failed`);
-      if (cycle.simulator.byRoute.used_repositories !== s.size) failures.push(`${where}: ${cycle.simulator.byRoute.used_repositories} UsedRepositories requests`);
-      if (cycle.simulator.tokenRequests > 0) failures.push(`${where}: ${cycle.simulator.tokenRequests} token requests with a valid token`);
-      if (cycle.simulator.connections > result.concurrency) failures.push(`${where}: ${cycle.simulator.connections} TLS handshakes`);
+      if (!cycle.up || cycle.failed > 0 || cycle.organizations !== s.size)
+        failures.push(`${where}: up ${cycle.up}, ${cycle.organizations} organizations, ${cycle.failed} failed`);
+      if (cycle.simulator.byRoute.used_repositories !== s.size)
+        failures.push(`${where}: ${cycle.simulator.byRoute.used_repositories} UsedRepositories requests`);
+      if (cycle.simulator.tokenRequests > 0)
+        failures.push(`${where}: ${cycle.simulator.tokenRequests} token requests with a valid token`);
+      if (cycle.simulator.connections > result.concurrency)
+        failures.push(`${where}: ${cycle.simulator.connections} TLS handshakes`);
     }
-    if (s.cold.simulator.tokenRequests > 1) failures.push(`N = ${s.size}, cold cycle: ${s.cold.simulator.tokenRequests} token requests`);
-    if (s.cold.simulator.connections > result.concurrency) failures.push(`N = ${s.size}, cold cycle: ${s.cold.simulator.connections} TLS handshakes`);
-    const failed = s.scrapes === undefined ? [] : [...s.scrapes.scrapesDuringRegular.failed, ...s.scrapes.scrapesDuringBackToBack.failed];
-    if (failed.length > 0) failures.push(`N = ${s.size}: ${failed.length} failed scrapes (${[...new Set(failed)].slice(0, 3).join('; ')})`);
+    if (s.cold.simulator.tokenRequests > 1)
+      failures.push(`N = ${s.size}, cold cycle: ${s.cold.simulator.tokenRequests} token requests`);
+    if (s.cold.simulator.connections > result.concurrency)
+      failures.push(`N = ${s.size}, cold cycle: ${s.cold.simulator.connections} TLS handshakes`);
+    const failed =
+      s.scrapes === undefined
+        ? []
+        : [...s.scrapes.scrapesDuringRegular.failed, ...s.scrapes.scrapesDuringBackToBack.failed];
+    if (failed.length > 0)
+      failures.push(`N = ${s.size}: ${failed.length} failed scrapes (${[...new Set(failed)].slice(0, 3).join('; ')})`);
   }
   return failures;
 }
@@ -228,7 +289,20 @@ function functionalFailures(result) {
 function report(result) {
   printTable(
     `1. Poll cycle (ms; median (min-max) of ${result.plan.repeats} warm cycles; bound = ceil(requests / ${result.concurrency}) x RTT, RTT = p50 one at a time over a kept-alive connection)`,
-    ['N', 'RTT (p50, mean)', 'requests', 'bound', 'exporter cycle', 'x bound', '<=1.10', 'bare undici x32', 'x bound', 'its request latency', 'cold cycle', 'one at a time, new TLS each'],
+    [
+      'N',
+      'RTT (p50, mean)',
+      'requests',
+      'bound',
+      'exporter cycle',
+      'x bound',
+      '<=1.10',
+      'bare undici x32',
+      'x bound',
+      'its request latency',
+      'cold cycle',
+      'one at a time, new TLS each',
+    ],
     result.sizes.map((s) => {
       const cycleMs = s.cycles.map((cycle) => cycle.cycleSeconds * 1000);
       const bound = median(s.cycles.map((cycle) => cycle.boundMs));
@@ -252,7 +326,19 @@ function report(result) {
 
   printTable(
     '2. Cost per cycle (warm cycles, CPU includes applying the result and rendering /metrics; cold = the first cycle after start)',
-    ['N', 'CPU / org poll', '<=0.5 ms', 'bare undici CPU / request', 'TLS handshakes warm / cold', '<=32', 'token requests warm / cold', '<=1', 'used_repositories', 'listings (orgs + backup pages)', 'simulator CPU / request'],
+    [
+      'N',
+      'CPU / org poll',
+      '<=0.5 ms',
+      'bare undici CPU / request',
+      'TLS handshakes warm / cold',
+      '<=32',
+      'token requests warm / cold',
+      '<=1',
+      'used_repositories',
+      'listings (orgs + backup pages)',
+      'simulator CPU / request',
+    ],
     result.sizes.map((s) => {
       const cpuPerPoll = median(s.cycles.map((cycle) => cycle.cpuMs / s.size));
       const handshakes = Math.max(...s.cycles.map((cycle) => cycle.simulator.connections));
@@ -260,7 +346,10 @@ function report(result) {
       const routes = s.cycles[0].simulator.byRoute;
       return [
         s.size,
-        `${cpuPerPoll.toFixed(3)} ms (${spread(s.cycles.map((cycle) => cycle.cpuMs / s.size), 3)})`,
+        `${cpuPerPoll.toFixed(3)} ms (${spread(
+          s.cycles.map((cycle) => cycle.cpuMs / s.size),
+          3,
+        )})`,
         verdict(cpuPerPoll <= 0.5),
         `${s.bare.cpuMsPerRequest.toFixed(3)} ms`,
         `${handshakes} / ${s.cold.simulator.connections}`,
@@ -269,7 +358,7 @@ function report(result) {
         verdict(tokens <= 1 && s.cold.simulator.tokenRequests <= 1),
         `${routes.used_repositories} ${routes.used_repositories === s.size ? '= N' : '!= N'}`,
         `${routes.organizations} + ${routes.backup_repositories}`,
-        `${(median(s.cycles.map((cycle) => cycle.simulator.cpuMs / cycle.simulator.requests))).toFixed(3)} ms`,
+        `${median(s.cycles.map((cycle) => cycle.simulator.cpuMs / cycle.simulator.requests)).toFixed(3)} ms`,
       ];
     }),
   );
@@ -300,22 +389,42 @@ function report(result) {
     const slower = (cycles) => median(cycles) / quiet - 1;
     const regularSlower = slower(scrapes.cycleWithRegularScrapesMs);
     const stressSlower = slower(scrapes.cycleWithBackToBackScrapesMs);
-    const described = ({ latency, failed }) => `${latency.n} scrapes, p50 ${ms(latency.p50, 1)}, p99 ${ms(latency.p99, 1)}, failed ${failed.length}`;
-    printTable('   Scrapes during a cycle', ['figure', 'value', 'target'], [
-      ['cycle without scrapes', spread(scrapes.cycleWithoutScrapesMs), ''],
-      ['cycle, 2 scrapers (gzip) at once every 1 s', `${spread(scrapes.cycleWithRegularScrapesMs)}: ${(regularSlower * 100).toFixed(1)} % slower`, `<= 10 % ${verdict(regularSlower <= 0.1)}`],
-      ['   their scrapes', described(scrapes.scrapesDuringRegular), 'no failures'],
-      ['cycle, 2 scrapers back to back (plain, gzip)', `${spread(scrapes.cycleWithBackToBackScrapesMs)}: ${(stressSlower * 100).toFixed(1)} % slower`, 'stress, no target'],
-      ['   their scrapes', described(scrapes.scrapesDuringBackToBack), 'no failures'],
-      ['first gzip scrape after a cycle', spread(scraped.firstGzipScrapes, 1), ''],
-      ['per-cycle render / gzip (thread pool)', `${ms(scraped.render.renderMs)} / ${ms(scraped.render.gzipMs)}`, ''],
-    ]);
+    const described = ({ latency, failed }) =>
+      `${latency.n} scrapes, p50 ${ms(latency.p50, 1)}, p99 ${ms(latency.p99, 1)}, failed ${failed.length}`;
+    printTable(
+      '   Scrapes during a cycle',
+      ['figure', 'value', 'target'],
+      [
+        ['cycle without scrapes', spread(scrapes.cycleWithoutScrapesMs), ''],
+        [
+          'cycle, 2 scrapers (gzip) at once every 1 s',
+          `${spread(scrapes.cycleWithRegularScrapesMs)}: ${(regularSlower * 100).toFixed(1)} % slower`,
+          `<= 10 % ${verdict(regularSlower <= 0.1)}`,
+        ],
+        ['   their scrapes', described(scrapes.scrapesDuringRegular), 'no failures'],
+        [
+          'cycle, 2 scrapers back to back (plain, gzip)',
+          `${spread(scrapes.cycleWithBackToBackScrapesMs)}: ${(stressSlower * 100).toFixed(1)} % slower`,
+          'stress, no target',
+        ],
+        ['   their scrapes', described(scrapes.scrapesDuringBackToBack), 'no failures'],
+        ['first gzip scrape after a cycle', spread(scraped.firstGzipScrapes, 1), ''],
+        ['per-cycle render / gzip (thread pool)', `${ms(scraped.render.renderMs)} / ${ms(scraped.render.gzipMs)}`, ''],
+      ],
+    );
   }
 
   const first = result.sizes[0];
   printTable(
     '4. Exporter memory (peak RSS over its life: first the cold and warm cycles, then with the scrape measurements too)',
-    ['N', 'peak RSS, cycles', 'with scrapes', '<=256 MiB at 10,000', 'heap / external after GC', 'peak RSS growth per 1,000 orgs'],
+    [
+      'N',
+      'peak RSS, cycles',
+      'with scrapes',
+      '<=256 MiB at 10,000',
+      'heap / external after GC',
+      'peak RSS growth per 1,000 orgs',
+    ],
     result.sizes.map((s) => [
       s.size,
       mib(s.peakRssAfterCycles),
@@ -325,7 +434,9 @@ function report(result) {
       s === first ? '' : mib(((s.peakRssAfterCycles - first.peakRssAfterCycles) / (s.size - first.size)) * 1000),
     ]),
   );
-  console.log(`\nload average at start ${result.machine.loadAverage.join(' ')}, at end ${result.machine.loadAverageAtEnd.join(' ')} (${result.machine.cpus} CPUs)`);
+  console.log(
+    `\nload average at start ${result.machine.loadAverage.join(' ')}, at end ${result.machine.loadAverageAtEnd.join(' ')} (${result.machine.cpus} CPUs)`,
+  );
 }
 
 function progress(message) {

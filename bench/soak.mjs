@@ -60,14 +60,28 @@ const plan = {
   },
   soak: { cycles: number(flags.cycles, flags.short ? 100 : 500), organizations: 50, heapAt: 50, concurrency: 8 },
 };
-const out = flags.out ?? fileURLToPath(new URL(`./results/soak-latest${flags.short ? '-short' : ''}.json`, import.meta.url));
+const out =
+  flags.out ?? fileURLToPath(new URL(`./results/soak-latest${flags.short ? '-short' : ''}.json`, import.meta.url));
 const result = { startedAt: new Date().toISOString(), machine: machine(), plan };
-console.log(`vb365-exporter load and soak${flags.short ? ' (short)' : ''}: node ${result.machine.node}, ${result.machine.cpus} x ${result.machine.cpuModel}, load ${result.machine.loadAverage.join(' ')}`);
+console.log(
+  `vb365-exporter load and soak${flags.short ? ' (short)' : ''}: node ${result.machine.node}, ${result.machine.cpus} x ${result.machine.cpuModel}, load ${result.machine.loadAverage.join(' ')}`,
+);
 
 const failures = [];
 if (!flags['skip-load']) {
-  result.load = await load(plan.load, { seconds: plan.load.seconds, intervalMs: plan.load.scrapeIntervalMs, aligned: true, target: true });
-  if (plan.load.stressSeconds > 0) result.stress = await load(plan.load, { seconds: plan.load.stressSeconds, intervalMs: 0, aligned: false, target: false });
+  result.load = await load(plan.load, {
+    seconds: plan.load.seconds,
+    intervalMs: plan.load.scrapeIntervalMs,
+    aligned: true,
+    target: true,
+  });
+  if (plan.load.stressSeconds > 0)
+    result.stress = await load(plan.load, {
+      seconds: plan.load.stressSeconds,
+      intervalMs: 0,
+      aligned: false,
+      target: false,
+    });
 }
 if (!flags['skip-soak']) result.soak = await soak(plan.soak);
 result.finishedAt = new Date().toISOString();
@@ -75,7 +89,9 @@ result.machine.loadAverageAtEnd = machine().loadAverage;
 result.failures = failures;
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-console.log(`\nload average at start ${result.machine.loadAverage.join(' ')}, at end ${result.machine.loadAverageAtEnd.join(' ')} (${result.machine.cpus} CPUs)`);
+console.log(
+  `\nload average at start ${result.machine.loadAverage.join(' ')}, at end ${result.machine.loadAverageAtEnd.join(' ')} (${result.machine.cpus} CPUs)`,
+);
 console.log(`wrote ${out}`);
 if (failures.length > 0) {
   console.log(`\nFAILED:\n${failures.map((failure) => `  - ${failure}`).join('\n')}`);
@@ -84,12 +100,23 @@ if (failures.length > 0) {
 
 async function load(options, phase) {
   const how = phase.intervalMs > 0 ? `all at once every ${phase.intervalMs} ms` : 'back to back';
-  console.log(`\n-- ${phase.target ? 'load' : 'stress'}: ${options.scrapers} scrapers (${how}) for ${phase.seconds} s on /metrics while ${options.organizations} organizations are polled back to back`);
-  const simulator = await startSimulatorChild({ organizationCount: options.organizations, repositoriesPerOrganization: 2, latencyMs: options.latencyMs });
+  console.log(
+    `\n-- ${phase.target ? 'load' : 'stress'}: ${options.scrapers} scrapers (${how}) for ${phase.seconds} s on /metrics while ${options.organizations} organizations are polled back to back`,
+  );
+  const simulator = await startSimulatorChild({
+    organizationCount: options.organizations,
+    repositoriesPerOrganization: 2,
+    latencyMs: options.latencyMs,
+  });
   const exporter = await startExporterChild(simulator, { concurrency: options.concurrency });
   const cpuOf = async () => {
     const usage = await exporter.call('usage');
-    return { simulator: cpuMs((await simulator.stats()).cpu), exporter: usage.cpuMs, bench: cpuMs(process.cpuUsage()), eventLoop: usage.eventLoop };
+    return {
+      simulator: cpuMs((await simulator.stats()).cpu),
+      exporter: usage.cpuMs,
+      bench: cpuMs(process.cpuUsage()),
+      eventLoop: usage.eventLoop,
+    };
   };
   try {
     const quietCycle = async () => {
@@ -129,7 +156,9 @@ async function load(options, phase) {
     const quiet = [...quietBefore, ...quietAfter];
     const slower = median(loaded) / median(quiet) - 1;
     const latency = summarize(scrapes.latencies);
-    const cpuShare = Object.fromEntries(['simulator', 'exporter', 'bench'].map((name) => [name, (cpuAfter[name] - cpuBefore[name]) / loadMs]));
+    const cpuShare = Object.fromEntries(
+      ['simulator', 'exporter', 'bench'].map((name) => [name, (cpuAfter[name] - cpuBefore[name]) / loadMs]),
+    );
     const figures = {
       quietBeforeMs: quietBefore,
       quietAfterMs: quietAfter,
@@ -149,21 +178,38 @@ async function load(options, phase) {
       exporterPeakRss: usage.memory.maxRssBytes,
     };
     const name = phase.target ? 'load' : 'stress';
-    if (figures.failedScrapes > 0) failures.push(`${name}: ${figures.failedScrapes} failed scrapes (${figures.failureSamples.join('; ')})`);
+    if (figures.failedScrapes > 0)
+      failures.push(`${name}: ${figures.failedScrapes} failed scrapes (${figures.failureSamples.join('; ')})`);
     if (loaded.length === 0) failures.push(`${name}: no cycle ran under load`);
     printTable(
       `${phase.target ? 'Load' : 'Stress (no target)'}: ${options.scrapers} scrapers (${how}; 1 in ${options.plainEvery} plain, the rest gzip) for ${figures.loadSeconds.toFixed(0)} s, ${options.organizations} organizations, latency ${options.latencyMs} ms, concurrency ${options.concurrency}`,
       ['figure', 'value', 'target'],
       [
-        ['scrapes', `${figures.scrapes} (${figures.scrapesPerSecond.toFixed(0)}/s, ${figures.mibPerSecond.toFixed(0)} MiB/s)`, ''],
+        [
+          'scrapes',
+          `${figures.scrapes} (${figures.scrapesPerSecond.toFixed(0)}/s, ${figures.mibPerSecond.toFixed(0)} MiB/s)`,
+          '',
+        ],
         ['failed scrapes', figures.failedScrapes, `0 ${verdict(figures.failedScrapes === 0)}`],
         ['scrape latency p50 / p99 / max', `${ms(latency.p50, 1)} / ${ms(latency.p99, 1)} / ${ms(latency.max, 1)}`, ''],
         ['   gzip / plain p50', `${ms(figures.latencyGzip.p50, 1)} / ${ms(figures.latencyPlain.p50, 1)}`, ''],
         ['   gzip / plain p99', `${ms(figures.latencyGzip.p99, 1)} / ${ms(figures.latencyPlain.p99, 1)}`, ''],
-        ['cycle without scrapers (before, after)', `${spread(quiet)} (${quietBefore.map((value) => value.toFixed(0)).join(', ')} | ${quietAfter.map((value) => value.toFixed(0)).join(', ')})`, ''],
+        [
+          'cycle without scrapers (before, after)',
+          `${spread(quiet)} (${quietBefore.map((value) => value.toFixed(0)).join(', ')} | ${quietAfter.map((value) => value.toFixed(0)).join(', ')})`,
+          '',
+        ],
         ['cycle with scrapers', `${spread(loaded)} (${loaded.length} cycles)`, ''],
-        ['slower by (median vs median)', `${(slower * 100).toFixed(1)} %`, phase.target ? `<= 10 % ${verdict(slower <= 0.1)}` : '(no target)'],
-        ['CPU during the load, share of one core', `exporter ${pct(cpuShare.exporter)}, simulator ${pct(cpuShare.simulator)}, scrapers (bench) ${pct(cpuShare.bench)}`, `${result.machine.cpus} cores`],
+        [
+          'slower by (median vs median)',
+          `${(slower * 100).toFixed(1)} %`,
+          phase.target ? `<= 10 % ${verdict(slower <= 0.1)}` : '(no target)',
+        ],
+        [
+          'CPU during the load, share of one core',
+          `exporter ${pct(cpuShare.exporter)}, simulator ${pct(cpuShare.simulator)}, scrapers (bench) ${pct(cpuShare.bench)}`,
+          `${result.machine.cpus} cores`,
+        ],
         ["exporter's event loop busy", pct(figures.eventLoopUtilization), ''],
         ['exporter peak RSS', mib(figures.exporterPeakRss), ''],
       ],
@@ -176,8 +222,14 @@ async function load(options, phase) {
 }
 
 async function soak(options) {
-  console.log(`\n-- soak: ${options.cycles} cycles, about ${options.organizations} organizations appearing and disappearing, latency 0`);
-  const simulator = await startSimulatorChild({ organizationCount: options.organizations, repositoriesPerOrganization: 2, latencyMs: 0 });
+  console.log(
+    `\n-- soak: ${options.cycles} cycles, about ${options.organizations} organizations appearing and disappearing, latency 0`,
+  );
+  const simulator = await startSimulatorChild({
+    organizationCount: options.organizations,
+    repositoriesPerOrganization: 2,
+    latencyMs: 0,
+  });
   const exporter = await startExporterChild(simulator, { concurrency: options.concurrency, logLevel: 'warn' });
   const client = scrapeClient(exporter.url);
   const heaps = [];
@@ -193,7 +245,10 @@ async function soak(options) {
       const text = await metricsText(client);
       const mismatch = compare(truth, text);
       if (mismatch !== undefined) mismatches.push(`cycle ${cycle}: ${mismatch}`);
-      sizes.push({ organizations: truth.length, repositories: truth.reduce((sum, organization) => sum + organization.repositories.length, 0) });
+      sizes.push({
+        organizations: truth.length,
+        repositories: truth.reduce((sum, organization) => sum + organization.repositories.length, 0),
+      });
       if (cycle % options.heapAt === 0 || cycle === options.cycles) {
         const heap = await exporter.call('heap');
         heaps.push({ cycle, heapUsed: heap.heapUsed, rss: heap.rss, external: heap.external });
@@ -213,23 +268,59 @@ async function soak(options) {
   const trend = slope(heaps.filter((heap) => heap.cycle >= 100).map((heap) => [heap.cycle, heap.heapUsed]));
   const organizationCounts = sizes.map((size) => size.organizations);
   const repositoryCounts = sizes.map((size) => size.repositories);
-  if (mismatches.length > 0) failures.push(`soak: /metrics differed from the simulator after ${mismatches.length} cycles (${mismatches.slice(0, 3).join('; ')})`);
-  if (growth > 0.1) failures.push(`soak: heap grew ${(growth * 100).toFixed(1)} % from cycle ${options.heapAt} to cycle ${last.cycle}`);
-  printTable(`Soak: ${options.cycles} cycles in ${seconds.toFixed(0)} s (${(seconds / options.cycles * 1000).toFixed(0)} ms each, with the /metrics check)`, ['figure', 'value', 'target'], [
-    ['organizations / repositories per cycle', `${Math.min(...organizationCounts)}-${Math.max(...organizationCounts)} / ${Math.min(...repositoryCounts)}-${Math.max(...repositoryCounts)}`, 'changing'],
-    ['cycles where /metrics differed from the simulator', mismatches.length, `0 ${verdict(mismatches.length === 0)}`],
-    ['heap after GC by cycle (MiB)', everyNth(heaps, 10).map((heap) => `${heap.cycle}: ${(heap.heapUsed / 2 ** 20).toFixed(1)}`).join(', '), ''],
-    [`heap growth, cycle ${options.heapAt} -> ${last.cycle}`, `${(growth * 100).toFixed(1)} %`, `<= 10 % ${verdict(growth <= 0.1)}`],
-    ['heap trend from cycle 100 (least squares)', Number.isNaN(trend) ? 'too few cycles' : `${trend >= 0 ? '+' : ''}${trend.toFixed(0)} bytes per cycle`, ''],
-    ['RSS after the last cycle', mib(last.rss), ''],
-  ]);
-  return { seconds, mismatches, heaps, growth, heapTrendBytesPerCycle: trend, organizationCounts: [Math.min(...organizationCounts), Math.max(...organizationCounts)], repositoryCounts: [Math.min(...repositoryCounts), Math.max(...repositoryCounts)] };
+  if (mismatches.length > 0)
+    failures.push(
+      `soak: /metrics differed from the simulator after ${mismatches.length} cycles (${mismatches.slice(0, 3).join('; ')})`,
+    );
+  if (growth > 0.1)
+    failures.push(`soak: heap grew ${(growth * 100).toFixed(1)} % from cycle ${options.heapAt} to cycle ${last.cycle}`);
+  printTable(
+    `Soak: ${options.cycles} cycles in ${seconds.toFixed(0)} s (${((seconds / options.cycles) * 1000).toFixed(0)} ms each, with the /metrics check)`,
+    ['figure', 'value', 'target'],
+    [
+      [
+        'organizations / repositories per cycle',
+        `${Math.min(...organizationCounts)}-${Math.max(...organizationCounts)} / ${Math.min(...repositoryCounts)}-${Math.max(...repositoryCounts)}`,
+        'changing',
+      ],
+      ['cycles where /metrics differed from the simulator', mismatches.length, `0 ${verdict(mismatches.length === 0)}`],
+      [
+        'heap after GC by cycle (MiB)',
+        everyNth(heaps, 10)
+          .map((heap) => `${heap.cycle}: ${(heap.heapUsed / 2 ** 20).toFixed(1)}`)
+          .join(', '),
+        '',
+      ],
+      [
+        `heap growth, cycle ${options.heapAt} -> ${last.cycle}`,
+        `${(growth * 100).toFixed(1)} %`,
+        `<= 10 % ${verdict(growth <= 0.1)}`,
+      ],
+      [
+        'heap trend from cycle 100 (least squares)',
+        Number.isNaN(trend) ? 'too few cycles' : `${trend >= 0 ? '+' : ''}${trend.toFixed(0)} bytes per cycle`,
+        '',
+      ],
+      ['RSS after the last cycle', mib(last.rss), ''],
+    ],
+  );
+  return {
+    seconds,
+    mismatches,
+    heaps,
+    growth,
+    heapTrendBytesPerCycle: trend,
+    organizationCounts: [Math.min(...organizationCounts), Math.max(...organizationCounts)],
+    repositoryCounts: [Math.min(...repositoryCounts), Math.max(...repositoryCounts)],
+  };
 }
 
 /** The series the simulator's data must produce, against those in /metrics; a description of the first difference. */
 function compare(truth, text) {
   const expectedOrganizations = new Set(truth.map((organization) => organization.id));
-  const expectedRepositories = new Set(truth.flatMap((organization) => organization.repositories.map((repository) => `${organization.id}/${repository}`)));
+  const expectedRepositories = new Set(
+    truth.flatMap((organization) => organization.repositories.map((repository) => `${organization.id}/${repository}`)),
+  );
   const success = seriesOf(text, 'veeam_vb365_organization_poll_success');
   const available = seriesOf(text, 'veeam_vb365_repository_available');
   const organizations = new Set(success.map((labels) => labels.organization_id));
@@ -238,9 +329,14 @@ function compare(truth, text) {
   const differs = (name, expected, actual) => {
     const missing = [...expected].filter((key) => !actual.has(key));
     const extra = [...actual].filter((key) => !expected.has(key));
-    return missing.length + extra.length === 0 ? undefined : `${name}: ${actual.size} series, expected ${expected.size} (${missing.length} missing, ${extra.length} extra)`;
+    return missing.length + extra.length === 0
+      ? undefined
+      : `${name}: ${actual.size} series, expected ${expected.size} (${missing.length} missing, ${extra.length} extra)`;
   };
-  return differs('organization_poll_success', expectedOrganizations, organizations) ?? differs('repository_available', expectedRepositories, repositories);
+  return (
+    differs('organization_poll_success', expectedOrganizations, organizations) ??
+    differs('repository_available', expectedRepositories, repositories)
+  );
 }
 
 async function metricsText(client) {
@@ -252,7 +348,9 @@ async function metricsText(client) {
 
 function checkPoll(poll, organizations, where) {
   if (!poll.up || poll.failed > 0 || poll.organizations !== organizations) {
-    failures.push(`${where}: up ${poll.up}, ${poll.organizations} organizations (expected ${organizations}), ${poll.failed} failed`);
+    failures.push(
+      `${where}: up ${poll.up}, ${poll.organizations} organizations (expected ${organizations}), ${poll.failed} failed`,
+    );
   }
 }
 

@@ -62,7 +62,13 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const tls = web?.tls !== undefined;
   deps.logger.info(
-    { address: `${host}:${address.port}`, tls, basicAuth: (web?.users.size ?? 0) > 0, servers: config.servers.map((server) => server.name), shard: config.shard },
+    {
+      address: `${host}:${address.port}`,
+      tls,
+      basicAuth: (web?.users.size ?? 0) > 0,
+      servers: config.servers.map((server) => server.name),
+      shard: config.shard,
+    },
     'listening',
   );
 
@@ -84,7 +90,13 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   };
 }
 
-function createPoller(server: ServerConfig, config: ExporterConfig, store: Store, metrics: SelfMetrics, deps: ExporterDependencies): { scheduler: Scheduler; agent: Agent } {
+function createPoller(
+  server: ServerConfig,
+  config: ExporterConfig,
+  store: Store,
+  metrics: SelfMetrics,
+  deps: ExporterDependencies,
+): { scheduler: Scheduler; agent: Agent } {
   const logger = deps.logger.child({ module: 'poller', server: server.name });
   const timeoutMs = server.requestTimeoutSeconds * 1000;
   // One keep-alive pool per server, as wide as the concurrency bound, so TLS handshakes happen once per connection.
@@ -93,7 +105,11 @@ function createPoller(server: ServerConfig, config: ExporterConfig, store: Store
     keepAliveTimeout: 60_000,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    connect: { timeout: timeoutMs, ...(server.ca === undefined ? {} : { ca: server.ca }), rejectUnauthorized: !server.tlsInsecure },
+    connect: {
+      timeout: timeoutMs,
+      ...(server.ca === undefined ? {} : { ca: server.ca }),
+      rejectUnauthorized: !server.tlsInsecure,
+    },
   });
   const client = new Vb365Client({
     server,
@@ -120,7 +136,13 @@ function createPoller(server: ServerConfig, config: ExporterConfig, store: Store
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new ConfigError('listen address (VB365_LISTEN_ADDRESS or listen_address)', 'an address this host can listen on', `${host}:${port} (${error.code ?? error.message})`)),
+      reject(
+        new ConfigError(
+          'listen address (VB365_LISTEN_ADDRESS or listen_address)',
+          'an address this host can listen on',
+          `${host}:${port} (${error.code ?? error.message})`,
+        ),
+      ),
     );
     server.listen({ port, ...(host === '' ? {} : { host }) }, () => {
       server.off('error', reject);

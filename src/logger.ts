@@ -19,6 +19,10 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = { level, base: { service: 'vb365-exporter' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const options = {
+    level,
+    base: { service: 'vb365-exporter' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
   return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -38,7 +38,13 @@ async function main(): Promise<void> {
   const logger = createLogger(loaded.config.logLevel);
   for (const warning of loaded.warnings) logger.warn(warning);
   logger.info({ version: VERSION, source: loaded.source }, 'starting');
-  const exporter = await startExporter(loaded.config, { logger, clock: systemClock, random: Math.random, version: VERSION, webConfig }).catch((error: unknown) => {
+  const exporter = await startExporter(loaded.config, {
+    logger,
+    clock: systemClock,
+    random: Math.random,
+    version: VERSION,
+    webConfig,
+  }).catch((error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`vb365-exporter: invalid configuration: ${error.message}\n`);
     process.exit(2);

@@ -218,9 +218,7 @@ describe('alert conventions', () => {
   });
 
   it('names recording rules level:metric:operations and tests each of them', () => {
-    const tested = new Set(
-      rulesTest.tests.flatMap((test) => (test.promql_expr_test ?? []).map((t) => t.expr.trim())),
-    );
+    const tested = new Set(rulesTest.tests.flatMap((test) => (test.promql_expr_test ?? []).map((t) => t.expr.trim())));
     expect(recordingRules.length).toBeGreaterThan(0);
     for (const rule of recordingRules) {
       expect(rule.record).toMatch(/^[a-z0-9_]+:[a-z0-9_]+:[a-z0-9_]+$/);

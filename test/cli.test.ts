@@ -11,9 +11,16 @@ import { waitFor } from './support/harness.js';
 const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
 const cleanEnv = { PATH: process.env['PATH'] ?? '' };
 
-function run(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string; ms: number } {
+function run(
+  args: string[],
+  env: Record<string, string>,
+): { status: number | null; stdout: string; stderr: string; ms: number } {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [MAIN, ...args], { env: { ...cleanEnv, ...env }, encoding: 'utf8', timeout: 10_000 });
+  const result = spawnSync(process.execPath, [MAIN, ...args], {
+    env: { ...cleanEnv, ...env },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started };
 }
 
@@ -28,11 +35,18 @@ describe('command line', () => {
   });
 
   it('fails fast with one line naming the setting', () => {
-    const result = run([], { VB365_URL: 'https://vb365:4443', VB365_USERNAME: 'u', VB365_PASSWORD: 'p', VB365_POLL_INTERVAL: 'often' });
+    const result = run([], {
+      VB365_URL: 'https://vb365:4443',
+      VB365_USERNAME: 'u',
+      VB365_PASSWORD: 'p',
+      VB365_POLL_INTERVAL: 'often',
+    });
     expect(result.status).toBe(2);
     expect(result.ms).toBeLessThan(1_000);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('vb365-exporter: invalid configuration: VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "often"\n');
+    expect(result.stderr).toBe(
+      'vb365-exporter: invalid configuration: VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "often"\n',
+    );
   });
 
   it('fails fast when nothing is configured', () => {
@@ -47,7 +61,12 @@ describe('command line', () => {
     await new Promise((resolve) => taken.once('listening', resolve));
     const { port } = taken.address() as AddressInfo;
     try {
-      const result = run([], { VB365_URL: 'https://vb365:4443', VB365_USERNAME: 'u', VB365_PASSWORD: 'p', VB365_LISTEN_ADDRESS: `127.0.0.1:${port}` });
+      const result = run([], {
+        VB365_URL: 'https://vb365:4443',
+        VB365_USERNAME: 'u',
+        VB365_PASSWORD: 'p',
+        VB365_LISTEN_ADDRESS: `127.0.0.1:${port}`,
+      });
       expect(result.status).toBe(2);
       expect(result.stderr).toBe(
         `vb365-exporter: invalid configuration: listen address (VB365_LISTEN_ADDRESS or listen_address): expected an address this host can listen on, got 127.0.0.1:${port} (EADDRINUSE)\n`,
@@ -58,7 +77,11 @@ describe('command line', () => {
   });
 
   it('checks a configuration and exits', () => {
-    const result = run(['--check-config'], { VB365_URL: 'https://vb365:4443', VB365_USERNAME: 'u', VB365_PASSWORD: 'top-secret-pw' });
+    const result = run(['--check-config'], {
+      VB365_URL: 'https://vb365:4443',
+      VB365_USERNAME: 'u',
+      VB365_PASSWORD: 'top-secret-pw',
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('configuration OK (environment): 1 server(s): vb365:4443 https://vb365:4443 v6');
     expect(result.stdout).not.toContain('top-secret-pw');

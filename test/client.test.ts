@@ -12,10 +12,30 @@ import { instantSleepClock, testServerConfig } from './support/harness.js';
 const ORIGIN = 'https://vb365.test:4443';
 const ORG = '7665cf30-ee89-4d0d-a343-2776da77ed79';
 const REPO = 'cfe34111-3331-45c0-babf-0be32e030444';
-const TOKEN = { access_token: 'a1', refresh_token: 'r1', token_type: 'bearer', expires_in: 3600, userName: 'u', '.issued': '', '.expires': '' };
+const TOKEN = {
+  access_token: 'a1',
+  refresh_token: 'r1',
+  token_type: 'bearer',
+  expires_in: 3600,
+  userName: 'u',
+  '.issued': '',
+  '.expires': '',
+};
 const json = { headers: { 'content-type': 'application/json; charset=utf-8' } };
-const item = { usedSpaceBytes: 1, localCacheUsedSpaceBytes: 2, objectStorageUsedSpaceBytes: 3, isAvailable: true, details: '', _links: { backupRepository: { href: `/v6/backuprepositories/${REPO}` } } };
-const page = (results: unknown[], next?: string): object => ({ offset: 0, limit: 10000, results, _links: { self: { href: '/x' }, ...(next === undefined ? {} : { next: { href: next } }) } });
+const item = {
+  usedSpaceBytes: 1,
+  localCacheUsedSpaceBytes: 2,
+  objectStorageUsedSpaceBytes: 3,
+  isAvailable: true,
+  details: '',
+  _links: { backupRepository: { href: `/v6/backuprepositories/${REPO}` } },
+};
+const page = (results: unknown[], next?: string): object => ({
+  offset: 0,
+  limit: 10000,
+  results,
+  _links: { self: { href: '/x' }, ...(next === undefined ? {} : { next: { href: next } }) },
+});
 
 let agent: MockAgent;
 let clock: ReturnType<typeof instantSleepClock>;
@@ -30,13 +50,18 @@ function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
     clock,
     random: () => 1,
     logger: pino({ level: 'silent' }),
-    events: { request: (endpoint, code) => requests.push(`${endpoint} ${code}`), rejected: () => undefined, invalidAnswer: () => undefined },
+    events: {
+      request: (endpoint, code) => requests.push(`${endpoint} ${code}`),
+      rejected: () => undefined,
+      invalidAnswer: () => undefined,
+    },
   });
 }
 
 const pool = () => agent.get(ORIGIN);
 const login = (): void => void pool().intercept({ path: '/v6/Token', method: 'POST' }).reply(200, TOKEN, json);
-const usedRepositories = () => pool().intercept({ path: (path) => path.startsWith(`/v6/Organizations/${ORG}/UsedRepositories`), method: 'GET' });
+const usedRepositories = () =>
+  pool().intercept({ path: (path) => path.startsWith(`/v6/Organizations/${ORG}/UsedRepositories`), method: 'GET' });
 const signal = new AbortController().signal;
 
 beforeEach(() => {
@@ -72,7 +97,9 @@ describe('retries', () => {
   it('gives up at once when Retry-After asks for more than a cycle can afford', async () => {
     login();
     usedRepositories().reply(429, { message: 'come back in an hour' }, { headers: { 'retry-after': '3600' } });
-    const error = await client().usedRepositories(ORG, signal).catch((caught: unknown) => caught);
+    const error = await client()
+      .usedRepositories(ORG, signal)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiStatusError);
     expect((error as ApiStatusError).message).toBe('used_repositories answered HTTP 429: come back in an hour');
     expect(clock.sleeps).toEqual([]);
@@ -104,9 +131,13 @@ describe('retries', () => {
 
 describe('login', () => {
   it('backs off after a refused login instead of trying again at once', async () => {
-    pool().intercept({ path: '/v6/Token', method: 'POST' }).reply(400, { error: 'invalid_grant', error_description: 'The user name or password is incorrect.' }, json);
+    pool()
+      .intercept({ path: '/v6/Token', method: 'POST' })
+      .reply(400, { error: 'invalid_grant', error_description: 'The user name or password is incorrect.' }, json);
     const c = client();
-    await expect(c.usedRepositories(ORG, signal)).rejects.toThrow('token answered HTTP 400: The user name or password is incorrect.');
+    await expect(c.usedRepositories(ORG, signal)).rejects.toThrow(
+      'token answered HTTP 400: The user name or password is incorrect.',
+    );
     const second = await c.usedRepositories(ORG, signal).catch((caught: unknown) => caught);
     expect(second).toBeInstanceOf(RequestFailedError);
     expect((second as RequestFailedError).code).toBe('login_backoff');
@@ -121,7 +152,11 @@ describe('login', () => {
     usedRepositories().reply(200, page([]), json);
     await client({ password: 'p&ss=word' }).usedRepositories(ORG, signal);
     expect(new URLSearchParams(body).get('password')).toBe('p&ss=word');
-    expect(Object.fromEntries(new URLSearchParams(body))).toMatchObject({ grant_type: 'password', username: 'u', disable_antiforgery_token: 'true' });
+    expect(Object.fromEntries(new URLSearchParams(body))).toMatchObject({
+      grant_type: 'password',
+      username: 'u',
+      disable_antiforgery_token: 'true',
+    });
   });
 });
 
@@ -141,17 +176,23 @@ describe('paging and answers', () => {
 
   it('reads v8 organization pages and v6 arrays', async () => {
     login();
-    pool().intercept({ path: '/v6/Organizations?extendedView=false', method: 'GET' }).reply(200, [{ id: ORG, name: 'Contoso' }], json);
+    pool()
+      .intercept({ path: '/v6/Organizations?extendedView=false', method: 'GET' })
+      .reply(200, [{ id: ORG, name: 'Contoso' }], json);
     expect((await client().organizations(signal)).items).toEqual([{ id: ORG, name: 'Contoso' }]);
     pool().intercept({ path: '/v8/Token', method: 'POST' }).reply(200, TOKEN, json);
-    pool().intercept({ path: '/v8/Organizations?extendedView=false&offset=0&limit=10000', method: 'GET' }).reply(200, page([{ id: ORG.toUpperCase(), name: 'Contoso' }]), json);
+    pool()
+      .intercept({ path: '/v8/Organizations?extendedView=false&offset=0&limit=10000', method: 'GET' })
+      .reply(200, page([{ id: ORG.toUpperCase(), name: 'Contoso' }]), json);
     expect((await client({ apiVersion: 'v8' }).organizations(signal)).items).toEqual([{ id: ORG, name: 'Contoso' }]);
   });
 
   it('refuses an answer larger than the cap without reading it all', async () => {
     login();
     usedRepositories().reply(200, 'x'.repeat(4096), json);
-    const error = await client({ maxResponseBytes: 1024 }).usedRepositories(ORG, signal).catch((caught: unknown) => caught);
+    const error = await client({ maxResponseBytes: 1024 })
+      .usedRepositories(ORG, signal)
+      .catch((caught: unknown) => caught);
     expect((error as RequestFailedError).code).toBe('too_large');
     expect(requests).toContain('used_repositories too_large');
   });
@@ -159,14 +200,18 @@ describe('paging and answers', () => {
   it('refuses malformed JSON', async () => {
     login();
     usedRepositories().reply(200, '{"results": [', json);
-    const error = await client().usedRepositories(ORG, signal).catch((caught: unknown) => caught);
+    const error = await client()
+      .usedRepositories(ORG, signal)
+      .catch((caught: unknown) => caught);
     expect((error as RequestFailedError).code).toBe('invalid_json');
   });
 
   it('refuses a page holding more items than a page may (bounding what one answer can cost)', async () => {
     login();
     usedRepositories().reply(200, page(Array.from({ length: 10_001 }, () => 1)), json);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toThrow('a page holds 10001 items, more than the 10000 a page may hold');
+    await expect(client().usedRepositories(ORG, signal)).rejects.toThrow(
+      'a page holds 10001 items, more than the 10000 a page may hold',
+    );
   });
 
   it('counts every rejected item but keeps only a few reasons', async () => {
@@ -183,15 +228,21 @@ describe('paging and answers', () => {
     const password = 'Sup3r-Secret-Passw0rd';
     // The password straddles the 200-character cut: shortening first would leave its start in the message.
     usedRepositories().reply(400, { message: `${'x'.repeat(185)} you sent ${password}` }, json);
-    const error = (await client({ password }).usedRepositories(ORG, signal).catch((caught: unknown) => caught)) as Error;
+    const error = (await client({ password })
+      .usedRepositories(ORG, signal)
+      .catch((caught: unknown) => caught)) as Error;
     expect(error.message.endsWith(' you sent [reda')).toBe(true);
     expect(error.message).not.toContain('Sup3r');
   });
 
   it('uses the path prefix of the base URL for every request and next link', async () => {
     pool().intercept({ path: '/vb365/v6/Token', method: 'POST' }).reply(200, TOKEN, json);
-    pool().intercept({ path: `/vb365/v6/Organizations/${ORG}/UsedRepositories?offset=0&limit=10000`, method: 'GET' }).reply(200, page([item], `/v6/Organizations/${ORG}/UsedRepositories?offset=1`), json);
-    pool().intercept({ path: `/vb365/v6/Organizations/${ORG}/UsedRepositories?offset=1`, method: 'GET' }).reply(200, page([]), json);
+    pool()
+      .intercept({ path: `/vb365/v6/Organizations/${ORG}/UsedRepositories?offset=0&limit=10000`, method: 'GET' })
+      .reply(200, page([item], `/v6/Organizations/${ORG}/UsedRepositories?offset=1`), json);
+    pool()
+      .intercept({ path: `/vb365/v6/Organizations/${ORG}/UsedRepositories?offset=1`, method: 'GET' })
+      .reply(200, page([]), json);
     expect((await client({ url: `${ORIGIN}/vb365` }).usedRepositories(ORG, signal)).items).toHaveLength(1);
   });
 });

@@ -9,7 +9,11 @@ import { configError } from './support/config-error.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'config');
 const noFlags = parseCommandLine([]);
-const minimalEnv = { VB365_URL: 'https://vb365.example.com:4443', VB365_USERNAME: 'svc', VB365_PASSWORD: 's3cret-value' };
+const minimalEnv = {
+  VB365_URL: 'https://vb365.example.com:4443',
+  VB365_USERNAME: 'svc',
+  VB365_PASSWORD: 's3cret-value',
+};
 
 describe('environment', () => {
   it('applies the documented defaults', () => {
@@ -57,7 +61,10 @@ describe('environment', () => {
     expect(server?.name).toBe('primary');
     expect(server?.password).toBe('from-a-file'); // the trailing newline of the file is not part of it
     expect(server?.apiVersion).toBe('v7');
-    expect(server?.organizations).toEqual(['7665cf30-ee89-4d0d-a343-2776da77ed79', '2b1f0c9e-5d43-4a8e-9f61-3c7a8e0d4b12']);
+    expect(server?.organizations).toEqual([
+      '7665cf30-ee89-4d0d-a343-2776da77ed79',
+      '2b1f0c9e-5d43-4a8e-9f61-3c7a8e0d4b12',
+    ]);
     expect(server?.tlsInsecure).toBe(true);
     expect([server?.pollIntervalSeconds, server?.pollConcurrency, server?.requestTimeoutSeconds]).toEqual([60, 32, 10]);
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 9100 });
@@ -66,32 +73,82 @@ describe('environment', () => {
   });
 
   it('treats an empty variable as unset', () => {
-    expect(loadConfig(noFlags, { ...minimalEnv, VB365_POLL_INTERVAL: '' }).config.servers[0]?.pollIntervalSeconds).toBe(300);
+    expect(loadConfig(noFlags, { ...minimalEnv, VB365_POLL_INTERVAL: '' }).config.servers[0]?.pollIntervalSeconds).toBe(
+      300,
+    );
   });
 
   it.each([
-    [{ VB365_URL: undefined }, 'VB365_URL: expected an http(s) URL such as https://vb365.example.com:4443, got nothing'],
-    [{ VB365_URL: 'ftp://vb365:4443' }, 'VB365_URL: expected an http(s) URL such as https://vb365.example.com:4443, got "ftp://vb365:4443"'],
-    [{ VB365_URL: 'https://admin:hunter2@vb365:4443' }, 'VB365_URL: expected an http(s) URL such as https://vb365.example.com:4443, without credentials, query or fragment, got a URL with some of them'],
+    [
+      { VB365_URL: undefined },
+      'VB365_URL: expected an http(s) URL such as https://vb365.example.com:4443, got nothing',
+    ],
+    [
+      { VB365_URL: 'ftp://vb365:4443' },
+      'VB365_URL: expected an http(s) URL such as https://vb365.example.com:4443, got "ftp://vb365:4443"',
+    ],
+    [
+      { VB365_URL: 'https://admin:hunter2@vb365:4443' },
+      'VB365_URL: expected an http(s) URL such as https://vb365.example.com:4443, without credentials, query or fragment, got a URL with some of them',
+    ],
     [{ VB365_USERNAME: undefined }, 'VB365_USERNAME: expected a user name, got nothing'],
     [{ VB365_PASSWORD: undefined }, 'VB365_PASSWORD: expected a password (or VB365_PASSWORD_FILE)'],
-    [{ VB365_PASSWORD_FILE: '/nonexistent/password' }, 'VB365_PASSWORD: expected either it or VB365_PASSWORD_FILE, not both'],
-    [{ VB365_PASSWORD: undefined, VB365_PASSWORD_FILE: '/nonexistent/password' }, 'VB365_PASSWORD_FILE: expected a readable file holding the password, got "/nonexistent/password" (ENOENT)'],
+    [
+      { VB365_PASSWORD_FILE: '/nonexistent/password' },
+      'VB365_PASSWORD: expected either it or VB365_PASSWORD_FILE, not both',
+    ],
+    [
+      { VB365_PASSWORD: undefined, VB365_PASSWORD_FILE: '/nonexistent/password' },
+      'VB365_PASSWORD_FILE: expected a readable file holding the password, got "/nonexistent/password" (ENOENT)',
+    ],
     [{ VB365_API_VERSION: 'v9' }, 'VB365_API_VERSION: expected one of v6, v7, v8, got "v9"'],
-    [{ VB365_ORGANIZATIONS: 'contoso' }, 'VB365_ORGANIZATIONS: expected organization IDs (UUIDs), comma-separated or as a list, got "contoso"'],
-    [{ VB365_CA_FILE: '/nonexistent/ca.pem' }, 'VB365_CA_FILE: expected a readable PEM file, got "/nonexistent/ca.pem" (ENOENT)'],
-    [{ VB365_CA_FILE: join(FIXTURES, 'password.txt') }, `VB365_CA_FILE: expected a PEM file with at least one certificate, got "${join(FIXTURES, 'password.txt')}"`],
+    [
+      { VB365_ORGANIZATIONS: 'contoso' },
+      'VB365_ORGANIZATIONS: expected organization IDs (UUIDs), comma-separated or as a list, got "contoso"',
+    ],
+    [
+      { VB365_CA_FILE: '/nonexistent/ca.pem' },
+      'VB365_CA_FILE: expected a readable PEM file, got "/nonexistent/ca.pem" (ENOENT)',
+    ],
+    [
+      { VB365_CA_FILE: join(FIXTURES, 'password.txt') },
+      `VB365_CA_FILE: expected a PEM file with at least one certificate, got "${join(FIXTURES, 'password.txt')}"`,
+    ],
     [{ VB365_TLS_INSECURE: 'yes' }, 'VB365_TLS_INSECURE: expected true or false, got "yes"'],
-    [{ VB365_POLL_INTERVAL: '5m' }, 'VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "5m"'],
+    [
+      { VB365_POLL_INTERVAL: '5m' },
+      'VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "5m"',
+    ],
     [{ VB365_POLL_INTERVAL: '0' }, 'VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "0"'],
-    [{ VB365_POLL_CONCURRENCY: '1000' }, 'VB365_POLL_CONCURRENCY: expected a whole number of requests from 1 to 256, got "1000"'],
-    [{ VB365_REQUEST_TIMEOUT: '-1' }, 'VB365_REQUEST_TIMEOUT: expected a whole number of seconds from 1 to 600, got "-1"'],
-    [{ VB365_LISTEN_ADDRESS: 'localhost' }, 'VB365_LISTEN_ADDRESS: expected host:port or :port with a port from 0 to 65535, got "localhost"'],
-    [{ VB365_LISTEN_ADDRESS: ':70000' }, 'VB365_LISTEN_ADDRESS: expected host:port or :port with a port from 0 to 65535, got ":70000"'],
-    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
+    [
+      { VB365_POLL_CONCURRENCY: '1000' },
+      'VB365_POLL_CONCURRENCY: expected a whole number of requests from 1 to 256, got "1000"',
+    ],
+    [
+      { VB365_REQUEST_TIMEOUT: '-1' },
+      'VB365_REQUEST_TIMEOUT: expected a whole number of seconds from 1 to 600, got "-1"',
+    ],
+    [
+      { VB365_LISTEN_ADDRESS: 'localhost' },
+      'VB365_LISTEN_ADDRESS: expected host:port or :port with a port from 0 to 65535, got "localhost"',
+    ],
+    [
+      { VB365_LISTEN_ADDRESS: ':70000' },
+      'VB365_LISTEN_ADDRESS: expected host:port or :port with a port from 0 to 65535, got ":70000"',
+    ],
+    [
+      { LOG_LEVEL: 'verbose' },
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
+    ],
     [{ VB365_SHARD: '4/4' }, 'VB365_SHARD: expected i/N with 0 <= i < N <= 1024, e.g. 2/4, got "4/4"'],
-    [{ VB365_SHARD_INDEX: 'exporter-5', VB365_SHARD_COUNT: '4' }, 'VB365_SHARD_INDEX: expected a whole number below 4 or a pod name ending in -<ordinal>, got "exporter-5"'],
-    [{ VB365_SHARD_INDEX: '1' }, 'VB365_SHARD_COUNT: expected a whole number from 1 to 1024 (set with VB365_SHARD_INDEX), got nothing'],
+    [
+      { VB365_SHARD_INDEX: 'exporter-5', VB365_SHARD_COUNT: '4' },
+      'VB365_SHARD_INDEX: expected a whole number below 4 or a pod name ending in -<ordinal>, got "exporter-5"',
+    ],
+    [
+      { VB365_SHARD_INDEX: '1' },
+      'VB365_SHARD_COUNT: expected a whole number from 1 to 1024 (set with VB365_SHARD_INDEX), got nothing',
+    ],
   ])('rejects %o with one line naming the variable', (change, message) => {
     const error = configError(() => loadConfig(noFlags, { ...minimalEnv, ...change }));
     expect(error.message).toBe(message);
@@ -128,7 +185,11 @@ describe('YAML file', () => {
 
   it('takes servers from the file only, warning about ignored variables; top-level variables override the file', () => {
     const file = join(FIXTURES, 'valid.yml');
-    const { config, warnings } = loadConfig(parseCommandLine([`--config=${file}`]), { ...minimalEnv, LOG_LEVEL: 'error', VB365_LISTEN_ADDRESS: ':8080' });
+    const { config, warnings } = loadConfig(parseCommandLine([`--config=${file}`]), {
+      ...minimalEnv,
+      LOG_LEVEL: 'error',
+      VB365_LISTEN_ADDRESS: ':8080',
+    });
     expect(config.servers).toHaveLength(2);
     expect(config.servers[0]?.username).toBe('svc-monitoring');
     expect(warnings).toEqual([`${file} defines the servers; ignoring VB365_URL, VB365_USERNAME, VB365_PASSWORD`]);
@@ -184,7 +245,10 @@ describe('shard', () => {
   it('reads i/N, an index with a count, or a StatefulSet pod name', () => {
     expect(parseShard({ VB365_SHARD: '2/4' })).toEqual({ index: 2, count: 4 });
     expect(parseShard({ VB365_SHARD_INDEX: '3', VB365_SHARD_COUNT: '8' })).toEqual({ index: 3, count: 8 });
-    expect(parseShard({ VB365_SHARD_INDEX: 'vb365-exporter-7', VB365_SHARD_COUNT: '8' })).toEqual({ index: 7, count: 8 });
+    expect(parseShard({ VB365_SHARD_INDEX: 'vb365-exporter-7', VB365_SHARD_COUNT: '8' })).toEqual({
+      index: 7,
+      count: 8,
+    });
     expect(parseShard({ VB365_SHARD: '0/1' })).toBeUndefined(); // one shard is no sharding
     expect(parseShard({})).toBeUndefined();
   });

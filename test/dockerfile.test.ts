@@ -88,11 +88,13 @@ function parseCopy(instruction: Instruction): Copy {
   const paths: string[] = [];
   for (const word of words) {
     if (word.startsWith('--from=')) from = word.slice('--from='.length);
-    else if (word.startsWith('--')) throw new Error(`Dockerfile:${instruction.line}: this test does not replay COPY ${word}`);
+    else if (word.startsWith('--'))
+      throw new Error(`Dockerfile:${instruction.line}: this test does not replay COPY ${word}`);
     else paths.push(word);
   }
   const dest = paths.pop();
-  if (dest === undefined || paths.length === 0) throw new Error(`Dockerfile:${instruction.line}: COPY needs sources and a destination`);
+  if (dest === undefined || paths.length === 0)
+    throw new Error(`Dockerfile:${instruction.line}: COPY needs sources and a destination`);
   return { from, sources: paths, dest };
 }
 
@@ -105,7 +107,8 @@ function execForm(args: string, what: string): string[] {
   } catch {
     throw new Error(`${what} must use the exec form ["...", "..."], got ${args}`);
   }
-  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) throw new Error(`${what}: not a list of strings`);
+  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string'))
+    throw new Error(`${what}: not a list of strings`);
   return parsed;
 }
 
@@ -129,7 +132,11 @@ function dockerIgnored(path: string, patterns: readonly string[]): boolean {
   for (const raw of patterns) {
     const negate = raw.startsWith('!');
     const pattern = posix.normalize((negate ? raw.slice(1) : raw).replace(/^\/+/, ''));
-    const glob = (part: string): string => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+    const glob = (part: string): string =>
+      part
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]');
     // `**/` matches any number of folders, none included; `**` alone matches anything.
     const body = pattern
       .split('**/')
@@ -175,8 +182,13 @@ describe('Dockerfile structure', () => {
 
   it('copies exactly package.json, package-lock.json and dist/ from the build stage into the runtime', () => {
     const copies = instructionsOf(finalStage, 'COPY').map(parseCopy);
-    expect(copies.every((copy) => copy.from === buildStage.name), 'every runtime COPY takes from the build stage').toBe(true);
-    const sources = copies.flatMap((copy) => copy.sources.map((source) => posix.relative(lastOf(buildStage, 'WORKDIR').args, source)));
+    expect(
+      copies.every((copy) => copy.from === buildStage.name),
+      'every runtime COPY takes from the build stage',
+    ).toBe(true);
+    const sources = copies.flatMap((copy) =>
+      copy.sources.map((source) => posix.relative(lastOf(buildStage, 'WORKDIR').args, source)),
+    );
     expect(sources.sort()).toEqual(['dist', 'package-lock.json', 'package.json']);
     expect(instructionsOf(finalStage, 'ADD')).toHaveLength(0);
   });
@@ -213,7 +225,9 @@ describe('Dockerfile structure', () => {
   });
 
   it('carries the OCI labels, the version from a build argument', () => {
-    const labels = new Map(instructionsOf(finalStage, 'LABEL').flatMap((instruction) => [...keyValues(instruction.args)]));
+    const labels = new Map(
+      instructionsOf(finalStage, 'LABEL').flatMap((instruction) => [...keyValues(instruction.args)]),
+    );
     expect(labels.get('org.opencontainers.image.title')).toBe('vb365-exporter');
     expect(labels.get('org.opencontainers.image.licenses')).toBe('Apache-2.0');
     expect(labels.get('org.opencontainers.image.description')).toMatch(/Veeam Backup for Microsoft 365/);
@@ -224,7 +238,17 @@ describe('Dockerfile structure', () => {
   });
 
   it('keeps node_modules, dist, .git and test output out of the build context, but not what the build copies', () => {
-    for (const path of ['node_modules', 'dist', '.git', 'coverage', '.tools', 'test', 'src/x/node_modules/y', 'debug.log', '.env']) {
+    for (const path of [
+      'node_modules',
+      'dist',
+      '.git',
+      'coverage',
+      '.tools',
+      'test',
+      'src/x/node_modules/y',
+      'debug.log',
+      '.env',
+    ]) {
       expect(dockerIgnored(path, dockerignorePatterns), `${path} is ignored`).toBe(true);
     }
     const copied = instructionsOf(buildStage, 'COPY').flatMap((instruction) => parseCopy(instruction).sources);
@@ -236,18 +260,31 @@ describe('Dockerfile structure', () => {
 });
 
 /** Runs one command, resolving with its output; rejects with the output when it fails. */
-function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<string> {
+function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const settings = { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, maxBuffer: 64 * 1024 * 1024 };
     execFile(command, args, settings, (error, stdout, stderr) => {
       if (error === null) resolve(stdout);
-      else reject(new Error(`${command} ${args.join(' ')} failed in ${options.cwd}: ${error.message}\n${stdout}\n${stderr}`));
+      else
+        reject(
+          new Error(`${command} ${args.join(' ')} failed in ${options.cwd}: ${error.message}\n${stdout}\n${stderr}`),
+        );
     });
   });
 }
 
 /** Copies `source` (file or folder, relative to `fromRoot`) like Docker's COPY, skipping ignored paths. */
-async function copyLikeDocker(fromRoot: string, source: string, dest: string, destIsDirectory: boolean, ignore: readonly string[]): Promise<void> {
+async function copyLikeDocker(
+  fromRoot: string,
+  source: string,
+  dest: string,
+  destIsDirectory: boolean,
+  ignore: readonly string[],
+): Promise<void> {
   const from = join(fromRoot, source);
   if ((await stat(from)).isDirectory()) {
     // A folder's contents land in dest.
@@ -270,7 +307,12 @@ type CopyContext =
   /** COPY --from=<stage>: the folder that stands for that stage's /. */
   | { readonly stageRoot: string };
 
-async function replayStage(stage: Stage, root: string, context: CopyContext, baseEnv: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+async function replayStage(
+  stage: Stage,
+  root: string,
+  context: CopyContext,
+  baseEnv: NodeJS.ProcessEnv,
+): Promise<NodeJS.ProcessEnv> {
   let workdir = '/';
   const env: NodeJS.ProcessEnv = { ...baseEnv };
   for (const instruction of stage.instructions) {
@@ -288,11 +330,14 @@ async function replayStage(stage: Stage, root: string, context: CopyContext, bas
         const destIsDirectory = copy.dest.endsWith('/') || copy.dest === '.' || copy.sources.length > 1;
         for (const source of copy.sources) {
           if (copy.from !== undefined) {
-            if (!('stageRoot' in context)) throw new Error(`Dockerfile:${instruction.line}: COPY --from in the first stage`);
+            if (!('stageRoot' in context))
+              throw new Error(`Dockerfile:${instruction.line}: COPY --from in the first stage`);
             await copyLikeDocker(context.stageRoot, source.replace(/^\/+/, ''), dest, destIsDirectory, []);
           } else {
             if (!('root' in context)) {
-              throw new Error(`Dockerfile:${instruction.line}: this test replays COPY from the context only in the build stage`);
+              throw new Error(
+                `Dockerfile:${instruction.line}: this test replays COPY from the context only in the build stage`,
+              );
             }
             await copyLikeDocker(context.root, source, dest, destIsDirectory, context.ignore);
           }
@@ -332,11 +377,15 @@ async function freePort(): Promise<number> {
 async function node24(): Promise<string> {
   const major = /^(\d+)/.exec(/^node:(\d+)/.exec(finalStage.image)?.[1] ?? '')?.[1] ?? '24';
   if (process.versions.node.split('.')[0] === major) return process.execPath;
-  const out = await run('npm', ['exec', '--yes', '--prefer-offline', `--package=node@${major}`, '--', 'node', '-p', 'process.execPath'], {
-    cwd: tmpdir(),
-    env: process.env,
-    timeoutMs: 180_000,
-  });
+  const out = await run(
+    'npm',
+    ['exec', '--yes', '--prefer-offline', `--package=node@${major}`, '--', 'node', '-p', 'process.execPath'],
+    {
+      cwd: tmpdir(),
+      env: process.env,
+      timeoutMs: 180_000,
+    },
+  );
   const path = out.trim().split('\n').at(-1) ?? '';
   const version = (await run(path, ['--version'], { cwd: tmpdir(), env: process.env, timeoutMs: 30_000 })).trim();
   expect(version.startsWith(`v${major}.`), `node@${major} from npm is ${version}`).toBe(true);
@@ -356,7 +405,9 @@ async function waitFor<T>(
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the exporter exited (${child.exitCode ?? child.signalCode}) before ${what}; its output:\n${logs()}`);
+      throw new Error(
+        `the exporter exited (${child.exitCode ?? child.signalCode}) before ${what}; its output:\n${logs()}`,
+      );
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; exporter output:\n${logs()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -378,83 +429,98 @@ describe('Dockerfile stages replayed without Docker', () => {
     if (work !== '') await rm(work, { recursive: true, force: true });
   });
 
-  it(
-    'builds from a clean copy, installs production dependencies only, and serves /healthz and /metrics on Node 24',
-    async () => {
-      // npm settings for the replay: reuse the local cache, stay quiet.
-      const npmEnv: NodeJS.ProcessEnv = {
+  it('builds from a clean copy, installs production dependencies only, and serves /healthz and /metrics on Node 24', async () => {
+    // npm settings for the replay: reuse the local cache, stay quiet.
+    const npmEnv: NodeJS.ProcessEnv = {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      npm_config_prefer_offline: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    };
+
+    const buildRoot = join(work, 'build');
+    await replayStage(buildStage, buildRoot, { root: repoRoot, ignore: dockerignorePatterns }, npmEnv);
+    const buildWorkdir = join(buildRoot, lastOf(buildStage, 'WORKDIR').args);
+    expect(existsSync(join(buildWorkdir, 'dist', 'main.js')), 'the build stage produced dist/main.js').toBe(true);
+    expect(existsSync(join(buildWorkdir, 'test')), 'the build context holds no tests').toBe(false);
+
+    const runtimeRoot = join(work, 'runtime');
+    const imageEnv = await replayStage(finalStage, runtimeRoot, { stageRoot: buildRoot }, npmEnv);
+    const appDir = join(runtimeRoot, lastOf(finalStage, 'WORKDIR').args);
+    expect((await readdir(appDir)).sort()).toEqual(['dist', 'node_modules', 'package-lock.json', 'package.json']);
+    for (const devOnly of ['typescript', 'vitest', 'eslint', '@types/node']) {
+      expect(existsSync(join(appDir, 'node_modules', devOnly)), `${devOnly} is not in the image`).toBe(false);
+    }
+
+    simulator = await startSimulator();
+    const caFile = join(work, 'simulator-ca.pem');
+    await writeFile(caFile, simulator.ca ?? '');
+    const port = await freePort();
+    const [program = '', ...programArgs] = execForm(lastOf(finalStage, 'CMD').args, 'CMD');
+    expect(program).toBe('node');
+
+    let output = '';
+    exporter = spawn(await node24(), programArgs, {
+      cwd: appDir,
+      env: {
         PATH: process.env['PATH'],
-        HOME: process.env['HOME'],
-        npm_config_prefer_offline: 'true',
-        npm_config_audit: 'false',
-        npm_config_fund: 'false',
-        npm_config_update_notifier: 'false',
-      };
+        NODE_ENV: imageEnv['NODE_ENV'],
+        VB365_URL: simulator.url,
+        VB365_USERNAME: simulator.username,
+        VB365_PASSWORD: simulator.password,
+        VB365_CA_FILE: caFile,
+        VB365_LISTEN_ADDRESS: `127.0.0.1:${port}`,
+        VB365_POLL_INTERVAL: '300',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    exporter.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    exporter.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => exporter?.once('exit', (code) => resolve(code)));
+    const base = `http://127.0.0.1:${port}`;
 
-      const buildRoot = join(work, 'build');
-      await replayStage(buildStage, buildRoot, { root: repoRoot, ignore: dockerignorePatterns }, npmEnv);
-      const buildWorkdir = join(buildRoot, lastOf(buildStage, 'WORKDIR').args);
-      expect(existsSync(join(buildWorkdir, 'dist', 'main.js')), 'the build stage produced dist/main.js').toBe(true);
-      expect(existsSync(join(buildWorkdir, 'test')), 'the build context holds no tests').toBe(false);
+    const running = exporter;
+    const health = await waitFor(
+      '/healthz',
+      30_000,
+      running,
+      async () => (await fetch(`${base}/healthz`)).status,
+      () => output,
+    );
+    expect(health).toBe(200);
 
-      const runtimeRoot = join(work, 'runtime');
-      const imageEnv = await replayStage(finalStage, runtimeRoot, { stageRoot: buildRoot }, npmEnv);
-      const appDir = join(runtimeRoot, lastOf(finalStage, 'WORKDIR').args);
-      expect((await readdir(appDir)).sort()).toEqual(['dist', 'node_modules', 'package-lock.json', 'package.json']);
-      for (const devOnly of ['typescript', 'vitest', 'eslint', '@types/node']) {
-        expect(existsSync(join(appDir, 'node_modules', devOnly)), `${devOnly} is not in the image`).toBe(false);
-      }
-
-      simulator = await startSimulator();
-      const caFile = join(work, 'simulator-ca.pem');
-      await writeFile(caFile, simulator.ca ?? '');
-      const port = await freePort();
-      const [program = '', ...programArgs] = execForm(lastOf(finalStage, 'CMD').args, 'CMD');
-      expect(program).toBe('node');
-
-      let output = '';
-      exporter = spawn(await node24(), programArgs, {
-        cwd: appDir,
-        env: {
-          PATH: process.env['PATH'],
-          NODE_ENV: imageEnv['NODE_ENV'],
-          VB365_URL: simulator.url,
-          VB365_USERNAME: simulator.username,
-          VB365_PASSWORD: simulator.password,
-          VB365_CA_FILE: caFile,
-          VB365_LISTEN_ADDRESS: `127.0.0.1:${port}`,
-          VB365_POLL_INTERVAL: '300',
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      exporter.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      exporter.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => exporter?.once('exit', (code) => resolve(code)));
-      const base = `http://127.0.0.1:${port}`;
-
-      const running = exporter;
-      const health = await waitFor('/healthz', 30_000, running, async () => (await fetch(`${base}/healthz`)).status, () => output);
-      expect(health).toBe(200);
-
-      const metrics = await waitFor('veeam_vb365_up in /metrics', 30_000, running, async () => {
+    const metrics = await waitFor(
+      'veeam_vb365_up in /metrics',
+      30_000,
+      running,
+      async () => {
         const body = await (await fetch(`${base}/metrics`)).text();
         return /^veeam_vb365_up\{[^}]*\} 1$/m.test(body) ? body : undefined;
-      }, () => output);
-      expect(metrics).toMatch(/^# TYPE veeam_vb365_up gauge$/m);
+      },
+      () => output,
+    );
+    expect(metrics).toMatch(/^# TYPE veeam_vb365_up gauge$/m);
 
-      // The image's HEALTHCHECK, with the exporter's environment, passes while the exporter runs.
-      const script = execForm(lastOf(finalStage, 'HEALTHCHECK').args, 'HEALTHCHECK')[2] ?? '';
-      const healthEnv = { VB365_LISTEN_ADDRESS: `127.0.0.1:${port}` };
-      await expect(run(process.execPath, ['-e', script], { cwd: work, env: healthEnv, timeoutMs: 15_000 })).resolves.toBe('');
+    // The image's HEALTHCHECK, with the exporter's environment, passes while the exporter runs.
+    const script = execForm(lastOf(finalStage, 'HEALTHCHECK').args, 'HEALTHCHECK')[2] ?? '';
+    const healthEnv = { VB365_LISTEN_ADDRESS: `127.0.0.1:${port}` };
+    await expect(run(process.execPath, ['-e', script], { cwd: work, env: healthEnv, timeoutMs: 15_000 })).resolves.toBe(
+      '',
+    );
 
-      exporter.kill('SIGTERM');
-      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 5 s'), 5_000))]);
-      expect(code, output).toBe(0);
+    exporter.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise<string>((resolve) => setTimeout(() => resolve('still running after 5 s'), 5_000)),
+    ]);
+    expect(code, output).toBe(0);
 
-      // ...and fails once nothing answers.
-      await expect(run(process.execPath, ['-e', script], { cwd: work, env: healthEnv, timeoutMs: 15_000 })).rejects.toThrow();
-    },
-    240_000,
-  );
+    // ...and fails once nothing answers.
+    await expect(
+      run(process.execPath, ['-e', script], { cwd: work, env: healthEnv, timeoutMs: 15_000 }),
+    ).rejects.toThrow();
+  }, 240_000);
 });

@@ -35,7 +35,9 @@ describe.each(['v6', 'v7', 'v8'] as const)('API %s', (apiVersion) => {
     expect(sampleValue(text, 'veeam_vb365_up', { server: 'sim' })).toBe(1);
     expect(sampleValue(text, 'veeam_vb365_organization_poll_success', contoso)).toBe(1);
     // Exactly the three documented repositories for this organization, no more.
-    const contosoRepositories = [...samples(text, 'veeam_vb365_repository_available').keys()].filter((labels) => labels.includes(ORG.contoso));
+    const contosoRepositories = [...samples(text, 'veeam_vb365_repository_available').keys()].filter((labels) =>
+      labels.includes(ORG.contoso),
+    );
     expect(contosoRepositories).toHaveLength(3);
   });
 });
@@ -50,15 +52,36 @@ describe('exposition', () => {
     expect(sampleValue(text, 'veeam_vb365_repository_available', labels)).toBe(1);
     expect(sampleValue(text, 'veeam_vb365_repository_info', labels)).toBe(1);
     // Object-storage-only repositories report no capacity: no capacity sample either.
-    expect(sampleValue(text, 'veeam_vb365_backup_repository_capacity_bytes', { server: 'sim', repository_id: REPO.contosoS3 })).toBeUndefined();
-    expect(sampleValue(text, 'veeam_vb365_backup_repository_capacity_bytes', { server: 'sim', repository_id: REPO.nordLocal })).toBe(20 * 1024 ** 4);
-    expect(sampleValue(text, 'veeam_vb365_backup_repository_free_space_bytes', { server: 'sim', repository_id: REPO.nordLocal })).toBe(12 * 1024 ** 4);
+    expect(
+      sampleValue(text, 'veeam_vb365_backup_repository_capacity_bytes', {
+        server: 'sim',
+        repository_id: REPO.contosoS3,
+      }),
+    ).toBeUndefined();
+    expect(
+      sampleValue(text, 'veeam_vb365_backup_repository_capacity_bytes', {
+        server: 'sim',
+        repository_id: REPO.nordLocal,
+      }),
+    ).toBe(20 * 1024 ** 4);
+    expect(
+      sampleValue(text, 'veeam_vb365_backup_repository_free_space_bytes', {
+        server: 'sim',
+        repository_id: REPO.nordLocal,
+      }),
+    ).toBe(12 * 1024 ** 4);
   });
 
   it('shows an unavailable repository as 0 with its details, and escapes names', async () => {
     harness = await startHarness();
     const text = await harness.metricsText();
-    expect(sampleValue(text, 'veeam_vb365_repository_available', { server: 'sim', organization_id: ORG.tailwind, repository_id: REPO.tailwindOffline })).toBe(0);
+    expect(
+      sampleValue(text, 'veeam_vb365_repository_available', {
+        server: 'sim',
+        organization_id: ORG.tailwind,
+        repository_id: REPO.tailwindOffline,
+      }),
+    ).toBe(0);
     expect(text).toContain(
       `veeam_vb365_repository_info{server="sim",organization_id="${ORG.tailwind}",repository_id="${REPO.tailwindOffline}",organization_name="Tailwind Toys",repository_name="Tailwind Branch Office",details="Proxy is offline"} 1`,
     );
@@ -82,7 +105,8 @@ describe('exposition', () => {
     });
     const unzipped = gunzipSync(raw).toString('utf8');
     const plain = await harness.metricsText();
-    const dataLines = (text: string): string[] => text.split('\n').filter((line) => line.startsWith('veeam_vb365_repository_'));
+    const dataLines = (text: string): string[] =>
+      text.split('\n').filter((line) => line.startsWith('veeam_vb365_repository_'));
     expect(dataLines(unzipped).length).toBeGreaterThan(10);
     expect(dataLines(unzipped)).toEqual(dataLines(plain));
     expect(unzipped).toContain('veeam_vb365_exporter_build_info{version="0.0.0-test"');
@@ -101,13 +125,31 @@ describe('poll rules', () => {
 
     expect(sampleValue(text, 'veeam_vb365_organization_poll_success', contoso)).toBe(0);
     // The failed organization keeps the values of its last good poll, not the new (unseen) ones.
-    expect(sampleValue(text, 'veeam_vb365_repository_used_space_bytes', { ...contoso, repository_id: REPO.nordLocal })).toBe(9559506944);
+    expect(
+      sampleValue(text, 'veeam_vb365_repository_used_space_bytes', { ...contoso, repository_id: REPO.nordLocal }),
+    ).toBe(9559506944);
     // Another organization is polled and updated as usual.
-    expect(sampleValue(text, 'veeam_vb365_organization_poll_success', { server: 'sim', organization_id: ORG.fabrikam })).toBe(1);
-    expect(sampleValue(text, 'veeam_vb365_repository_used_space_bytes', { server: 'sim', organization_id: ORG.fabrikam, repository_id: REPO.fabrikamLocal })).toBe(987654321999);
+    expect(
+      sampleValue(text, 'veeam_vb365_organization_poll_success', { server: 'sim', organization_id: ORG.fabrikam }),
+    ).toBe(1);
+    expect(
+      sampleValue(text, 'veeam_vb365_repository_used_space_bytes', {
+        server: 'sim',
+        organization_id: ORG.fabrikam,
+        repository_id: REPO.fabrikamLocal,
+      }),
+    ).toBe(987654321999);
     expect(sampleValue(text, 'veeam_vb365_up', { server: 'sim' })).toBe(1);
-    expect(sampleValue(text, 'veeam_vb365_api_requests_total', { server: 'sim', endpoint: 'used_repositories', code: '500' })).toBeGreaterThanOrEqual(1);
-    const warning = harness.logs.lines.find((line) => line['msg'] === 'organization poll failed; keeping its last known values');
+    expect(
+      sampleValue(text, 'veeam_vb365_api_requests_total', {
+        server: 'sim',
+        endpoint: 'used_repositories',
+        code: '500',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    const warning = harness.logs.lines.find(
+      (line) => line['msg'] === 'organization poll failed; keeping its last known values',
+    );
     expect(warning?.['organizationId']).toBe(ORG.contoso);
     expect(String(warning?.['reason'])).toContain('HTTP 500');
 
@@ -115,7 +157,9 @@ describe('poll rules', () => {
     await exporter.pollNow();
     const recovered = await harness.metricsText();
     expect(sampleValue(recovered, 'veeam_vb365_organization_poll_success', contoso)).toBe(1);
-    expect(sampleValue(recovered, 'veeam_vb365_repository_used_space_bytes', { ...contoso, repository_id: REPO.nordLocal })).toBe(1);
+    expect(
+      sampleValue(recovered, 'veeam_vb365_repository_used_space_bytes', { ...contoso, repository_id: REPO.nordLocal }),
+    ).toBe(1);
   });
 
   it('drops a repository gone from the answer, and an organization gone from discovery, and brings them back', async () => {
@@ -127,21 +171,35 @@ describe('poll rules', () => {
     await exporter.pollNow();
     let text = await harness.metricsText();
     expect(text).not.toContain(ORG.fabrikam);
-    expect(sampleValue(text, 'veeam_vb365_repository_available', { ...contoso, repository_id: REPO.contosoS3 })).toBeUndefined();
-    expect(sampleValue(text, 'veeam_vb365_repository_available', { ...contoso, repository_id: REPO.contosoAzure })).toBe(1);
+    expect(
+      sampleValue(text, 'veeam_vb365_repository_available', { ...contoso, repository_id: REPO.contosoS3 }),
+    ).toBeUndefined();
+    expect(
+      sampleValue(text, 'veeam_vb365_repository_available', { ...contoso, repository_id: REPO.contosoAzure }),
+    ).toBe(1);
 
     simulator.data.addOrganization(removedOrganization);
     await exporter.pollNow();
     text = await harness.metricsText();
-    expect(sampleValue(text, 'veeam_vb365_organization_poll_success', { server: 'sim', organization_id: ORG.fabrikam })).toBe(1);
-    expect(sampleValue(text, 'veeam_vb365_repository_used_space_bytes', { server: 'sim', organization_id: ORG.fabrikam, repository_id: REPO.fabrikamLocal })).toBe(987654321012);
+    expect(
+      sampleValue(text, 'veeam_vb365_organization_poll_success', { server: 'sim', organization_id: ORG.fabrikam }),
+    ).toBe(1);
+    expect(
+      sampleValue(text, 'veeam_vb365_repository_used_space_bytes', {
+        server: 'sim',
+        organization_id: ORG.fabrikam,
+        repository_id: REPO.fabrikamLocal,
+      }),
+    ).toBe(987654321012);
   });
 
   it('follows next links across pages', async () => {
     harness = await startHarness({ simulator: { pageSize: 2 }, server: { apiVersion: 'v8' } });
     const text = await harness.metricsText();
     // Contoso has three repositories: two pages of two and one.
-    expect([...samples(text, 'veeam_vb365_repository_available').keys()].filter((labels) => labels.includes(ORG.contoso))).toHaveLength(3);
+    expect(
+      [...samples(text, 'veeam_vb365_repository_available').keys()].filter((labels) => labels.includes(ORG.contoso)),
+    ).toHaveLength(3);
     // Five seed organizations, listed (v8) over three pages.
     expect(samples(text, 'veeam_vb365_organization_poll_success').size).toBe(5);
     expect(harness.simulator.stats.byRoute.organizations).toBeGreaterThanOrEqual(3);
@@ -160,13 +218,22 @@ describe('poll rules', () => {
     harness = await startHarness();
     const { simulator, exporter } = harness;
     const labels = { server: 'sim' };
-    const listedAt = sampleValue(await harness.metricsText(), 'veeam_vb365_backup_repositories_last_success_timestamp_seconds', labels);
+    const listedAt = sampleValue(
+      await harness.metricsText(),
+      'veeam_vb365_backup_repositories_last_success_timestamp_seconds',
+      labels,
+    );
     expect(listedAt).toBeGreaterThan(Date.now() / 1000 - 60);
     simulator.addFault({ route: 'backup_repositories', status: 500 });
     await exporter.pollNow();
     const text = await harness.metricsText();
     expect(sampleValue(text, 'veeam_vb365_backup_repositories_last_success_timestamp_seconds', labels)).toBe(listedAt);
-    expect(sampleValue(text, 'veeam_vb365_backup_repository_capacity_bytes', { server: 'sim', repository_id: REPO.nordLocal })).toBe(20 * 1024 ** 4);
+    expect(
+      sampleValue(text, 'veeam_vb365_backup_repository_capacity_bytes', {
+        server: 'sim',
+        repository_id: REPO.nordLocal,
+      }),
+    ).toBe(20 * 1024 ** 4);
     expect(sampleValue(text, 'veeam_vb365_up', labels)).toBe(1);
   });
 
@@ -175,11 +242,16 @@ describe('poll rules', () => {
     // The listing trickles for about a second; the organizations answer at once.
     harness.simulator.addFault({ route: 'backup_repositories', trickleBytesPerSecond: 4_000 });
     await harness.exporter.pollNow();
-    expect(sampleValue(await harness.metricsText(), 'veeam_vb365_poll_cycle_duration_seconds', { server: 'sim' })).toBeGreaterThan(0.5);
+    expect(
+      sampleValue(await harness.metricsText(), 'veeam_vb365_poll_cycle_duration_seconds', { server: 'sim' }),
+    ).toBeGreaterThan(0.5);
   });
 
   it('holds and reaches the concurrency bound, measured at the simulator', async () => {
-    harness = await startHarness({ simulator: { organizationCount: 40, latencyMs: 40 }, server: { pollConcurrency: 4 } });
+    harness = await startHarness({
+      simulator: { organizationCount: 40, latencyMs: 40 },
+      server: { pollConcurrency: 4 },
+    });
     harness.simulator.resetStats();
     await harness.exporter.pollNow();
     expect(harness.simulator.stats.maxInFlight).toBe(4);
@@ -212,7 +284,9 @@ describe('tokens', () => {
     expect(harness.simulator.stats.tokenGrants.password).toBe(2);
     expect(harness.simulator.stats.tokenGrants.refresh_token).toBe(0);
     expect(harness.simulator.stats.tokenGrants.failed).toBe(1); // the revoked refresh token
-    expect([...samples(text, 'veeam_vb365_organization_poll_success').values()].every((value) => value === 1)).toBe(true);
+    expect([...samples(text, 'veeam_vb365_organization_poll_success').values()].every((value) => value === 1)).toBe(
+      true,
+    );
     expect(samples(text, 'veeam_vb365_organization_poll_success').size).toBe(35);
   });
 
@@ -220,7 +294,9 @@ describe('tokens', () => {
     harness = await startHarness({ server: { password: 'Wr0ng-P4ssw0rd-xyzzy' } });
     const text = await harness.metricsText();
     expect(sampleValue(text, 'veeam_vb365_up', { server: 'sim' })).toBe(0);
-    expect(sampleValue(text, 'veeam_vb365_api_requests_total', { server: 'sim', endpoint: 'token', code: '400' })).toBe(1);
+    expect(sampleValue(text, 'veeam_vb365_api_requests_total', { server: 'sim', endpoint: 'token', code: '400' })).toBe(
+      1,
+    );
     expect(harness.logs.raw.join('\n')).not.toContain('xyzzy');
     expect(text).not.toContain('xyzzy');
     // The next cycle does not hammer the token endpoint: the login is backed off.

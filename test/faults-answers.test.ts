@@ -5,7 +5,11 @@
  * organizations that leave and rejoin discovery. Against the bundled simulator over real TLS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED_ORGANIZATION_IDS as ORG, SEED_REPOSITORY_IDS as REPO, type FaultRequest } from '../src/simulator/index.js';
+import {
+  SEED_ORGANIZATION_IDS as ORG,
+  SEED_REPOSITORY_IDS as REPO,
+  type FaultRequest,
+} from '../src/simulator/index.js';
 import {
   ITEMS_SKIPPED,
   LISTING_FAILED,
@@ -30,14 +34,20 @@ afterEach(async () => {
 });
 
 async function start(options: HarnessOptions = {}): Promise<Harness> {
-  harness = await startHarness({ clock: fakeClock(), ...options, server: { pollIntervalSeconds: 86_400, ...options.server } });
+  harness = await startHarness({
+    clock: fakeClock(),
+    ...options,
+    server: { pollIntervalSeconds: 86_400, ...options.server },
+  });
   return harness;
 }
 
 type JsonObject = Record<string, unknown>;
 
 /** A transformBody that edits the parsed page and serializes it again. */
-function editPage(edit: (page: JsonObject, request: FaultRequest) => void): (body: string, request: FaultRequest) => string {
+function editPage(
+  edit: (page: JsonObject, request: FaultRequest) => void,
+): (body: string, request: FaultRequest) => string {
   return (body, request) => {
     const page = JSON.parse(body) as JsonObject;
     edit(page, request);
@@ -49,8 +59,10 @@ function results(page: JsonObject): JsonObject[] {
   return page['results'] as JsonObject[];
 }
 
-const invalidAnswers = (text: string, endpoint: string): number => count(text, 'veeam_vb365_invalid_answers_total', { endpoint });
-const rejectedItems = (text: string, endpoint: string): number => count(text, 'veeam_vb365_rejected_items_total', { endpoint });
+const invalidAnswers = (text: string, endpoint: string): number =>
+  count(text, 'veeam_vb365_invalid_answers_total', { endpoint });
+const rejectedItems = (text: string, endpoint: string): number =>
+  count(text, 'veeam_vb365_rejected_items_total', { endpoint });
 
 /** Clears the faults, polls again, and checks every organization is exported exactly. */
 async function expectRestored(h: Harness): Promise<void> {
@@ -76,7 +88,11 @@ async function expectOrganizationRefused(h: Harness, reason: RegExp): Promise<st
 describe('answers refused as a whole', () => {
   it('malformed JSON: code invalid_json, the organization failed, the others intact', async () => {
     const h = await start();
-    h.simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, body: '{"offset":0,"results":[{"usedSpaceBytes":1' });
+    h.simulator.addFault({
+      route: 'used_repositories',
+      organizationId: ORG.contoso,
+      body: '{"offset":0,"results":[{"usedSpaceBytes":1',
+    });
     await h.exporter.pollNow();
     const text = await expectOrganizationRefused(h, /not valid JSON/);
     expect(requests(text, 'used_repositories', 'invalid_json')).toBe(1); // not retried
@@ -101,16 +117,23 @@ describe('answers refused as a whole', () => {
     ['"results" an object', '{"offset":0,"limit":10000,"results":{"0":{}}}', /"results" to be an array, got an object/],
     ['an array instead of a page', '[]', /expected a page object, got an array/],
     ['null', 'null', /expected a page object, got null/],
-    ['a next href that is a number', '{"results":[],"_links":{"next":{"href":7}}}', /"_links.next.href" to be a string/],
-  ])('wrong shape (%s): invalid_answers_total, the organization failed, the others intact', async (_case, body, reason) => {
-    const h = await start();
-    h.simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, body });
-    await h.exporter.pollNow();
-    const text = await expectOrganizationRefused(h, reason);
-    expect(invalidAnswers(text, 'used_repositories')).toBe(1);
-    expect(requests(text, 'used_repositories', '200')).toBe(2 * SEED_ORGS.length); // answered 200, refused by the exporter
-    await expectRestored(h);
-  });
+    [
+      'a next href that is a number',
+      '{"results":[],"_links":{"next":{"href":7}}}',
+      /"_links.next.href" to be a string/,
+    ],
+  ])(
+    'wrong shape (%s): invalid_answers_total, the organization failed, the others intact',
+    async (_case, body, reason) => {
+      const h = await start();
+      h.simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, body });
+      await h.exporter.pollNow();
+      const text = await expectOrganizationRefused(h, reason);
+      expect(invalidAnswers(text, 'used_repositories')).toBe(1);
+      expect(requests(text, 'used_repositories', '200')).toBe(2 * SEED_ORGS.length); // answered 200, refused by the exporter
+      await expectRestored(h);
+    },
+  );
 
   it('an object where v6 answers the organization array: up 0, invalid_answers_total, every value kept', async () => {
     const h = await start({ server: { apiVersion: 'v6' } });
@@ -129,18 +152,54 @@ describe('answers refused as a whole', () => {
 describe('invalid items: skipped with a warning naming the organization, the rest of the answer kept', () => {
   /** Edits the first item of Contoso's (v6) answer: the Azure repository. */
   const cases: ReadonlyArray<[string, (item: JsonObject) => void, RegExp]> = [
-    ['a byte count that is a string', (item) => (item['usedSpaceBytes'] = '0'), /"usedSpaceBytes" is not a byte count \(a string\)/],
-    ['a numeric string', (item) => (item['objectStorageUsedSpaceBytes'] = '2499432773'), /"objectStorageUsedSpaceBytes" is not a byte count/],
-    ['a negative byte count', (item) => (item['localCacheUsedSpaceBytes'] = -3473408), /"localCacheUsedSpaceBytes" is not a byte count \(a number -3473408\)/],
-    ['a fractional byte count', (item) => (item['objectStorageUsedSpaceBytes'] = 2499432773.5), /"objectStorageUsedSpaceBytes" is not a byte count \(a fractional number/],
-    ['2^53, not exactly representable', (item) => (item['objectStorageUsedSpaceBytes'] = 2 ** 53), /"objectStorageUsedSpaceBytes" is not a byte count/],
-    ['a byte count above 2^53 (uint64 max)', (item) => (item['objectStorageUsedSpaceBytes'] = 'UINT64_MAX'), /"objectStorageUsedSpaceBytes" is not a byte count \(a number 18446744073709552000\)/],
+    [
+      'a byte count that is a string',
+      (item) => (item['usedSpaceBytes'] = '0'),
+      /"usedSpaceBytes" is not a byte count \(a string\)/,
+    ],
+    [
+      'a numeric string',
+      (item) => (item['objectStorageUsedSpaceBytes'] = '2499432773'),
+      /"objectStorageUsedSpaceBytes" is not a byte count/,
+    ],
+    [
+      'a negative byte count',
+      (item) => (item['localCacheUsedSpaceBytes'] = -3473408),
+      /"localCacheUsedSpaceBytes" is not a byte count \(a number -3473408\)/,
+    ],
+    [
+      'a fractional byte count',
+      (item) => (item['objectStorageUsedSpaceBytes'] = 2499432773.5),
+      /"objectStorageUsedSpaceBytes" is not a byte count \(a fractional number/,
+    ],
+    [
+      '2^53, not exactly representable',
+      (item) => (item['objectStorageUsedSpaceBytes'] = 2 ** 53),
+      /"objectStorageUsedSpaceBytes" is not a byte count/,
+    ],
+    [
+      'a byte count above 2^53 (uint64 max)',
+      (item) => (item['objectStorageUsedSpaceBytes'] = 'UINT64_MAX'),
+      /"objectStorageUsedSpaceBytes" is not a byte count \(a number 18446744073709552000\)/,
+    ],
     ['a byte count of 1e300', (item) => (item['usedSpaceBytes'] = 1e300), /"usedSpaceBytes" is not a byte count/],
-    ['a byte count that is an object', (item) => (item['usedSpaceBytes'] = { value: 1 }), /"usedSpaceBytes" is not a byte count \(an object\)/],
+    [
+      'a byte count that is an object',
+      (item) => (item['usedSpaceBytes'] = { value: 1 }),
+      /"usedSpaceBytes" is not a byte count \(an object\)/,
+    ],
     ['isAvailable a string', (item) => (item['isAvailable'] = 'true'), /"isAvailable" is not a boolean \(a string\)/],
     ['isAvailable missing', (item) => delete item['isAvailable'], /"isAvailable" is not a boolean \(nothing\)/],
-    ['an href with no repository ID', (item) => (item['_links'] = { backupRepository: { href: '/v6/backuprepositories/' } }), /no repository ID/],
-    ['an href with a name, not an ID', (item) => (item['_links'] = { backupRepository: { href: '/v6/backuprepositories/azure' } }), /no repository ID/],
+    [
+      'an href with no repository ID',
+      (item) => (item['_links'] = { backupRepository: { href: '/v6/backuprepositories/' } }),
+      /no repository ID/,
+    ],
+    [
+      'an href with a name, not an ID',
+      (item) => (item['_links'] = { backupRepository: { href: '/v6/backuprepositories/azure' } }),
+      /no repository ID/,
+    ],
     ['no _links at all', (item) => delete item['_links'], /no repository ID/],
   ];
 
@@ -165,8 +224,14 @@ describe('invalid items: skipped with a warning naming the organization, the res
     // The answer itself was good: the organization succeeded with the two valid items, to the byte.
     expect(pollSuccess(text, ORG.contoso)).toBe(1);
     expect(exportedRepositories(text, ORG.contoso)).toEqual([REPO.contosoS3, REPO.nordLocal].sort());
-    const labels = (repository: string): Record<string, string> => ({ server: 'sim', organization_id: ORG.contoso, repository_id: repository });
-    expect(sampleValue(text, 'veeam_vb365_repository_object_storage_used_space_bytes', labels(REPO.contosoS3))).toBe(2348310138);
+    const labels = (repository: string): Record<string, string> => ({
+      server: 'sim',
+      organization_id: ORG.contoso,
+      repository_id: repository,
+    });
+    expect(sampleValue(text, 'veeam_vb365_repository_object_storage_used_space_bytes', labels(REPO.contosoS3))).toBe(
+      2348310138,
+    );
     expect(sampleValue(text, 'veeam_vb365_repository_used_space_bytes', labels(REPO.nordLocal))).toBe(9559506944);
     // The refused item gives no sample at all: neither its new value nor its old one.
     expect(text).not.toContain(`organization_id="${ORG.contoso}",repository_id="${REPO.contosoAzure}"`);
@@ -195,7 +260,9 @@ describe('invalid items: skipped with a warning naming the organization, the res
     expectExported(text, h.simulator, ORG.contoso); // the first nordLocal row (9559506944), not 1
     expectOthersIntact(text, h.simulator, [ORG.contoso]);
     const [warning] = logLines(h.logs.lines, ITEMS_SKIPPED, { organizationId: ORG.contoso });
-    expect(String((warning?.['reasons'] as string[] | undefined)?.[0])).toBe(`item 3: ${REPO.nordLocal} appears more than once in the answer`);
+    expect(String((warning?.['reasons'] as string[] | undefined)?.[0])).toBe(
+      `item 3: ${REPO.nordLocal} appears more than once in the answer`,
+    );
     await expectRestored(h);
   });
 });
@@ -223,7 +290,8 @@ describe('next links', () => {
       route: 'used_repositories',
       organizationId: ORG.contoso,
       transformBody: editPage((page, request) => {
-        if (request.path.includes('offset=2')) page['_links'] = { next: { href: `/v8/Organizations/${ORG.contoso}/usedRepositories?offset=0&limit=10000` } };
+        if (request.path.includes('offset=2'))
+          page['_links'] = { next: { href: `/v8/Organizations/${ORG.contoso}/usedRepositories?offset=0&limit=10000` } };
       }),
     });
     h.simulator.resetStats();
@@ -240,7 +308,9 @@ describe('next links', () => {
       organizationId: ORG.contoso,
       transformBody: editPage((page, request) => {
         const offset = Number(/offset=(\d+)/.exec(request.path)?.[1] ?? '0');
-        page['_links'] = { next: { href: `/v8/Organizations/${ORG.contoso}/usedRepositories?offset=${offset + 1}&limit=10000` } };
+        page['_links'] = {
+          next: { href: `/v8/Organizations/${ORG.contoso}/usedRepositories?offset=${offset + 1}&limit=10000` },
+        };
       }),
     });
     h.simulator.resetStats();
@@ -256,7 +326,9 @@ describe('next links', () => {
     h.simulator.addFault({
       route: 'used_repositories',
       organizationId: ORG.contoso,
-      transformBody: editPage((page) => (page['_links'] = { next: { href: 'https://collector.example:4443/v8/steal?offset=1' } })),
+      transformBody: editPage(
+        (page) => (page['_links'] = { next: { href: 'https://collector.example:4443/v8/steal?offset=1' } }),
+      ),
     });
     await h.exporter.pollNow();
     const text = await expectOrganizationRefused(h, /points to another server/);
@@ -281,7 +353,13 @@ describe('answers larger than max_response_bytes', () => {
   it('a chunked body is cut as soon as it passes the cap, long before it would end', async () => {
     const h = await start({ server: { maxResponseBytes: cap, requestTimeoutSeconds: 60 } });
     // 2 MiB at 128 KiB/s takes 16 s to send; the cap is passed after about half a second.
-    h.simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, transformBody: padded, omitContentLength: true, trickleBytesPerSecond: 128 * 1024 });
+    h.simulator.addFault({
+      route: 'used_repositories',
+      organizationId: ORG.contoso,
+      transformBody: padded,
+      omitContentLength: true,
+      trickleBytesPerSecond: 128 * 1024,
+    });
     h.simulator.resetStats();
     const startedAt = performance.now();
     await h.exporter.pollNow();

@@ -5,8 +5,25 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG } from '../src/simulator/index.js';
-import { LISTING_FAILED, SEED_ORGS, count, expectExported, expectHealthy, logLines, requests, up } from './support/fault-checks.js';
-import { fakeClock, samples, startHarness, waitFor, type FakeClock, type Harness, type HarnessOptions } from './support/harness.js';
+import {
+  LISTING_FAILED,
+  SEED_ORGS,
+  count,
+  expectExported,
+  expectHealthy,
+  logLines,
+  requests,
+  up,
+} from './support/fault-checks.js';
+import {
+  fakeClock,
+  samples,
+  startHarness,
+  waitFor,
+  type FakeClock,
+  type Harness,
+  type HarnessOptions,
+} from './support/harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -50,7 +67,9 @@ describe('token revoked in the middle of a cycle', () => {
     expect(refused).toBeLessThanOrEqual(16 + 1); // only those in flight at the revocation
     // Every refused request was sent again, once.
     expect(simulator.stats.byRoute.used_repositories).toBe(organizations + refused);
-    expect(requests(text, 'used_repositories', '200') - requests(before, 'used_repositories', '200')).toBe(organizations);
+    expect(requests(text, 'used_repositories', '200') - requests(before, 'used_repositories', '200')).toBe(
+      organizations,
+    );
     const success = samples(text, 'veeam_vb365_organization_poll_success');
     expect(success.size).toBe(organizations);
     expect([...success.values()].every((value) => value === 1)).toBe(true);
@@ -155,7 +174,9 @@ describe('wrong password', () => {
     expect(up(text)).toBe(0);
     expect(String(logLines(logs.lines, LISTING_FAILED).at(-1)?.['reason'])).toMatch(/next attempt in \d+ s/);
     // Whichever endpoint label the skipped login is counted under (token, or the listing that needed it).
-    const skipped = [...samples(text, 'veeam_vb365_api_requests_total')].filter(([labels]) => labels.includes('code="login_backoff"'));
+    const skipped = [...samples(text, 'veeam_vb365_api_requests_total')].filter(([labels]) =>
+      labels.includes('code="login_backoff"'),
+    );
     expect(skipped.reduce((sum, [, value]) => sum + value, 0)).toBeGreaterThanOrEqual(1);
   });
 });

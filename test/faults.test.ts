@@ -8,7 +8,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../src/config/types.js';
 import { DEFAULTS } from '../src/config/load.js';
-import { SEED_ORGANIZATION_IDS as ORG, createSelfSignedCertificate, startSimulator, type Simulator } from '../src/simulator/index.js';
+import {
+  SEED_ORGANIZATION_IDS as ORG,
+  createSelfSignedCertificate,
+  startSimulator,
+  type Simulator,
+} from '../src/simulator/index.js';
 import {
   LISTING_FAILED,
   ORG_POLL_FAILED,
@@ -21,7 +26,14 @@ import {
   requests,
   up,
 } from './support/fault-checks.js';
-import { fakeClock, startExporterFor, startHarness, type ExporterHarness, type FakeClock, type Harness } from './support/harness.js';
+import {
+  fakeClock,
+  startExporterFor,
+  startHarness,
+  type ExporterHarness,
+  type FakeClock,
+  type Harness,
+} from './support/harness.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -209,33 +221,42 @@ describe('HTTP errors', () => {
     [502, 3, RETRY_WAITS],
     [503, 3, RETRY_WAITS],
     [504, 3, RETRY_WAITS],
-  ] as const)('HTTP %i: %i attempt(s), the organization failed, the others intact, then restored', async (status, attempts, waits) => {
-    const clock = fakeClock();
-    const harness = await harnessWith({ clock });
-    const { exporter, logs, simulator } = harness;
-    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, status });
-    await exporter.pollNow();
-    let text = await harness.metricsText();
-    await expectHealthy(exporter.url);
-    expect(requests(text, 'used_repositories', String(status))).toBe(attempts);
-    expect(clock.sleeps).toEqual(waits);
-    expect(up(text)).toBe(1);
-    expectExported(text, simulator, ORG.contoso, 0);
-    expectOthersIntact(text, simulator, [ORG.contoso]);
-    const [failure] = logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso });
-    expect(String(failure?.['reason'])).toContain(`HTTP ${status}`);
+  ] as const)(
+    'HTTP %i: %i attempt(s), the organization failed, the others intact, then restored',
+    async (status, attempts, waits) => {
+      const clock = fakeClock();
+      const harness = await harnessWith({ clock });
+      const { exporter, logs, simulator } = harness;
+      simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, status });
+      await exporter.pollNow();
+      let text = await harness.metricsText();
+      await expectHealthy(exporter.url);
+      expect(requests(text, 'used_repositories', String(status))).toBe(attempts);
+      expect(clock.sleeps).toEqual(waits);
+      expect(up(text)).toBe(1);
+      expectExported(text, simulator, ORG.contoso, 0);
+      expectOthersIntact(text, simulator, [ORG.contoso]);
+      const [failure] = logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso });
+      expect(String(failure?.['reason'])).toContain(`HTTP ${status}`);
 
-    simulator.clearFaults();
-    await exporter.pollNow();
-    text = await harness.metricsText();
-    for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
-  });
+      simulator.clearFaults();
+      await exporter.pollNow();
+      text = await harness.metricsText();
+      for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
+    },
+  );
 
   it('waits as long as Retry-After says in seconds, then succeeds', async () => {
     const clock = fakeClock();
     const harness = await harnessWith({ clock });
     const { exporter, logs, simulator } = harness;
-    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, status: 429, retryAfter: '7', times: 1 });
+    simulator.addFault({
+      route: 'used_repositories',
+      organizationId: ORG.contoso,
+      status: 429,
+      retryAfter: '7',
+      times: 1,
+    });
     await exporter.pollNow();
     const text = await harness.metricsText();
     await expectHealthy(exporter.url);
@@ -250,7 +271,13 @@ describe('HTTP errors', () => {
     const harness = await harnessWith({ clock });
     const { exporter, logs, simulator } = harness;
     const retryAt = new Date(clock.now() + 8_000).toUTCString();
-    simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, status: 429, retryAfter: retryAt, times: 1 });
+    simulator.addFault({
+      route: 'used_repositories',
+      organizationId: ORG.contoso,
+      status: 429,
+      retryAfter: retryAt,
+      times: 1,
+    });
     await exporter.pollNow();
     const text = await harness.metricsText();
     await expectHealthy(exporter.url);
@@ -296,7 +323,9 @@ describe('HTTP errors', () => {
     expect(clock.sleeps).toEqual([]);
     expect(requests(text, 'used_repositories', '429')).toBe(SEED_ORGS.length);
     for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId, 0);
-    expect(logLines(logs.lines, ORG_POLL_FAILED).filter((line) => String(line['reason']).includes('HTTP 429'))).toHaveLength(SEED_ORGS.length);
+    expect(
+      logLines(logs.lines, ORG_POLL_FAILED).filter((line) => String(line['reason']).includes('HTTP 429')),
+    ).toHaveLength(SEED_ORGS.length);
 
     simulator.clearFaults();
     await exporter.pollNow();

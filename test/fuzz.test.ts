@@ -19,7 +19,14 @@ import { initialState, nextState } from '../src/store/next-state.js';
 import type { PollOutcome, ServerState } from '../src/store/types.js';
 import { Vb365Client } from '../src/vb365/client.js';
 import { RequestFailedError, describeError } from '../src/vb365/errors.js';
-import { InvalidAnswerError, parseArray, parseBackupRepository, parseOrganization, parsePage, parseUsedRepository } from '../src/vb365/parse.js';
+import {
+  InvalidAnswerError,
+  parseArray,
+  parseBackupRepository,
+  parseOrganization,
+  parsePage,
+  parseUsedRepository,
+} from '../src/vb365/parse.js';
 import { requireTool } from './support/tools.js';
 import { testServerConfig } from './support/harness.js';
 
@@ -42,11 +49,19 @@ beforeAll(async () => {
         method: 'POST',
         dispatcher,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'password', username: simulator.username, password: simulator.password }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'password',
+          username: simulator.username,
+          password: simulator.password,
+        }).toString(),
       });
       const { access_token: token } = (await login.body.json()) as { access_token: string };
-      const get = async (path: string): Promise<unknown> => (await request(`${simulator.url}${path}`, { dispatcher, headers: { authorization: `Bearer ${token}` } })).body.json();
-      for (const organization of simulator.data.organizations.keys()) realPages.push(await get(`/${version}/Organizations/${organization}/UsedRepositories?offset=0&limit=10000`));
+      const get = async (path: string): Promise<unknown> =>
+        (
+          await request(`${simulator.url}${path}`, { dispatcher, headers: { authorization: `Bearer ${token}` } })
+        ).body.json();
+      for (const organization of simulator.data.organizations.keys())
+        realPages.push(await get(`/${version}/Organizations/${organization}/UsedRepositories?offset=0&limit=10000`));
       realBackupPages.push(await get(`/${version}/BackupRepositories?offset=0&limit=10000`));
     }
   } finally {
@@ -60,16 +75,77 @@ beforeAll(async () => {
 // ---------------------------------------------------------------------------------------------------
 // Arbitraries: weird values and mutations of real answers.
 
-const BIG = [2 ** 53, 2 ** 53 + 2, 2 ** 64, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, 1e300, -1, -0, 0.5, 2499432773.5, -9559506944];
-const NAN_ISH = ['NaN', 'Infinity', '-Infinity', '1e400', '-0', '0x10', ' 12 ', '12abc', '9007199254740993', '', 'null', 'true'];
-const HREFS = ['http://[', '//exa mple/x', 'https://', 'javascript:alert(1)', '?offset=1', '#frag', '../../../x', 'https://127.0.0.1:1/v8/x', '%', '/v8/Organizations/%ZZ/UsedRepositories'];
-const NASTY_TEXT = ['"', '\\', '\n', '\r\n', '\\n', '"}\nveeam_vb365_up{server="x"} 1', 'München', '\u0000', '\ud800', '🦆', '\u2028', '# HELP x y', '{a="b"}'];
+const BIG = [
+  2 ** 53,
+  2 ** 53 + 2,
+  2 ** 64,
+  Number.MAX_SAFE_INTEGER,
+  Number.MAX_VALUE,
+  1e300,
+  -1,
+  -0,
+  0.5,
+  2499432773.5,
+  -9559506944,
+];
+const NAN_ISH = [
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e400',
+  '-0',
+  '0x10',
+  ' 12 ',
+  '12abc',
+  '9007199254740993',
+  '',
+  'null',
+  'true',
+];
+const HREFS = [
+  'http://[',
+  '//exa mple/x',
+  'https://',
+  'javascript:alert(1)',
+  '?offset=1',
+  '#frag',
+  '../../../x',
+  'https://127.0.0.1:1/v8/x',
+  '%',
+  '/v8/Organizations/%ZZ/UsedRepositories',
+];
+const NASTY_TEXT = [
+  '"',
+  '\\',
+  '\n',
+  '\r\n',
+  '\\n',
+  '"}\nveeam_vb365_up{server="x"} 1',
+  'München',
+  '\u0000',
+  '\ud800',
+  '🦆',
+  '\u2028',
+  '# HELP x y',
+  '{a="b"}',
+];
 
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(...NASTY_TEXT, ...HREFS));
 
 /** Values a field may be replaced with. */
 const weird: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom<unknown>(...BIG, ...NAN_ISH, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null, true, false, [], {}),
+  fc.constantFrom<unknown>(
+    ...BIG,
+    ...NAN_ISH,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    null,
+    true,
+    false,
+    [],
+    {},
+  ),
   fc.integer(),
   fc.maxSafeNat(),
   fc.double(),
@@ -81,7 +157,11 @@ const weird: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 type Mutation = { readonly kind: 'drop' | 'set' | 'duplicate' | 'nest'; readonly at: number; readonly value: unknown };
-const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constantFrom('drop', 'set', 'set', 'duplicate', 'nest'), at: fc.nat(), value: weird });
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  kind: fc.constantFrom('drop', 'set', 'set', 'duplicate', 'nest'),
+  at: fc.nat(),
+  value: weird,
+});
 
 /** Every (container, key) pair of a JSON tree, containers first. */
 function slots(root: unknown): Array<[Record<string, unknown> | unknown[], string | number]> {
@@ -124,10 +204,15 @@ function mutate(base: unknown, mutations: readonly Mutation[]): unknown {
 }
 
 const mutatedPage = (): fc.Arbitrary<unknown> =>
-  fc.tuple(fc.nat(), fc.array(mutation, { maxLength: 6 })).map(([index, mutations]) => mutate(realPages[index % realPages.length], mutations));
+  fc
+    .tuple(fc.nat(), fc.array(mutation, { maxLength: 6 }))
+    .map(([index, mutations]) => mutate(realPages[index % realPages.length], mutations));
 
 /** Every number and string anywhere in a value: what a sample or label may have come from. */
-function leaves(value: unknown, into: { numbers: Set<number>; strings: Set<string> } = { numbers: new Set(), strings: new Set() }): { numbers: Set<number>; strings: Set<string> } {
+function leaves(
+  value: unknown,
+  into: { numbers: Set<number>; strings: Set<string> } = { numbers: new Set(), strings: new Set() },
+): { numbers: Set<number>; strings: Set<string> } {
   if (typeof value === 'number') into.numbers.add(value);
   else if (typeof value === 'string') into.strings.add(value);
   else if (typeof value === 'object' && value !== null) for (const child of Object.values(value)) leaves(child, into);
@@ -184,7 +269,12 @@ const BYTE_GAUGES = new Set([
   'veeam_vb365_backup_repository_capacity_bytes',
   'veeam_vb365_backup_repository_free_space_bytes',
 ]);
-const ZERO_ONE = new Set(['veeam_vb365_up', 'veeam_vb365_organization_poll_success', 'veeam_vb365_repository_available', 'veeam_vb365_repository_info']);
+const ZERO_ONE = new Set([
+  'veeam_vb365_up',
+  'veeam_vb365_organization_poll_success',
+  'veeam_vb365_repository_available',
+  'veeam_vb365_repository_info',
+]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // ---------------------------------------------------------------------------------------------------
@@ -202,7 +292,10 @@ beforeAll(() => {
   mockAgent.disableNetConnect();
   const pool = mockAgent.get(ORIGIN);
   const json = { headers: { 'content-type': 'application/json; charset=utf-8' } };
-  pool.intercept({ path: '/v8/Token', method: 'POST' }).reply(200, { access_token: 'fuzz-token', refresh_token: 'fuzz-refresh', expires_in: 86_400 }, json).persist();
+  pool
+    .intercept({ path: '/v8/Token', method: 'POST' })
+    .reply(200, { access_token: 'fuzz-token', refresh_token: 'fuzz-refresh', expires_in: 86_400 }, json)
+    .persist();
   pool
     .intercept({ path: () => true, method: 'GET' })
     .reply(
@@ -265,7 +358,10 @@ describe('parsing arbitrary values', () => {
 
   it('fc.anything: parsePage throws InvalidAnswerError only, item parsers never throw', () => {
     const started = performance.now();
-    fc.assert(fc.property(fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), checkAll), { numRuns: runs.anything });
+    fc.assert(
+      fc.property(fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), checkAll),
+      { numRuns: runs.anything },
+    );
     durations['anything'] = performance.now() - started;
   });
 
@@ -300,7 +396,8 @@ describe('mutated real answers', () => {
           const result = parseUsedRepository(item);
           if (!result.ok) continue;
           const { numbers, strings } = leaves(item);
-          const { repositoryId, usedSpaceBytes, localCacheUsedSpaceBytes, objectStorageUsedSpaceBytes, isAvailable } = result.value;
+          const { repositoryId, usedSpaceBytes, localCacheUsedSpaceBytes, objectStorageUsedSpaceBytes, isAvailable } =
+            result.value;
           expect(repositoryId).toMatch(UUID);
           expect([...strings].some((found) => found.toLowerCase().includes(repositoryId))).toBe(true);
           for (const count of [usedSpaceBytes, localCacheUsedSpaceBytes, objectStorageUsedSpaceBytes]) {
@@ -320,14 +417,24 @@ describe('mutated real answers', () => {
     const started = performance.now();
     const organization = SEED_ORGANIZATION_IDS.contoso;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(mutatedPage(), fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(...HREFS).map((href) => ({ results: [], _links: { next: { href } } }))), async (page) => {
-        bodies.set(organization, serialize(page));
-        try {
-          await client.usedRepositories(organization, never);
-        } catch (error) {
-          if (!isExpectedRefusal(error)) throw new Error(`the client threw ${describeError(error)} (${(error as Error).name}) for ${serialize(page).slice(0, 300)}`);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          mutatedPage(),
+          fc.jsonValue({ maxDepth: 3 }),
+          fc.constantFrom(...HREFS).map((href) => ({ results: [], _links: { next: { href } } })),
+        ),
+        async (page) => {
+          bodies.set(organization, serialize(page));
+          try {
+            await client.usedRepositories(organization, never);
+          } catch (error) {
+            if (!isExpectedRefusal(error))
+              throw new Error(
+                `the client threw ${describeError(error)} (${(error as Error).name}) for ${serialize(page).slice(0, 300)}`,
+              );
+          }
+        },
+      ),
       { numRuns: runs.client },
     );
     durations['client'] = performance.now() - started;
@@ -339,17 +446,32 @@ describe('mutated real answers', () => {
 
 interface Scenario {
   readonly serverName: string;
-  readonly organizations: ReadonlyArray<{ readonly id: string; readonly name: string; readonly page: unknown; readonly failsSecond: boolean }>;
+  readonly organizations: ReadonlyArray<{
+    readonly id: string;
+    readonly name: string;
+    readonly page: unknown;
+    readonly failsSecond: boolean;
+  }>;
   readonly backup: unknown;
 }
 
 const scenario: fc.Arbitrary<Scenario> = fc.record({
-  serverName: fc.oneof(fc.constant('sim'), text.filter((name) => name !== '')),
+  serverName: fc.oneof(
+    fc.constant('sim'),
+    text.filter((name) => name !== ''),
+  ),
   organizations: fc.uniqueArray(
-    fc.record({ id: fc.uuid().map((id) => id.toLowerCase()), name: text, page: mutatedPage(), failsSecond: fc.boolean() }),
+    fc.record({
+      id: fc.uuid().map((id) => id.toLowerCase()),
+      name: text,
+      page: mutatedPage(),
+      failsSecond: fc.boolean(),
+    }),
     { selector: (organization) => organization.id, maxLength: 5 },
   ),
-  backup: fc.tuple(fc.nat(), fc.array(mutation, { maxLength: 4 })).map(([index, mutations]) => mutate(realBackupPages[index % realBackupPages.length], mutations)),
+  backup: fc
+    .tuple(fc.nat(), fc.array(mutation, { maxLength: 4 }))
+    .map(([index, mutations]) => mutate(realBackupPages[index % realBackupPages.length], mutations)),
 });
 
 const T0 = 1_700_000_000_000;
@@ -404,8 +526,10 @@ function checkExposition(input: Scenario, text: string): void {
     if (organizationId !== undefined) expect(names.has(organizationId)).toBe(true);
     const repositoryId = sample.labels.get('repository_id');
     if (repositoryId !== undefined) expect(repositoryId).toMatch(UUID);
-    if (sample.name.startsWith('veeam_vb365_repository_') && BYTE_GAUGES.has(sample.name)) expect(pages.numbers.has(sample.value), `${sample.name} ${sample.value} not in the answers`).toBe(true);
-    else if (BYTE_GAUGES.has(sample.name)) expect(backup.numbers.has(sample.value), `${sample.name} ${sample.value} not in the backup listing`).toBe(true);
+    if (sample.name.startsWith('veeam_vb365_repository_') && BYTE_GAUGES.has(sample.name))
+      expect(pages.numbers.has(sample.value), `${sample.name} ${sample.value} not in the answers`).toBe(true);
+    else if (BYTE_GAUGES.has(sample.name))
+      expect(backup.numbers.has(sample.value), `${sample.name} ${sample.value} not in the backup listing`).toBe(true);
     else if (ZERO_ONE.has(sample.name)) expect([0, 1]).toContain(sample.value);
     if (sample.name === 'veeam_vb365_repository_info') {
       expect(sample.labels.get('organization_name')).toBe(names.get(organizationId ?? ''));
@@ -444,7 +568,11 @@ describe('parse -> nextState -> renderExposition', () => {
     expect(parseExposition(body).length).toBeGreaterThan(100);
     expect(body).toContain('\\"'); // the nasty names really are in there
     // promtool exits non-zero on any format error (and prints lint findings); it reads stdin.
-    const output = execFileSync(promtool, ['check', 'metrics'], { input: body, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    const output = execFileSync(promtool, ['check', 'metrics'], {
+      input: body,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     expect(output).toBe('');
   });
 
@@ -470,10 +598,20 @@ describe('parse -> nextState -> renderExposition', () => {
     const big: ServerState = { ...initialState('big "server"', 300), cycles: 1, up: true, organizations };
     const text = renderExposition([big]);
     expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 1024 * 1024);
-    for (const sizeHint of [0, 1000, Buffer.byteLength(text) - 1, Buffer.byteLength(text), 2 * Buffer.byteLength(text)]) {
-      expect(renderExpositionBuffer([big], sizeHint).equals(Buffer.from(text, 'utf8')), `size hint ${sizeHint}`).toBe(true);
+    for (const sizeHint of [
+      0,
+      1000,
+      Buffer.byteLength(text) - 1,
+      Buffer.byteLength(text),
+      2 * Buffer.byteLength(text),
+    ]) {
+      expect(renderExpositionBuffer([big], sizeHint).equals(Buffer.from(text, 'utf8')), `size hint ${sizeHint}`).toBe(
+        true,
+      );
     }
-    expect(parseExposition(text).filter((sample) => sample.name === 'veeam_vb365_repository_info')).toHaveLength(18_000);
+    expect(parseExposition(text).filter((sample) => sample.name === 'veeam_vb365_repository_info')).toHaveLength(
+      18_000,
+    );
   });
 
   it('the strict reader does reject broken lines (the checks can fail)', () => {
@@ -487,5 +625,7 @@ describe('parse -> nextState -> renderExposition', () => {
 
 afterAll(() => {
   const total = Object.values(runs).reduce((sum, count) => sum + count, 0);
-  console.log(`fuzz cases: ${JSON.stringify(runs)} = ${total}; ms: ${JSON.stringify(Object.fromEntries(Object.entries(durations).map(([k, v]) => [k, Math.round(v)])))}`);
+  console.log(
+    `fuzz cases: ${JSON.stringify(runs)} = ${total}; ms: ${JSON.stringify(Object.fromEntries(Object.entries(durations).map(([k, v]) => [k, Math.round(v)])))}`,
+  );
 });

@@ -19,7 +19,10 @@ function normalize(text: string): string {
     .filter((line) => /^(# (HELP|TYPE) )?veeam_vb365_/.test(line))
     .map((line) =>
       line
-        .replace(/^(veeam_vb365_(?:organization_last_success_timestamp_seconds|backup_repositories_last_success_timestamp_seconds|poll_cycle_duration_seconds)\{.*\}) .*$/, '$1 <varies>')
+        .replace(
+          /^(veeam_vb365_(?:organization_last_success_timestamp_seconds|backup_repositories_last_success_timestamp_seconds|poll_cycle_duration_seconds)\{.*\}) .*$/,
+          '$1 <varies>',
+        )
         .replace(/node_version="[^"]*"/, 'node_version="<varies>"'),
     )
     .join('\n')
@@ -44,13 +47,19 @@ describe('golden /metrics', () => {
   it('passes promtool check metrics', () => {
     const promtool = requireTool('promtool', 'prometheus');
     // promtool exits non-zero on format errors and on lint problems; it reads stdin.
-    const output = execFileSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    const output = execFileSync(promtool, ['check', 'metrics'], {
+      input: text,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     expect(output).toBe('');
   });
 
   it('promtool would catch a broken exposition (the check can fail)', () => {
     const promtool = requireTool('promtool', 'prometheus');
     const broken = `${text}veeam_vb365_up{server="x" 1\n`;
-    expect(() => execFileSync(promtool, ['check', 'metrics'], { input: broken, stdio: ['pipe', 'pipe', 'pipe'] })).toThrow();
+    expect(() =>
+      execFileSync(promtool, ['check', 'metrics'], { input: broken, stdio: ['pipe', 'pipe', 'pipe'] }),
+    ).toThrow();
   });
 });

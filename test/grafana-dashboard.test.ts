@@ -138,16 +138,13 @@ function referencedVariables(text: string): string[] {
 
 /** Replaces the variables in a query the way Grafana does before sending it to Prometheus. */
 function interpolate(text: string, values: Record<string, string>): string {
-  return text.replace(
-    VARIABLE_REFERENCE,
-    (match: string, plain?: string, brackets?: string, braces?: string) => {
-      const name = plain ?? brackets ?? braces ?? '';
-      if (/^\d+$/.test(name)) return match;
-      const value = values[name] ?? BUILT_IN_VALUES[name];
-      if (value === undefined) throw new Error(`no test value for $${name}`);
-      return value;
-    },
-  );
+  return text.replace(VARIABLE_REFERENCE, (match: string, plain?: string, brackets?: string, braces?: string) => {
+    const name = plain ?? brackets ?? braces ?? '';
+    if (/^\d+$/.test(name)) return match;
+    const value = values[name] ?? BUILT_IN_VALUES[name];
+    if (value === undefined) throw new Error(`no test value for $${name}`);
+    return value;
+  });
 }
 
 /** A multi-value selection as Grafana writes it into a Prometheus query: regex-escaped, (a|b). */
@@ -278,7 +275,10 @@ async function startScrapeTarget(): Promise<ScrapeTarget> {
   branch.addFault({ route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.fabrikam, status: 503 });
   const exporter = await startExporter(
     {
-      servers: [serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }), serverConfig(branch, { name: 'vb365-branch', pollIntervalSeconds: 1 })],
+      servers: [
+        serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }),
+        serverConfig(branch, { name: 'vb365-branch', pollIntervalSeconds: 1 }),
+      ],
       listen: { host: '127.0.0.1', port: 0 },
       logLevel: 'silent',
       shard: undefined,
@@ -526,9 +526,7 @@ async function variableOptions(variable: Variable, values: Record<string, string
 }
 
 /** Options of every query variable, in dashboard order, for the given selection. */
-async function allVariableOptions(
-  selection: Record<string, string>,
-): Promise<Map<string, VariableOption[]>> {
+async function allVariableOptions(selection: Record<string, string>): Promise<Map<string, VariableOption[]>> {
   const options = new Map<string, VariableOption[]>();
   for (const variable of variables.filter((v) => v.type === 'query')) {
     options.set(variable.name, await variableOptions(variable, selection));
@@ -680,8 +678,7 @@ describe('the dashboard and rules against a real Prometheus', () => {
     }
     // Every group must have been evaluated again now that the data is there.
     const since = Date.now();
-    const evaluatedAt = (timestamp: string): number =>
-      Date.parse(timestamp.replace(/(\.\d{3})\d+/, '$1')); // RFC 3339 with ns -> ms
+    const evaluatedAt = (timestamp: string): number => Date.parse(timestamp.replace(/(\.\d{3})\d+/, '$1')); // RFC 3339 with ns -> ms
     let groups: RuleGroups['groups'] = [];
     await waitFor('every rule group to be evaluated', 10_000, async () => {
       groups = (await api<RuleGroups>('/api/v1/rules')).data?.groups ?? [];

@@ -153,7 +153,10 @@ function ofKind(rendered: Rendered, kind: string): K8sObject[] {
 
 function one(rendered: Rendered, kind: string, name?: string): K8sObject {
   const found = ofKind(rendered, kind).filter((object) => name === undefined || object.metadata.name === name);
-  expect(found.map((object) => object.metadata.name), `exactly one ${kind}${name === undefined ? '' : ` ${name}`}`).toHaveLength(1);
+  expect(
+    found.map((object) => object.metadata.name),
+    `exactly one ${kind}${name === undefined ? '' : ` ${name}`}`,
+  ).toHaveLength(1);
   return found[0] as K8sObject;
 }
 
@@ -223,7 +226,14 @@ function validate(object: K8sObject): void {
 function validateServiceMonitor(object: K8sObject): void {
   const spec = object['spec'] as {
     selector?: { matchLabels?: Record<string, string> };
-    endpoints?: { port?: unknown; path?: unknown; scheme?: unknown; interval?: unknown; scrapeTimeout?: unknown; relabelings?: unknown }[];
+    endpoints?: {
+      port?: unknown;
+      path?: unknown;
+      scheme?: unknown;
+      interval?: unknown;
+      scrapeTimeout?: unknown;
+      relabelings?: unknown;
+    }[];
   };
   expect(Object.keys(spec.selector?.matchLabels ?? {}).length).toBeGreaterThan(0);
   expect(spec.endpoints?.length).toBeGreaterThan(0);
@@ -239,13 +249,17 @@ function validateServiceMonitor(object: K8sObject): void {
 }
 
 function validatePrometheusRule(object: K8sObject): void {
-  const spec = object['spec'] as { groups?: { name?: unknown; rules?: { alert?: unknown; record?: unknown; expr?: unknown }[] }[] };
+  const spec = object['spec'] as {
+    groups?: { name?: unknown; rules?: { alert?: unknown; record?: unknown; expr?: unknown }[] }[];
+  };
   expect(spec.groups?.length).toBeGreaterThan(0);
   for (const group of spec.groups ?? []) {
     expect(typeof group.name).toBe('string');
     expect(group.rules?.length).toBeGreaterThan(0);
     for (const rule of group.rules ?? []) {
-      expect(typeof rule.alert === 'string' || typeof rule.record === 'string', 'a rule is an alert or a record').toBe(true);
+      expect(typeof rule.alert === 'string' || typeof rule.record === 'string', 'a rule is an alert or a record').toBe(
+        true,
+      );
       expect(['string', 'number']).toContain(typeof rule.expr);
     }
   }
@@ -298,9 +312,14 @@ describe('helm chart helm/vb365-exporter', () => {
       properties: Record<string, { additionalProperties?: unknown; properties?: Record<string, unknown> }>;
     };
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties).filter((key) => key !== 'global').sort()).toEqual(Object.keys(values).sort());
+    expect(
+      Object.keys(schema.properties)
+        .filter((key) => key !== 'global')
+        .sort(),
+    ).toEqual(Object.keys(values).sort());
     for (const [key, value] of Object.entries(values)) {
-      const nested = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0;
+      const nested =
+        value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0;
       const documented = nested ? Object.keys(value).map((child) => `${key}.${child}`) : [key];
       if (!['podSecurityContext', 'securityContext', 'resources', 'livenessProbe', 'readinessProbe'].includes(key)) {
         for (const path of documented) expect(readme, `README.md documents ${path}`).toContain(`| \`${path}\` |`);
@@ -308,7 +327,9 @@ describe('helm chart helm/vb365-exporter', () => {
         expect(readme, `README.md documents ${key}`).toContain(`| \`${key}\` |`);
       }
     }
-    const server = schema.properties['servers'] as { items?: { properties?: Record<string, unknown>; additionalProperties?: unknown } };
+    const server = schema.properties['servers'] as {
+      items?: { properties?: Record<string, unknown>; additionalProperties?: unknown };
+    };
     expect(server.items?.additionalProperties).toBe(false);
     for (const key of Object.keys(server.items?.properties ?? {})) {
       expect(readme, `README.md documents servers[].${key}`).toContain(`| \`servers[].${key}\` |`);
@@ -388,7 +409,9 @@ describe('helm chart helm/vb365-exporter', () => {
     const config = configFile(result);
     const mount = container.volumeMounts?.find((candidate) => candidate.mountPath === '/etc/vb365-exporter/secrets');
     const sources = pod.spec?.volumes?.find((volume) => volume.name === mount?.name)?.projected?.sources ?? [];
-    const configMount = container.volumeMounts?.find((candidate) => candidate.mountPath === '/etc/vb365-exporter/config.yaml');
+    const configMount = container.volumeMounts?.find(
+      (candidate) => candidate.mountPath === '/etc/vb365-exporter/config.yaml',
+    );
     expect(configMount?.subPath).toBe('config.yaml');
     const configMapName = pod.spec?.volumes?.find((volume) => volume.name === configMount?.name)?.configMap?.name;
     expect(ofKind(result, 'ConfigMap').map((object) => object.metadata.name)).toContain(configMapName);
@@ -437,8 +460,13 @@ describe('helm chart helm/vb365-exporter', () => {
         await put(inPod(server.password_file), 'from-a-secret\n');
         if (server.ca_file !== undefined) await put(inPod(server.ca_file), certificate.cert);
       }
-      const configMap = (ofKind(result, 'ConfigMap') as unknown as IConfigMap[]).find((candidate) => candidate.data?.['config.yaml'] !== undefined);
-      const configText = (configMap?.data?.['config.yaml'] ?? '').replaceAll('/etc/vb365-exporter/', `${root}/etc/vb365-exporter/`);
+      const configMap = (ofKind(result, 'ConfigMap') as unknown as IConfigMap[]).find(
+        (candidate) => candidate.data?.['config.yaml'] !== undefined,
+      );
+      const configText = (configMap?.data?.['config.yaml'] ?? '').replaceAll(
+        '/etc/vb365-exporter/',
+        `${root}/etc/vb365-exporter/`,
+      );
       await mkdir(join(root, 'etc', 'vb365-exporter'), { recursive: true });
       await writeFile(join(root, 'etc', 'vb365-exporter', 'config.yaml'), configText);
 
@@ -455,13 +483,20 @@ describe('helm chart helm/vb365-exporter', () => {
       expect(loaded.config.servers.every((server) => server.password === 'from-a-secret')).toBe(true);
       expect(loaded.config.listen.port).toBe(10365);
       expect(loaded.config.shard).toEqual(kind === 'StatefulSet' ? { index: 3, count: 4 } : undefined);
-      expect(loaded.config.webConfigFile).toBe(file === 'full-values.yaml' ? join(root, 'etc/vb365-exporter/web/web-config.yml') : undefined);
+      expect(loaded.config.webConfigFile).toBe(
+        file === 'full-values.yaml' ? join(root, 'etc/vb365-exporter/web/web-config.yml') : undefined,
+      );
 
       if (loaded.config.webConfigFile !== undefined) {
         // The web config Secret and the TLS Secret, as mounted, decoded by the exporter's strict loader.
-        const webSecret = (ofKind(result, 'Secret') as unknown as ISecret[]).find((secret) => secret.data?.['web-config.yml'] !== undefined);
+        const webSecret = (ofKind(result, 'Secret') as unknown as ISecret[]).find(
+          (secret) => secret.data?.['web-config.yml'] !== undefined,
+        );
         const webText = Buffer.from(webSecret?.data?.['web-config.yml'] ?? '', 'base64').toString('utf8');
-        await put(loaded.config.webConfigFile, webText.replaceAll('/etc/vb365-exporter/', `${root}/etc/vb365-exporter/`));
+        await put(
+          loaded.config.webConfigFile,
+          webText.replaceAll('/etc/vb365-exporter/', `${root}/etc/vb365-exporter/`),
+        );
         await put(join(root, 'etc/vb365-exporter/tls/tls.crt'), certificate.cert);
         await put(join(root, 'etc/vb365-exporter/tls/tls.key'), certificate.key);
         const web = loadWebConfig(loaded.config.webConfigFile);
@@ -509,11 +544,16 @@ describe('helm chart helm/vb365-exporter', () => {
 
     expect(envValue(container, 'VB365_WEB_CONFIG_FILE')).toBe('/etc/vb365-exporter/web/web-config.yml');
     const webSecret = one(result, 'Secret', 'vb365-web-config') as unknown as ISecret;
-    const webConfig = parse(Buffer.from(webSecret.data?.['web-config.yml'] ?? '', 'base64').toString('utf8')) as Record<string, unknown>;
+    const webConfig = parse(Buffer.from(webSecret.data?.['web-config.yml'] ?? '', 'base64').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(webConfig).sort()).toEqual(['basic_auth_users', 'tls_server_config', 'unauthenticated_paths']);
     // The kubelet's probes carry no credentials.
     expect(webConfig['unauthenticated_paths']).toEqual(['/healthz', '/readyz']);
-    expect(container.volumeMounts?.find((mount) => mount.name === 'web-tls')?.mountPath).toBe('/etc/vb365-exporter/tls');
+    expect(container.volumeMounts?.find((mount) => mount.name === 'web-tls')?.mountPath).toBe(
+      '/etc/vb365-exporter/tls',
+    );
   });
 
   it('renders one Deployment and no shard settings by default', () => {
@@ -529,7 +569,9 @@ describe('helm chart helm/vb365-exporter', () => {
     expect(service.spec?.ports).toEqual([{ name: 'http', port: 10365, targetPort: 'http', protocol: 'TCP' }]);
     expect(ofKind(result, 'ServiceMonitor')).toHaveLength(0);
     expect(ofKind(result, 'PrometheusRule')).toHaveLength(0);
-    expect(result.objects.filter((object) => object.metadata.labels?.['grafana_dashboard'] !== undefined)).toHaveLength(0);
+    expect(result.objects.filter((object) => object.metadata.labels?.['grafana_dashboard'] !== undefined)).toHaveLength(
+      0,
+    );
   });
 
   it('renders a StatefulSet of 4 shards, each told its index and the count (ci/sharded-values.yaml)', () => {
@@ -550,7 +592,9 @@ describe('helm chart helm/vb365-exporter', () => {
     // The ServiceMonitor scrapes every shard through the one metrics Service, not twice via the headless one.
     const monitor = one(result, 'ServiceMonitor') as { spec?: { selector?: { matchLabels?: Record<string, string> } } };
     const selector = monitor.spec?.selector?.matchLabels ?? {};
-    const scraped = (ofKind(result, 'Service') as unknown as IService[]).filter((service) => selects(selector, service.metadata?.labels));
+    const scraped = (ofKind(result, 'Service') as unknown as IService[]).filter((service) =>
+      selects(selector, service.metadata?.labels),
+    );
     expect(scraped.map((service) => service.metadata?.name)).toEqual(['rel-vb365-exporter']);
   });
 
@@ -561,12 +605,21 @@ describe('helm chart helm/vb365-exporter', () => {
     expect(result.stderr).toContain('servers[0].password is required');
     expect(result.stderr).toContain('servers[0].existingSecret');
 
-    const emptyUrl = await runHelm(['template', 'rel', chartDir, '--set-json', 'servers=[{"name":"lab","url":"","username":"u","password":"x"}]']);
+    const emptyUrl = await runHelm([
+      'template',
+      'rel',
+      chartDir,
+      '--set-json',
+      'servers=[{"name":"lab","url":"","username":"u","password":"x"}]',
+    ]);
     expect(emptyUrl.code).not.toBe(0);
     expect(emptyUrl.stderr).toContain('servers[0].url is required');
 
     const duplicate = await runHelm([
-      'template', 'rel', chartDir, '--set-json',
+      'template',
+      'rel',
+      chartDir,
+      '--set-json',
       'servers=[{"name":"a","url":"https://a","username":"u","password":"x"},{"name":"a","url":"https://b","username":"u","password":"y"}]',
     ]);
     expect(duplicate.code).not.toBe(0);
@@ -574,16 +627,37 @@ describe('helm chart helm/vb365-exporter', () => {
   });
 
   it('rejects unknown keys through values.schema.json', async () => {
-    const topLevel = await runHelm(['template', 'rel', chartDir, ...ci('default-values.yaml'), '--set', 'serviceMonitr.enabled=true']);
+    const topLevel = await runHelm([
+      'template',
+      'rel',
+      chartDir,
+      ...ci('default-values.yaml'),
+      '--set',
+      'serviceMonitr.enabled=true',
+    ]);
     expect(topLevel.code).not.toBe(0);
     expect(topLevel.stderr).toContain('serviceMonitr');
     const lint = await runHelm(['lint', chartDir, ...ci('default-values.yaml'), '--set', 'shard=4']);
     expect(lint.code).not.toBe(0);
     expect(lint.stdout + lint.stderr).toContain('shard');
-    const nested = await runHelm(['template', 'rel', chartDir, ...ci('default-values.yaml'), '--set', 'servers[0].pasword=x']);
+    const nested = await runHelm([
+      'template',
+      'rel',
+      chartDir,
+      ...ci('default-values.yaml'),
+      '--set',
+      'servers[0].pasword=x',
+    ]);
     expect(nested.code).not.toBe(0);
     expect(nested.stderr).toContain('pasword');
-    const badVersion = await runHelm(['template', 'rel', chartDir, ...ci('existing-secret-values.yaml'), '--set', 'servers[0].apiVersion=v5']);
+    const badVersion = await runHelm([
+      'template',
+      'rel',
+      chartDir,
+      ...ci('existing-secret-values.yaml'),
+      '--set',
+      'servers[0].apiVersion=v5',
+    ]);
     expect(badVersion.code).not.toBe(0);
   });
 
@@ -604,7 +678,9 @@ describe('helm chart helm/vb365-exporter', () => {
     const rotated = JSON.stringify([
       { name: 'vb365', url: 'https://vb365.example.com:4443', username: 'svc-monitoring', password: 'rotated' },
     ]);
-    const otherPassword = annotations(await template([...ci('default-values.yaml'), '--set-json', `servers=${rotated}`]));
+    const otherPassword = annotations(
+      await template([...ci('default-values.yaml'), '--set-json', `servers=${rotated}`]),
+    );
     expect(otherPassword['checksum/secret']).not.toBe(base['checksum/secret']);
     expect(otherPassword['checksum/config']).toBe(base['checksum/config']);
   });
@@ -642,12 +718,22 @@ describe('helm chart helm/vb365-exporter', () => {
     expect(endpoint?.['interval']).toBe('2m');
     expect(endpoint?.['scrapeTimeout']).toBe('30s');
     expect(endpoint?.['scheme']).toBe('https');
-    expect(endpoint?.['relabelings']).toEqual([{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }]);
+    expect(endpoint?.['relabelings']).toEqual([
+      { sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' },
+    ]);
     expect(endpoint?.['basicAuth']).toBeDefined();
   });
 
   it('prints NOTES that name the shards and how to reach /metrics', async () => {
-    const result = await runHelm(['install', 'rel', chartDir, '--dry-run=client', '--namespace', 'monitoring', ...ci('sharded-values.yaml')]);
+    const result = await runHelm([
+      'install',
+      'rel',
+      chartDir,
+      '--dry-run=client',
+      '--namespace',
+      'monitoring',
+      ...ci('sharded-values.yaml'),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
     expect(notes).toContain('split between 4 shards');
@@ -655,4 +741,3 @@ describe('helm chart helm/vb365-exporter', () => {
     expect(notes).toContain('port-forward service/rel-vb365-exporter');
   });
 });
-

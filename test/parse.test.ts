@@ -3,20 +3,42 @@ import { describe, expect, it } from 'vitest';
 import { parseBackupRepository, parseOrganization, parsePage, parseUsedRepository } from '../src/vb365/parse.js';
 
 const REPO = 'cfe34111-3331-45c0-babf-0be32e030444';
-const base = { usedSpaceBytes: 0, localCacheUsedSpaceBytes: 3473408, objectStorageUsedSpaceBytes: 2499432773, isAvailable: true, details: '', _links: { backupRepository: { href: `/v6/backuprepositories/${REPO}` } } };
+const base = {
+  usedSpaceBytes: 0,
+  localCacheUsedSpaceBytes: 3473408,
+  objectStorageUsedSpaceBytes: 2499432773,
+  isAvailable: true,
+  details: '',
+  _links: { backupRepository: { href: `/v6/backuprepositories/${REPO}` } },
+};
 
 describe('used repository items', () => {
   it('reads the documented item, taking the ID from the link', () => {
     expect(parseUsedRepository(base)).toEqual({
       ok: true,
-      value: { repositoryId: REPO, usedSpaceBytes: 0, localCacheUsedSpaceBytes: 3473408, objectStorageUsedSpaceBytes: 2499432773, isAvailable: true, details: '' },
+      value: {
+        repositoryId: REPO,
+        usedSpaceBytes: 0,
+        localCacheUsedSpaceBytes: 3473408,
+        objectStorageUsedSpaceBytes: 2499432773,
+        isAvailable: true,
+        details: '',
+      },
     });
   });
 
   it('prefers v8 repositoryId, lower-cases IDs, accepts any case and absolute links', () => {
     const upper = REPO.toUpperCase();
-    expect(parseUsedRepository({ ...base, repositoryId: upper, _links: {} })).toMatchObject({ ok: true, value: { repositoryId: REPO } });
-    expect(parseUsedRepository({ ...base, _links: { backupRepository: { href: `https://h:4443/V7/BackupRepositories/${upper}/?x=1` } } })).toMatchObject({
+    expect(parseUsedRepository({ ...base, repositoryId: upper, _links: {} })).toMatchObject({
+      ok: true,
+      value: { repositoryId: REPO },
+    });
+    expect(
+      parseUsedRepository({
+        ...base,
+        _links: { backupRepository: { href: `https://h:4443/V7/BackupRepositories/${upper}/?x=1` } },
+      }),
+    ).toMatchObject({
       ok: true,
       value: { repositoryId: REPO },
     });
@@ -29,12 +51,36 @@ describe('used repository items', () => {
 
   it.each([
     ['a string byte count', { usedSpaceBytes: '100' }, '"usedSpaceBytes" is not a byte count (a string)'],
-    ['a negative byte count', { localCacheUsedSpaceBytes: -1 }, '"localCacheUsedSpaceBytes" is not a byte count (a number -1)'],
-    ['a fractional byte count', { objectStorageUsedSpaceBytes: 1.5 }, '"objectStorageUsedSpaceBytes" is not a byte count (a fractional number 1.5)'],
-    ['a count above 2^53', { usedSpaceBytes: 2 ** 53 }, '"usedSpaceBytes" is not a byte count (a number 9007199254740992)'],
-    ['isAvailable as a string', { isAvailable: 'true' }, `"isAvailable" is not a boolean (a string) for repository ${REPO}`],
-    ['no repository ID', { _links: { backupRepository: { href: '/v6/backuprepositories/' } } }, 'no repository ID: neither "repositoryId" nor "_links.backupRepository.href" holds a UUID'],
-    ['no links at all', { _links: null }, 'no repository ID: neither "repositoryId" nor "_links.backupRepository.href" holds a UUID'],
+    [
+      'a negative byte count',
+      { localCacheUsedSpaceBytes: -1 },
+      '"localCacheUsedSpaceBytes" is not a byte count (a number -1)',
+    ],
+    [
+      'a fractional byte count',
+      { objectStorageUsedSpaceBytes: 1.5 },
+      '"objectStorageUsedSpaceBytes" is not a byte count (a fractional number 1.5)',
+    ],
+    [
+      'a count above 2^53',
+      { usedSpaceBytes: 2 ** 53 },
+      '"usedSpaceBytes" is not a byte count (a number 9007199254740992)',
+    ],
+    [
+      'isAvailable as a string',
+      { isAvailable: 'true' },
+      `"isAvailable" is not a boolean (a string) for repository ${REPO}`,
+    ],
+    [
+      'no repository ID',
+      { _links: { backupRepository: { href: '/v6/backuprepositories/' } } },
+      'no repository ID: neither "repositoryId" nor "_links.backupRepository.href" holds a UUID',
+    ],
+    [
+      'no links at all',
+      { _links: null },
+      'no repository ID: neither "repositoryId" nor "_links.backupRepository.href" holds a UUID',
+    ],
   ])('rejects %s', (_name, change, reason) => {
     expect(parseUsedRepository({ ...base, ...change })).toEqual({ ok: false, reason });
   });
@@ -45,7 +91,10 @@ describe('used repository items', () => {
   });
 
   it('accepts the largest exact integer', () => {
-    expect(parseUsedRepository({ ...base, usedSpaceBytes: 2 ** 53 - 1 })).toMatchObject({ ok: true, value: { usedSpaceBytes: 9007199254740991 } });
+    expect(parseUsedRepository({ ...base, usedSpaceBytes: 2 ** 53 - 1 })).toMatchObject({
+      ok: true,
+      value: { usedSpaceBytes: 9007199254740991 },
+    });
   });
 });
 

@@ -11,6 +11,8 @@ describe('redactSecrets', () => {
   });
 
   it('leaves text without secrets alone and ignores secrets too short to search for', () => {
-    expect(redactSecrets('The user name or password is incorrect.', ['hunter2', 'ab'])).toBe('The user name or password is incorrect.');
+    expect(redactSecrets('The user name or password is incorrect.', ['hunter2', 'ab'])).toBe(
+      'The user name or password is incorrect.',
+    );
   });
 });

@@ -6,7 +6,11 @@ import { Scheduler } from '../src/poller/scheduler.js';
 import { initialState, nextState } from '../src/store/next-state.js';
 import type { CycleResult } from '../src/store/types.js';
 
-function scriptedCycle(durationMs: number): { run: (signal: AbortSignal) => Promise<CycleResult>; starts: number[]; maxRunning: () => number } {
+function scriptedCycle(durationMs: number): {
+  run: (signal: AbortSignal) => Promise<CycleResult>;
+  starts: number[];
+  maxRunning: () => number;
+} {
   const starts: number[] = [];
   let running = 0;
   let maxRunning = 0;
@@ -20,12 +24,22 @@ function scriptedCycle(durationMs: number): { run: (signal: AbortSignal) => Prom
       await systemClock.sleep(durationMs, signal).catch(() => undefined);
       running--;
       const now = Date.now();
-      return { startedMs: now - durationMs, finishedMs: now, listing: { ok: true, organizations: [] }, backupRepositories: [], polls: new Map() };
+      return {
+        startedMs: now - durationMs,
+        finishedMs: now,
+        listing: { ok: true, organizations: [] },
+        backupRepositories: [],
+        polls: new Map(),
+      };
     },
   };
 }
 
-function scheduler(intervalSeconds: number, cycle: ReturnType<typeof scriptedCycle>, late: { count: number }): Scheduler {
+function scheduler(
+  intervalSeconds: number,
+  cycle: ReturnType<typeof scriptedCycle>,
+  late: { count: number },
+): Scheduler {
   let state = initialState('s', intervalSeconds);
   return new Scheduler({
     intervalSeconds,

@@ -61,7 +61,10 @@ async function endpoints(url: string): Promise<Array<[string, string]>> {
   for (const path of ['/', '/metrics', '/healthz', '/readyz', '/no-such-page']) {
     for (const headers of [{}, { 'accept-encoding': 'identity' }]) {
       const response = await fetch(`${url}${path}`, { headers });
-      answers.push([`GET ${path}`, `${response.status}\n${JSON.stringify([...response.headers])}\n${await response.text()}`]);
+      answers.push([
+        `GET ${path}`,
+        `${response.status}\n${JSON.stringify([...response.headers])}\n${await response.text()}`,
+      ]);
     }
   }
   return answers;
@@ -87,7 +90,10 @@ describe('in-process, LOG_LEVEL debug', () => {
     const seen: Array<[string, string]> = [];
     const snapshot = async (step: string): Promise<void> => {
       for (const [where, text] of await endpoints(exporter.url)) seen.push([`${step}: ${where}`, text]);
-      seen.push([`${step}: store`, JSON.stringify(exporter.store.servers(), (_key, value: unknown) => (value instanceof Map ? [...value] : value))]);
+      seen.push([
+        `${step}: store`,
+        JSON.stringify(exporter.store.servers(), (_key, value: unknown) => (value instanceof Map ? [...value] : value)),
+      ]);
     };
     await snapshot('first cycle');
 
@@ -99,7 +105,11 @@ describe('in-process, LOG_LEVEL debug', () => {
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.litware, status: 401 });
     // A hung answer (timeouts), malformed JSON, the wrong shape.
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, hang: true });
-    simulator.addFault({ route: 'used_repositories', organizationId: ORG.fabrikam, body: '{"results":[{"usedSpaceBytes":' });
+    simulator.addFault({
+      route: 'used_repositories',
+      organizationId: ORG.fabrikam,
+      body: '{"results":[{"usedSpaceBytes":',
+    });
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.tailwind, body: '{"results":{}}' });
     await exporter.pollNow();
     await snapshot('failing organizations');
@@ -119,15 +129,25 @@ describe('in-process, LOG_LEVEL debug', () => {
 
     // The failures really happened, and were logged at debug level.
     expect(logLines(logs.lines, 'login failed').length).toBeGreaterThanOrEqual(1);
-    expect(logLines(logs.lines, 'refresh token refused; logging in with the password').length).toBeGreaterThanOrEqual(1);
+    expect(logLines(logs.lines, 'refresh token refused; logging in with the password').length).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(logLines(logs.lines, 'retrying request').length).toBeGreaterThanOrEqual(2);
     expect(logLines(logs.lines, ORG_POLL_FAILED).length).toBeGreaterThanOrEqual(4);
     expect(logs.lines.some((line) => line['level'] === 20)).toBe(true);
-    expect(seen.some(([where, text]) => where.includes('failing organizations: store') && text.includes('no complete answer within 1 s'))).toBe(true);
+    expect(
+      seen.some(
+        ([where, text]) =>
+          where.includes('failing organizations: store') && text.includes('no complete answer within 1 s'),
+      ),
+    ).toBe(true);
     expect(tokens.issued.length).toBeGreaterThanOrEqual(6);
     expect(up(await harness.metricsText())).toBe(1);
 
-    const texts: Array<[string, string]> = [...logs.raw.map((line, index): [string, string] => [`log line ${index}`, line]), ...seen];
+    const texts: Array<[string, string]> = [
+      ...logs.raw.map((line, index): [string, string] => [`log line ${index}`, line]),
+      ...seen,
+    ];
     expect(leaks(texts, [PASSWORD, ...tokens.issued])).toEqual([]);
   });
 
@@ -144,22 +164,30 @@ describe('in-process, LOG_LEVEL debug', () => {
       route: 'used_repositories',
       organizationId: ORG.contoso,
       status: 401,
-      transformBody: (_body, request) => JSON.stringify({ message: `Access denied for ${request.authorization ?? ''}` }),
+      transformBody: (_body, request) =>
+        JSON.stringify({ message: `Access denied for ${request.authorization ?? ''}` }),
     });
     simulator.revokeAllTokens();
     simulator.addFault({
       route: 'token',
       times: 1,
       status: 400,
-      transformBody: (_body, request) => JSON.stringify({ error: 'invalid_grant', error_description: `Refused: ${request.body}` }),
+      transformBody: (_body, request) =>
+        JSON.stringify({ error: 'invalid_grant', error_description: `Refused: ${request.body}` }),
     });
     await exporter.pollNow();
     const seen = await endpoints(exporter.url);
-    seen.push(['store', JSON.stringify(exporter.store.servers(), (_key, value: unknown) => (value instanceof Map ? [...value] : value))]);
+    seen.push([
+      'store',
+      JSON.stringify(exporter.store.servers(), (_key, value: unknown) => (value instanceof Map ? [...value] : value)),
+    ]);
     // The echoes did reach the exporter: the refused refresh grant and the failed organization were logged.
     expect(logLines(logs.lines, 'refresh token refused; logging in with the password')).toHaveLength(1);
     expect(logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso })).toHaveLength(1);
-    const texts: Array<[string, string]> = [...logs.raw.map((line, index): [string, string] => [`log line ${index}`, line]), ...seen];
+    const texts: Array<[string, string]> = [
+      ...logs.raw.map((line, index): [string, string] => [`log line ${index}`, line]),
+      ...seen,
+    ];
     expect(leaks(texts, [PASSWORD, ...tokens.issued])).toEqual([]);
   });
 });
@@ -233,7 +261,10 @@ describe('the built program', () => {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(up(metrics)).toBe(1);
       expect(sim.stats.tokenGrants.password).toBeGreaterThanOrEqual(1);
-      for (const organizationId of SEED_ORGS) expect(metrics).toContain(`veeam_vb365_organization_poll_success{server="sim",organization_id="${organizationId}"} 1`);
+      for (const organizationId of SEED_ORGS)
+        expect(metrics).toContain(
+          `veeam_vb365_organization_poll_success{server="sim",organization_id="${organizationId}"} 1`,
+        );
       await snapshot('up');
 
       sim.revokeAllTokens(); // 401s, a refused refresh token, a new password login
@@ -242,11 +273,23 @@ describe('the built program', () => {
       sim.addFault({ route: 'used_repositories', organizationId: ORG.fabrikam, body: 'not json' });
       // Until a cycle has finished after logging both failures (so they are in the store too).
       const failedAt = (all: Array<Record<string, unknown>>, organizationId: string, reason: string): number =>
-        all.findIndex((line) => line['msg'] === ORG_POLL_FAILED && line['organizationId'] === organizationId && String(line['reason']).includes(reason));
+        all.findIndex(
+          (line) =>
+            line['msg'] === ORG_POLL_FAILED &&
+            line['organizationId'] === organizationId &&
+            String(line['reason']).includes(reason),
+        );
       await waitFor(() => {
         const all = lines();
-        const last = Math.max(failedAt(all, ORG.contoso, 'no complete answer'), failedAt(all, ORG.fabrikam, 'not valid JSON'));
-        return failedAt(all, ORG.contoso, 'no complete answer') >= 0 && failedAt(all, ORG.fabrikam, 'not valid JSON') >= 0 && all.slice(last).some((line) => line['msg'] === 'poll cycle finished');
+        const last = Math.max(
+          failedAt(all, ORG.contoso, 'no complete answer'),
+          failedAt(all, ORG.fabrikam, 'not valid JSON'),
+        );
+        return (
+          failedAt(all, ORG.contoso, 'no complete answer') >= 0 &&
+          failedAt(all, ORG.fabrikam, 'not valid JSON') >= 0 &&
+          all.slice(last).some((line) => line['msg'] === 'poll cycle finished')
+        );
       }, 20_000);
       await snapshot('failing organizations');
       sim.clearFaults();

@@ -11,18 +11,27 @@ describe('shard ownership', () => {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   });
 
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('gives every organization exactly one owner among %i shards, spread evenly', (count) => {
-    const owners = ids.map((id) => Array.from({ length: count }, (_, index) => index).filter((index) => ownedBy(count === 1 ? undefined : { index, count })(id)));
-    expect(owners.every((list) => list.length === 1)).toBe(true);
-    const perShard = Array.from({ length: count }, (_, index) => owners.filter((list) => list[0] === index).length);
-    // FNV-1a spreads UUIDs well: no shard gets more than 20 % above its fair share.
-    expect(Math.max(...perShard)).toBeLessThan((ids.length / count) * 1.2);
-  });
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'gives every organization exactly one owner among %i shards, spread evenly',
+    (count) => {
+      const owners = ids.map((id) =>
+        Array.from({ length: count }, (_, index) => index).filter((index) =>
+          ownedBy(count === 1 ? undefined : { index, count })(id),
+        ),
+      );
+      expect(owners.every((list) => list.length === 1)).toBe(true);
+      const perShard = Array.from({ length: count }, (_, index) => owners.filter((list) => list[0] === index).length);
+      // FNV-1a spreads UUIDs well: no shard gets more than 20 % above its fair share.
+      expect(Math.max(...perShard)).toBeLessThan((ids.length / count) * 1.2);
+    },
+  );
 
   it('is stable and ignores case (known values pin the hash across versions)', () => {
     expect(shardOf('7665cf30-ee89-4d0d-a343-2776da77ed79', 4)).toBe(shardOf('7665CF30-EE89-4D0D-A343-2776DA77ED79', 4));
     // FNV-1a 32 of the ID is 0xa166a811 (computed independently with Python); these are its remainders.
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((count) => shardOf('7665cf30-ee89-4d0d-a343-2776da77ed79', count))).toEqual([0, 1, 1, 1, 3, 1, 4, 1]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((count) => shardOf('7665cf30-ee89-4d0d-a343-2776da77ed79', count))).toEqual([
+      0, 1, 1, 1, 3, 1, 4, 1,
+    ]);
   });
 });
 
@@ -30,7 +39,9 @@ describe('sharded exporters', () => {
   it('poll disjoint sets of organizations that together cover all of them, with the shard label on own metrics only', async () => {
     const count = 3;
     const harnesses = await Promise.all(
-      Array.from({ length: count }, (_, index) => startHarness({ simulator: { organizationCount: 30 }, config: { shard: { index, count } } })),
+      Array.from({ length: count }, (_, index) =>
+        startHarness({ simulator: { organizationCount: 30 }, config: { shard: { index, count } } }),
+      ),
     );
     try {
       const seen = new Map<string, number>();
@@ -41,7 +52,9 @@ describe('sharded exporters', () => {
           expect(seen.has(id)).toBe(false);
           seen.set(id, index);
         }
-        expect(text).toContain(`veeam_vb365_exporter_build_info{version="0.0.0-test",node_version="${process.version}",shard="${index}/${count}"} 1`);
+        expect(text).toContain(
+          `veeam_vb365_exporter_build_info{version="0.0.0-test",node_version="${process.version}",shard="${index}/${count}"} 1`,
+        );
         expect(text).not.toMatch(/veeam_vb365_repository_used_space_bytes\{[^}]*shard=/);
       }
       // Each harness has its own simulator with the same deterministic data: 5 seed + 30 generated organizations.

@@ -2,7 +2,14 @@
 // tokens, a password changed at run time, rewritten answer bodies, chunked bodies, unfinished responses.
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SEED_ORGANIZATION_IDS, createSelfSignedCertificate, startSimulator, type FaultRequest, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
+import {
+  SEED_ORGANIZATION_IDS,
+  createSelfSignedCertificate,
+  startSimulator,
+  type FaultRequest,
+  type Simulator,
+  type SimulatorOptions,
+} from '../src/simulator/index.js';
 
 const started: Array<{ simulator: Simulator; agent: Agent }> = [];
 afterEach(async () => {
@@ -36,9 +43,17 @@ async function call(
   return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
 }
 
-async function login(entry: { simulator: Simulator; agent: Agent }, password = entry.simulator.password): Promise<{ status: number; access: string; refresh: string }> {
-  const reply = await call(entry, '/v8/Token', { form: { grant_type: 'password', username: entry.simulator.username, password } });
-  const body = (reply.status === 200 ? JSON.parse(reply.text) : {}) as { access_token?: string; refresh_token?: string };
+async function login(
+  entry: { simulator: Simulator; agent: Agent },
+  password = entry.simulator.password,
+): Promise<{ status: number; access: string; refresh: string }> {
+  const reply = await call(entry, '/v8/Token', {
+    form: { grant_type: 'password', username: entry.simulator.username, password },
+  });
+  const body = (reply.status === 200 ? JSON.parse(reply.text) : {}) as {
+    access_token?: string;
+    refresh_token?: string;
+  };
   return { status: reply.status, access: body.access_token ?? '', refresh: body.refresh_token ?? '' };
 }
 
@@ -58,10 +73,14 @@ describe('simulator extensions', () => {
 
   it('issues the tokens tokenFactory makes, numbered per kind', async () => {
     const calls: string[] = [];
-    const entry = await start({ tokenFactory: (kind, sequence) => (calls.push(`${kind} ${sequence}`), `${kind}-${sequence}-x`) });
+    const entry = await start({
+      tokenFactory: (kind, sequence) => (calls.push(`${kind} ${sequence}`), `${kind}-${sequence}-x`),
+    });
     const first = await login(entry);
     expect(first).toEqual({ status: 200, access: 'access-1-x', refresh: 'refresh-1-x' });
-    const refreshed = await call(entry, '/v8/Token', { form: { grant_type: 'refresh_token', refresh_token: first.refresh } });
+    const refreshed = await call(entry, '/v8/Token', {
+      form: { grant_type: 'refresh_token', refresh_token: first.refresh },
+    });
     expect(JSON.parse(refreshed.text)).toMatchObject({ access_token: 'access-2-x', refresh_token: 'refresh-2-x' });
     expect(calls).toEqual(['access 1', 'refresh 1', 'access 2', 'refresh 2']);
     expect((await call(entry, contoso, { token: 'access-2-x' })).status).toBe(200);
@@ -92,10 +111,23 @@ describe('simulator extensions', () => {
     expect((JSON.parse(reply.text) as { wrapped: { results: unknown[] } }).wrapped.results).toHaveLength(3);
     expect(reply.headers['content-length']).toBe(String(Buffer.byteLength(reply.text)));
     expect(seen).toEqual([
-      { method: 'GET', path: contoso, route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.contoso, authorization: `Bearer ${access}`, body: '', status: 200 },
+      {
+        method: 'GET',
+        path: contoso,
+        route: 'used_repositories',
+        organizationId: SEED_ORGANIZATION_IDS.contoso,
+        authorization: `Bearer ${access}`,
+        body: '',
+        status: 200,
+      },
     ]);
 
-    entry.simulator.addFault({ route: 'token', times: 1, status: 400, transformBody: (_body, request) => JSON.stringify({ echo: request.body }) });
+    entry.simulator.addFault({
+      route: 'token',
+      times: 1,
+      status: 400,
+      transformBody: (_body, request) => JSON.stringify({ echo: request.body }),
+    });
     const refused = await call(entry, '/v8/Token', { form: { grant_type: 'password', username: 'a', password: 'b' } });
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.text)).toEqual({ echo: 'grant_type=password&username=a&password=b' });
@@ -119,7 +151,11 @@ describe('simulator extensions', () => {
     expect(entry.simulator.stats.unfinishedResponses).toBe(0);
     entry.simulator.addFault({ route: 'used_repositories', times: 1, trickleBytesPerSecond: 100 });
     const controller = new AbortController();
-    const pending = request(`${entry.simulator.url}${contoso}`, { dispatcher: entry.agent, headers: { authorization: `Bearer ${access}` }, signal: controller.signal });
+    const pending = request(`${entry.simulator.url}${contoso}`, {
+      dispatcher: entry.agent,
+      headers: { authorization: `Bearer ${access}` },
+      signal: controller.signal,
+    });
     const response = await pending;
     controller.abort();
     await response.body.text().catch(() => undefined);

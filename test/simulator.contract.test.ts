@@ -22,14 +22,19 @@ const UNKNOWN_ID = '11111111-2222-4333-8444-555555555555';
 
 type HttpMethod = 'get' | 'post';
 interface OpenApiDocument {
-  paths: Record<string, Partial<Record<HttpMethod, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>>;
+  paths: Record<
+    string,
+    Partial<Record<HttpMethod, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>
+  >;
 }
 
 const documents = new Map<ApiVersion, OpenApiDocument>();
 const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
 addFormats.default(ajv);
 for (const version of VERSIONS) {
-  const document = JSON.parse(readFileSync(path.join(openApiDir, `vb365-rest-${version}.json`), 'utf8')) as OpenApiDocument;
+  const document = JSON.parse(
+    readFileSync(path.join(openApiDir, `vb365-rest-${version}.json`), 'utf8'),
+  ) as OpenApiDocument;
   documents.set(version, document);
   // The whole document under an $id, so `#/components/schemas/...` refs inside it resolve.
   ajv.addSchema(document, documentId(version));
@@ -49,7 +54,12 @@ const validators = new Map<string, ValidateFunction>();
 const covered = new Set<string>();
 
 /** The validator for one operation's response, compiled from the spec's `paths` entry. */
-function responseValidator(version: ApiVersion, method: HttpMethod, template: string, status: '200' | 'default'): ValidateFunction {
+function responseValidator(
+  version: ApiVersion,
+  method: HttpMethod,
+  template: string,
+  status: '200' | 'default',
+): ValidateFunction {
   const key = `${version} ${method} ${template} ${status}`;
   const cached = validators.get(key);
   if (cached) return cached;
@@ -63,10 +73,18 @@ function responseValidator(version: ApiVersion, method: HttpMethod, template: st
   return validate;
 }
 
-function expectValid(version: ApiVersion, method: HttpMethod, template: string, status: '200' | 'default', body: unknown): void {
+function expectValid(
+  version: ApiVersion,
+  method: HttpMethod,
+  template: string,
+  status: '200' | 'default',
+  body: unknown,
+): void {
   const validate = responseValidator(version, method, template, status);
   const valid = validate(body);
-  expect(valid, `${version} ${method.toUpperCase()} ${template} (${status}): ${ajv.errorsText(validate.errors)}`).toBe(true);
+  expect(valid, `${version} ${method.toUpperCase()} ${template} (${status}): ${ajv.errorsText(validate.errors)}`).toBe(
+    true,
+  );
   covered.add(`${version} ${method} ${template} ${status === '200' ? '200' : 'default'}`);
 }
 
@@ -78,7 +96,12 @@ interface Reply {
 let simulator: Simulator;
 let agent: Agent;
 
-async function call(pathAndQuery: string, method: 'GET' | 'POST', token?: string, form?: Record<string, string>): Promise<Reply> {
+async function call(
+  pathAndQuery: string,
+  method: 'GET' | 'POST',
+  token?: string,
+  form?: Record<string, string>,
+): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
   if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -140,7 +163,11 @@ describe.each(VERSIONS)('%s answers match the OpenAPI response schemas', (versio
   }
 
   it('token refresh', async () => {
-    const login = await call(`${v}/token`, 'POST', undefined, { grant_type: 'password', username: simulator.username, password: simulator.password });
+    const login = await call(`${v}/token`, 'POST', undefined, {
+      grant_type: 'password',
+      username: simulator.username,
+      password: simulator.password,
+    });
     const refresh = (login.body as { refresh_token: string }).refresh_token;
     const reply = await call(`${v}/token`, 'POST', undefined, { grant_type: 'refresh_token', refresh_token: refresh });
     expect(reply.status).toBe(200);
@@ -232,7 +259,11 @@ describe('the contract check itself', () => {
 
   it('rejects deliberately wrong bodies with the same validators', async () => {
     const template = '/v8/Organizations/{organizationId}/usedRepositories';
-    const login = await call('/v8/token', 'POST', undefined, { grant_type: 'password', username: simulator.username, password: simulator.password });
+    const login = await call('/v8/token', 'POST', undefined, {
+      grant_type: 'password',
+      username: simulator.username,
+      password: simulator.password,
+    });
     const token = (login.body as { access_token: string }).access_token;
     const reply = await call(`/v8/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories`, 'GET', token);
     const validate = responseValidator('v8', 'get', template, '200');
@@ -246,7 +277,9 @@ describe('the contract check itself', () => {
     expect(ajv.errorsText(validate.errors)).toContain('usedSpaceBytes');
 
     // A v6/v7-style plain array where v8 answers a page.
-    expect(responseValidator('v8', 'get', '/v8/Organizations', '200')([{ id: SEED_ORGANIZATION_IDS.contoso }])).toBe(false);
+    expect(responseValidator('v8', 'get', '/v8/Organizations', '200')([{ id: SEED_ORGANIZATION_IDS.contoso }])).toBe(
+      false,
+    );
     // A repository ID that is not a UUID.
     expect(validate({ ...page, results: [{ repositoryId: 'not-a-uuid' }] })).toBe(false);
   });

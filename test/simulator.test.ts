@@ -121,7 +121,9 @@ describe('seed data and representations', () => {
     expect(reply.json).toEqual({
       offset: 0,
       limit: 30,
-      _links: { self: { href: `/v6/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories?offset=0&limit=30` } },
+      _links: {
+        self: { href: `/v6/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories?offset=0&limit=30` },
+      },
       results: [
         {
           usedSpaceBytes: 0,
@@ -153,14 +155,16 @@ describe('seed data and representations', () => {
   });
 
   it('adds repositoryId and protectedObjectsCount in v8 only', async () => {
-    const v8 = (await call(sim, `/v8/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories`, { token })).json as Page;
+    const v8 = (await call(sim, `/v8/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories`, { token }))
+      .json as Page;
     expect(v8.results.map((r) => r['repositoryId'])).toEqual([
       SEED_REPOSITORY_IDS.contosoAzure,
       SEED_REPOSITORY_IDS.contosoS3,
       SEED_REPOSITORY_IDS.nordLocal,
     ]);
     expect(v8.results[0]).toHaveProperty('protectedObjectsCount', 120);
-    const v7 = (await call(sim, `/v7/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories`, { token })).json as Page;
+    const v7 = (await call(sim, `/v7/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories`, { token }))
+      .json as Page;
     expect(v7.results[0]).not.toHaveProperty('repositoryId');
     expect(v7.results[0]).not.toHaveProperty('protectedObjectsCount');
   });
@@ -171,7 +175,11 @@ describe('seed data and representations', () => {
     const fabrikam = await results(SEED_ORGANIZATION_IDS.fabrikam);
     expect(fabrikam.map((r) => r['repositoryId'])).toContain(SEED_REPOSITORY_IDS.nordLocal);
     expect(await results(SEED_ORGANIZATION_IDS.northwind)).toEqual([
-      expect.objectContaining({ usedSpaceBytes: null, localCacheUsedSpaceBytes: null, objectStorageUsedSpaceBytes: null }),
+      expect.objectContaining({
+        usedSpaceBytes: null,
+        localCacheUsedSpaceBytes: null,
+        objectStorageUsedSpaceBytes: null,
+      }),
     ]);
     const tailwind = await results(SEED_ORGANIZATION_IDS.tailwind);
     expect(tailwind.find((r) => r['repositoryId'] === SEED_REPOSITORY_IDS.tailwindOffline)).toMatchObject({
@@ -184,7 +192,12 @@ describe('seed data and representations', () => {
   it('lists organizations as an array in v6/v7 and a page in v8, with version-specific fields', async () => {
     const v6 = (await call(sim, '/v6/Organizations?extendedView=false', { token })).json as Record<string, unknown>[];
     expect(v6.map((o) => o['id'])).toEqual(Object.values(SEED_ORGANIZATION_IDS));
-    expect(v6[0]).toMatchObject({ name: 'Contoso', officeName: 'contoso.onmicrosoft.com', type: 'Office365', region: 'Worldwide' });
+    expect(v6[0]).toMatchObject({
+      name: 'Contoso',
+      officeName: 'contoso.onmicrosoft.com',
+      type: 'Office365',
+      region: 'Worldwide',
+    });
     expect(v6[0]).not.toHaveProperty('description');
     expect(v6[0]).not.toHaveProperty('isBackedup');
     const v7 = (await call(sim, '/v7/Organizations?extendedView=false', { token })).json as Record<string, unknown>[];
@@ -234,7 +247,10 @@ describe('seed data and representations', () => {
       expect(reply.status, path).toBe(200);
     }
     expect((await call(sim, '/v8/backuprepositories', { token })).status).toBe(200);
-    expect((await grant(sim, { grant_type: 'password', username: 'admin', password: 'vb365-simulator' }, 'V7' as ApiVersion)).status).toBe(200);
+    expect(
+      (await grant(sim, { grant_type: 'password', username: 'admin', password: 'vb365-simulator' }, 'V7' as ApiVersion))
+        .status,
+    ).toBe(200);
   });
 
   it('rejects invalid paging parameters with 400', async () => {
@@ -250,7 +266,9 @@ describe('seed data and representations', () => {
     if (usage) usage.usedSpaceBytes = 42;
     const added = sim.data.addOrganization({ id: 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE', name: 'Added Later' });
     sim.data.addUsedRepository(added.id, { repositoryId: SEED_REPOSITORY_IDS.fabrikamLocal, usedSpaceBytes: 7 });
-    const tailwind = (await call(sim, `/v8/Organizations/${SEED_ORGANIZATION_IDS.tailwind}/usedRepositories`, { token })).json as Page;
+    const tailwind = (
+      await call(sim, `/v8/Organizations/${SEED_ORGANIZATION_IDS.tailwind}/usedRepositories`, { token })
+    ).json as Page;
     expect(tailwind.results[0]).toMatchObject({ usedSpaceBytes: 42 });
     const addedPage = (await call(sim, `/v8/organizations/${added.id}/usedrepositories`, { token })).json as Page;
     expect(addedPage.results).toEqual([expect.objectContaining({ usedSpaceBytes: 7, localCacheUsedSpaceBytes: 0 })]);
@@ -270,9 +288,15 @@ describe('paging', () => {
     const sim = await start({ pageSize: 2, organizationCount: 3 });
     const { access } = await login(sim);
     for (const version of ['v6', 'v7', 'v8'] as const) {
-      const pages = await allPages(sim, `/${version}/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories?limit=30`, access);
+      const pages = await allPages(
+        sim,
+        `/${version}/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories?limit=30`,
+        access,
+      );
       expect(pages.map((p) => p.results.length)).toEqual([2, 1]);
-      expect(pages[0]?._links.next?.href).toBe(`/${version}/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories?offset=2&limit=30`);
+      expect(pages[0]?._links.next?.href).toBe(
+        `/${version}/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories?offset=2&limit=30`,
+      );
       expect(pages[1]?._links.next).toBeUndefined();
     }
     const organizations = await allPages(sim, '/v8/Organizations?extendedView=false&limit=10000', access);
@@ -285,7 +309,11 @@ describe('paging', () => {
   it('honours offset and limit below the page size', async () => {
     const sim = await start();
     const { access } = await login(sim);
-    const pages = await allPages(sim, `/v7/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories?offset=1&limit=1`, access);
+    const pages = await allPages(
+      sim,
+      `/v7/Organizations/${SEED_ORGANIZATION_IDS.contoso}/usedRepositories?offset=1&limit=1`,
+      access,
+    );
     expect(pages.map((p) => [p.offset, p.limit, p.results.length])).toEqual([
       [1, 1, 1],
       [2, 1, 1],
@@ -315,7 +343,11 @@ describe('paging', () => {
 describe('tokens', () => {
   it('issues tokens in the documented shape and rejects a wrong password with 400', async () => {
     const sim = await start();
-    const ok = await grant(sim, { grant_type: 'password', username: 'admin', password: 'vb365-simulator', disable_antiforgery_token: 'true' }, 'v8');
+    const ok = await grant(
+      sim,
+      { grant_type: 'password', username: 'admin', password: 'vb365-simulator', disable_antiforgery_token: 'true' },
+      'v8',
+    );
     expect(ok.json).toMatchObject({ token_type: 'bearer', expires_in: 3600, userName: 'admin' });
     const body = ok.json as Record<string, string>;
     expect(Date.parse(body['.expires'] ?? '') - Date.parse(body['.issued'] ?? '')).toBe(3600_000);
@@ -387,9 +419,15 @@ describe('faults', () => {
   });
 
   it('limits a rule to one organization and lets the first matching rule win', async () => {
-    sim.addFault({ route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.fabrikam.toUpperCase(), status: 500 });
+    sim.addFault({
+      route: 'used_repositories',
+      organizationId: SEED_ORGANIZATION_IDS.fabrikam.toUpperCase(),
+      status: 500,
+    });
     sim.addFault({ route: '*', status: 429 });
-    expect((await call(sim, `/v6/Organizations/${SEED_ORGANIZATION_IDS.fabrikam}/usedRepositories`, { token })).status).toBe(500);
+    expect(
+      (await call(sim, `/v6/Organizations/${SEED_ORGANIZATION_IDS.fabrikam}/usedRepositories`, { token })).status,
+    ).toBe(500);
     expect((await call(sim, contosoPath, { token })).status).toBe(429);
     expect((await call(sim, '/v6/BackupRepositories', { token })).status).toBe(429);
   });
@@ -447,7 +485,9 @@ describe('stats and options', () => {
     const parallel = 6;
     const agent = newAgent(sim); // fresh agent: every parallel request opens its own connection
     const burst = (): Promise<Reply[]> =>
-      Promise.all(Array.from({ length: parallel }, () => call(sim, '/v8/BackupRepositories', { token: access, agent })));
+      Promise.all(
+        Array.from({ length: parallel }, () => call(sim, '/v8/BackupRepositories', { token: access, agent })),
+      );
 
     sim.resetStats();
     const first = await burst();
@@ -473,7 +513,13 @@ describe('stats and options', () => {
   it('answers 404 on every path of a version it does not serve', async () => {
     const sim = await start({ versions: ['v8'], tls: false });
     expect((await call(sim, '/v6/ServiceInstance')).status).toBe(404);
-    expect((await call(sim, '/v7/token', { form: { grant_type: 'password', username: 'admin', password: 'vb365-simulator' } })).status).toBe(404);
+    expect(
+      (
+        await call(sim, '/v7/token', {
+          form: { grant_type: 'password', username: 'admin', password: 'vb365-simulator' },
+        })
+      ).status,
+    ).toBe(404);
     expect((await call(sim, '/v8/ServiceInstance')).status).toBe(401);
     expect((await login(sim, 'v8')).access).not.toBe('');
     expect(sim.stats.byRoute.unknown).toBe(2);
@@ -482,7 +528,9 @@ describe('stats and options', () => {
   it('uses custom credentials', async () => {
     const sim = await start({ username: 'svc-exporter', password: 'p@ss w0rd&=' });
     expect(sim.username).toBe('svc-exporter');
-    expect((await grant(sim, { grant_type: 'password', username: 'admin', password: 'vb365-simulator' })).status).toBe(400);
+    expect((await grant(sim, { grant_type: 'password', username: 'admin', password: 'vb365-simulator' })).status).toBe(
+      400,
+    );
     expect((await login(sim)).access.length).toBeGreaterThan(20);
   });
 });

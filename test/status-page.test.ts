@@ -19,7 +19,14 @@ describe('status page', () => {
     await harness.exporter.pollNow();
     browser = await chromium.launch({
       executablePath: requireTool('chromium', 'chromium'),
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -61,7 +68,8 @@ describe('status page at scale', () => {
     const harness = await startHarness({ simulator: { organizationCount: 600, seed: false } });
     try {
       const [first, second] = [...harness.simulator.data.organizations.keys()];
-      for (const id of [first, second]) harness.simulator.addFault({ route: 'used_repositories', organizationId: id ?? '', status: 500 });
+      for (const id of [first, second])
+        harness.simulator.addFault({ route: 'used_repositories', organizationId: id ?? '', status: 500 });
       await harness.exporter.pollNow();
       const html = await (await fetch(`${harness.exporter.url}/`)).text();
       expect(html.match(/<tr data-organization-id=/g)).toHaveLength(ROWS_SHOWN);

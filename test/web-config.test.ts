@@ -42,7 +42,12 @@ interface Pki {
 const notBeforeDate = new Date(Date.now() - 60_000);
 const notAfterDate = new Date(Date.now() + 24 * 3600 * 1000);
 
-async function issue(commonName: string, usage: 'server' | 'client', altNames: { type: 2 | 7; value?: string; ip?: string }[], ca?: Pem): Promise<Pem> {
+async function issue(
+  commonName: string,
+  usage: 'server' | 'client',
+  altNames: { type: 2 | 7; value?: string; ip?: string }[],
+  ca?: Pem,
+): Promise<Pem> {
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',
@@ -77,7 +82,15 @@ async function createPki(): Promise<Pki> {
   const dir = mkdtempSync(join(tmpdir(), 'vb365-web-config-'));
   const ca = await authority('vb365-exporter test CA');
   const otherCa = await authority('unrelated test CA');
-  const server = await issue('localhost', 'server', [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }], ca);
+  const server = await issue(
+    'localhost',
+    'server',
+    [
+      { type: 2, value: 'localhost' },
+      { type: 7, ip: '127.0.0.1' },
+    ],
+    ca,
+  );
   const other = await issue('localhost', 'server', [{ type: 2, value: 'localhost' }]);
   writeFileSync(join(dir, 'ca.crt'), ca.cert);
   writeFileSync(join(dir, 'server.crt'), server.cert);
@@ -162,14 +175,28 @@ describe('web config file', () => {
       ecdhCurve: 'X25519:P-256',
     });
     expect([...web.users.keys()]).toEqual(['alice', 'bob', 'carol']);
-    expect(web.headers).toEqual({ 'X-Custom': 'value', 'Strict-Transport-Security': 'max-age=31536000', 'X-Frame-Options': 'sameorigin' });
+    expect(web.headers).toEqual({
+      'X-Custom': 'value',
+      'Strict-Transport-Security': 'max-age=31536000',
+      'X-Frame-Options': 'sameorigin',
+    });
     expect(web.unauthenticatedPaths).toEqual(['/healthz', '/readyz']);
     expect(web.warnings).toEqual([]);
   });
 
   it('applies exporter-toolkit defaults: TLS 1.2 to 1.3, no client certificate, server cipher order', () => {
-    const web = loadWebConfig(writeWebConfig('defaults.yml', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n'));
-    expect(web.tls).toMatchObject({ clientAuthType: 'NoClientCert', clientCa: undefined, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: undefined, honorCipherOrder: true, ecdhCurve: undefined });
+    const web = loadWebConfig(
+      writeWebConfig('defaults.yml', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n'),
+    );
+    expect(web.tls).toMatchObject({
+      clientAuthType: 'NoClientCert',
+      clientCa: undefined,
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.3',
+      ciphers: undefined,
+      honorCipherOrder: true,
+      ecdhCurve: undefined,
+    });
     expect(web.users.size).toBe(0);
   });
 
@@ -192,7 +219,9 @@ describe('web config file', () => {
     expect(warnings[1]).toBe(`http_server_config.http2 (${file}): ignored, vb365-exporter serves HTTP/1.1`);
     expect(warnings[2]).toBe(`unauthenticated_paths (${file}): has no effect without basic_auth_users`);
     const plain = loadWebConfig(writeWebConfig('plain-auth.yml', `basic_auth_users:\n  alice: ${hashes.alice}\n`));
-    expect(plain.warnings).toEqual([`basic_auth_users (${join(pki.dir, 'plain-auth.yml')}): basic auth without tls_server_config sends passwords in clear text`]);
+    expect(plain.warnings).toEqual([
+      `basic_auth_users (${join(pki.dir, 'plain-auth.yml')}): basic auth without tls_server_config sends passwords in clear text`,
+    ]);
   });
 
   const invalid = readdirSync(FIXTURES).filter((name) => name.startsWith('invalid-'));
@@ -209,16 +238,25 @@ describe('web config file', () => {
   });
 
   it('names a missing file', () => {
-    expect(configError(() => loadWebConfig('/nonexistent/web.yml')).message).toBe('--web.config.file: expected a readable YAML file, got "/nonexistent/web.yml" (ENOENT)');
+    expect(configError(() => loadWebConfig('/nonexistent/web.yml')).message).toBe(
+      '--web.config.file: expected a readable YAML file, got "/nonexistent/web.yml" (ENOENT)',
+    );
   });
 
   it('never echoes a password, an inline key or a hash', () => {
     const plain = configError(() => loadWebConfig(join(FIXTURES, 'invalid-hash-plain-text.yml')));
     expect(plain.message).not.toContain('plain-text-fixture-password');
     const inline = configError(() =>
-      loadWebConfig(writeWebConfig('inline-key.yml', 'tls_server_config:\n  cert_file: server.crt\n  key: "inline-Secret-key-text"\n')),
+      loadWebConfig(
+        writeWebConfig(
+          'inline-key.yml',
+          'tls_server_config:\n  cert_file: server.crt\n  key: "inline-Secret-key-text"\n',
+        ),
+      ),
     );
-    expect(inline.message).toBe(`tls_server_config.key (${join(pki.dir, 'inline-key.yml')}): expected an unencrypted PEM private key, got a value that is not shown (not a private key)`);
+    expect(inline.message).toBe(
+      `tls_server_config.key (${join(pki.dir, 'inline-key.yml')}): expected an unencrypted PEM private key, got a value that is not shown (not a private key)`,
+    );
   });
 
   it('accepts inline PEM (cert, key, client_ca) as exporter-toolkit does', () => {
@@ -272,7 +310,10 @@ describe('basic auth', () => {
       `Basic ${Buffer.from(ALICE.user).toString('base64')}`,
     ];
     const replies = await Promise.all(attempts.map((authorization) => get(`${url}/metrics`, client, authorization)));
-    const shape = (reply: Reply): unknown => ({ ...reply, headers: { ...reply.headers, date: undefined, 'keep-alive': undefined, connection: undefined } });
+    const shape = (reply: Reply): unknown => ({
+      ...reply,
+      headers: { ...reply.headers, date: undefined, 'keep-alive': undefined, connection: undefined },
+    });
     for (const reply of replies) {
       expect(reply.status).toBe(401);
       expect(reply.headers['www-authenticate']).toBe('Basic realm="vb365-exporter", charset="UTF-8"');
@@ -296,14 +337,17 @@ describe('basic auth', () => {
 
   it('remembers a successful check so scrapes do not pay bcrypt again; never a failed one', async () => {
     const compare = vi.spyOn(bcrypt, 'compare');
-    for (let scrape = 0; scrape < 3; scrape++) expect((await get(`${url}/metrics`, client, basic(BOB.user, BOB.password))).status).toBe(200);
+    for (let scrape = 0; scrape < 3; scrape++)
+      expect((await get(`${url}/metrics`, client, basic(BOB.user, BOB.password))).status).toBe(200);
     expect(compare).toHaveBeenCalledTimes(1);
-    for (let attempt = 0; attempt < 2; attempt++) expect((await get(`${url}/metrics`, client, basic(BOB.user, 'wrong-pw-3b8a'))).status).toBe(401);
+    for (let attempt = 0; attempt < 2; attempt++)
+      expect((await get(`${url}/metrics`, client, basic(BOB.user, 'wrong-pw-3b8a'))).status).toBe(401);
     expect(compare).toHaveBeenCalledTimes(3);
   });
 
   it('protects every path by default: /, /healthz, /readyz and unknown ones too', async () => {
-    for (const path of ['/', '/healthz', '/readyz', '/nope']) expect((await get(`${url}${path}`, client)).status, path).toBe(401);
+    for (const path of ['/', '/healthz', '/readyz', '/nope'])
+      expect((await get(`${url}${path}`, client)).status, path).toBe(401);
     const auth = basic(ALICE.user, ALICE.password);
     expect((await get(`${url}/`, client, auth)).status).toBe(200);
     expect((await get(`${url}/healthz`, client, auth)).body).toBe('ok\n');
@@ -328,11 +372,15 @@ describe('basic auth', () => {
     let open = (): void => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
     // compare is overloaded (promise or callback); this test only needs the promise form.
-    const compare = vi.spyOn(bcrypt, 'compare') as unknown as MockInstance<(password: string, hash: string) => Promise<boolean>>;
+    const compare = vi.spyOn(bcrypt, 'compare') as unknown as MockInstance<
+      (password: string, hash: string) => Promise<boolean>
+    >;
     compare.mockImplementation(() => gate.then(() => false));
     const flood = agent();
     const replies: Reply[] = [];
-    const pending = Array.from({ length: 70 }, (_, index) => get(`${url}/metrics`, flood, basic(`flood${index}`, 'x')).then((reply) => void replies.push(reply)));
+    const pending = Array.from({ length: 70 }, (_, index) =>
+      get(`${url}/metrics`, flood, basic(`flood${index}`, 'x')).then((reply) => void replies.push(reply)),
+    );
     await waitFor(() => replies.length >= 5, 5_000);
     expect(replies.every((reply) => reply.status === 429 && reply.headers['retry-after'] === '1')).toBe(true);
     open();
@@ -340,11 +388,17 @@ describe('basic auth', () => {
     const statuses = replies.map((reply) => reply.status);
     expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(64);
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(5);
-    expect(harness.logs.messages().filter((message) => message.startsWith('too many basic auth checks'))).toHaveLength(1);
+    expect(harness.logs.messages().filter((message) => message.startsWith('too many basic auth checks'))).toHaveLength(
+      1,
+    );
   });
 
   it('never logs or answers a password or the Authorization header', async () => {
-    const tried = [basic(ALICE.user, ALICE.password), basic(ALICE.user, 'wrong-pw-3b8a'), basic('mallory', 'mallory-pw-5e1f')];
+    const tried = [
+      basic(ALICE.user, ALICE.password),
+      basic(ALICE.user, 'wrong-pw-3b8a'),
+      basic('mallory', 'mallory-pw-5e1f'),
+    ];
     const replies = await Promise.all(tried.map((authorization) => get(`${url}/metrics`, client, authorization)));
     expect(harness.logs.messages()).toContain('basic auth failed'); // the failures were logged...
     const logs = harness.logs.raw.join('\n');
@@ -357,13 +411,17 @@ describe('basic auth', () => {
 
 describe('unauthenticated_paths', () => {
   it('serves the listed paths without credentials, exactly as written, and nothing else', async () => {
-    const harness = await exporterWith('paths.yml', `basic_auth_users:\n  alice: ${hashes.alice}\nunauthenticated_paths: [/healthz, /readyz]\n`);
+    const harness = await exporterWith(
+      'paths.yml',
+      `basic_auth_users:\n  alice: ${hashes.alice}\nunauthenticated_paths: [/healthz, /readyz]\n`,
+    );
     const client = agent();
     const { url } = harness.exporter;
     expect(await get(`${url}/healthz`, client)).toMatchObject({ status: 200, body: 'ok\n' });
     expect(await get(`${url}/healthz?probe=kubelet`, client)).toMatchObject({ status: 200 });
     expect(await get(`${url}/readyz`, client)).toMatchObject({ status: 200, body: 'ready\n' });
-    for (const path of ['/metrics', '/', '/HEALTHZ', '/healthz/', '/healthz/x', '/readyz.']) expect((await get(`${url}${path}`, client)).status, path).toBe(401);
+    for (const path of ['/metrics', '/', '/HEALTHZ', '/healthz/', '/healthz/x', '/readyz.'])
+      expect((await get(`${url}${path}`, client)).status, path).toBe(401);
   });
 });
 
@@ -389,7 +447,10 @@ describe('TLS', () => {
     expect((await get(`${url}/healthz`, trusting)).status).toBe(200);
     expect((await get(`${url}/readyz`, trusting, auth)).status).toBe(200);
     expect((await get(`${url}/readyz`, trusting)).status).toBe(401);
-    expect(harness.logs.lines.find((line) => line['msg'] === 'listening')).toMatchObject({ tls: true, basicAuth: true });
+    expect(harness.logs.lines.find((line) => line['msg'] === 'listening')).toMatchObject({
+      tls: true,
+      basicAuth: true,
+    });
   });
 
   it('refuses plain HTTP and clients that do not trust the certificate', async () => {
@@ -399,7 +460,11 @@ describe('TLS', () => {
   });
 
   it('min_version TLS13 refuses a TLS 1.2-only client', async () => {
-    const strict = await exporterWith('tls13.yml', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS13\n', false);
+    const strict = await exporterWith(
+      'tls13.yml',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS13\n',
+      false,
+    );
     const url = `${strict.exporter.url}/healthz`;
     await expect(get(url, agent({ ca: pki.ca, maxVersion: 'TLSv1.2' }))).rejects.toThrow();
     expect((await get(url, agent({ ca: pki.ca }))).status).toBe(200);
@@ -418,8 +483,10 @@ describe('TLS', () => {
 });
 
 describe('client certificates', () => {
-  const tlsWith = (extra: string): string => `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_ca_file: ca.crt\n${extra}`;
-  const withCert = (pem?: Pem): Agent => agent({ ca: pki.ca, ...(pem === undefined ? {} : { cert: pem.cert, key: pem.key }) });
+  const tlsWith = (extra: string): string =>
+    `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_ca_file: ca.crt\n${extra}`;
+  const withCert = (pem?: Pem): Agent =>
+    agent({ ca: pki.ca, ...(pem === undefined ? {} : { cert: pem.cert, key: pem.key }) });
 
   it('RequireAndVerifyClientCert: no certificate or one the CA did not sign fails the handshake; the right one gets /metrics', async () => {
     const harness = await exporterWith('mtls.yml', tlsWith('  client_auth_type: RequireAndVerifyClientCert\n'));
@@ -433,11 +500,17 @@ describe('client certificates', () => {
   });
 
   it('client_allowed_sans: a certificate from the right CA without an allowed SAN is refused', async () => {
-    const harness = await exporterWith('sans.yml', tlsWith('  client_auth_type: RequireAndVerifyClientCert\n  client_allowed_sans: [prometheus.example]\n'), false);
+    const harness = await exporterWith(
+      'sans.yml',
+      tlsWith('  client_auth_type: RequireAndVerifyClientCert\n  client_allowed_sans: [prometheus.example]\n'),
+      false,
+    );
     const url = `${harness.exporter.url}/healthz`;
     await expect(get(url, withCert(pki.otherClient))).rejects.toThrow();
     expect((await get(url, withCert(pki.client))).status).toBe(200);
-    expect(harness.logs.lines.some((line) => line['problem'] === 'no allowed SAN in the client certificate')).toBe(true);
+    expect(harness.logs.lines.some((line) => line['problem'] === 'no allowed SAN in the client certificate')).toBe(
+      true,
+    );
   });
 
   it('VerifyClientCertIfGiven: no certificate is fine, an unverifiable one is refused', async () => {
@@ -449,7 +522,11 @@ describe('client certificates', () => {
   });
 
   it('RequireAnyClientCert: some certificate is required, not verified', async () => {
-    const harness = await exporterWith('any.yml', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAnyClientCert\n', false);
+    const harness = await exporterWith(
+      'any.yml',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAnyClientCert\n',
+      false,
+    );
     const url = `${harness.exporter.url}/healthz`;
     await expect(get(url, withCert())).rejects.toThrow();
     expect((await get(url, withCert(pki.stranger))).status).toBe(200);
@@ -457,13 +534,22 @@ describe('client certificates', () => {
 });
 
 describe('built program', () => {
-  const cleanEnv = { PATH: process.env['PATH'] ?? '', VB365_URL: 'https://vb365:4443', VB365_USERNAME: 'u', VB365_PASSWORD: 'vb365-Secret-pw' };
+  const cleanEnv = {
+    PATH: process.env['PATH'] ?? '',
+    VB365_URL: 'https://vb365:4443',
+    VB365_USERNAME: 'u',
+    VB365_PASSWORD: 'vb365-Secret-pw',
+  };
 
   it('exits 2 within a second with one line when the web config is broken', () => {
     const file = join(pki.dir, 'broken.yml');
     copyFileSync(join(FIXTURES, 'invalid-client-auth-type.yml'), file);
     const started = Date.now();
-    const result = spawnSync(process.execPath, [MAIN], { env: { ...cleanEnv, VB365_WEB_CONFIG_FILE: file }, encoding: 'utf8', timeout: 10_000 });
+    const result = spawnSync(process.execPath, [MAIN], {
+      env: { ...cleanEnv, VB365_WEB_CONFIG_FILE: file },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     expect(result.status).toBe(2);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(result.stdout).toBe('');
@@ -473,8 +559,15 @@ describe('built program', () => {
   });
 
   it('--check-config validates the web config too', () => {
-    const file = writeWebConfig('check.yml', `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  alice: ${hashes.alice}\n`);
-    const result = spawnSync(process.execPath, [MAIN, '--check-config', '--web.config.file', file], { env: cleanEnv, encoding: 'utf8', timeout: 10_000 });
+    const file = writeWebConfig(
+      'check.yml',
+      `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  alice: ${hashes.alice}\n`,
+    );
+    const result = spawnSync(process.execPath, [MAIN, '--check-config', '--web.config.file', file], {
+      env: cleanEnv,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^configuration OK \(environment\): .* \(HTTPS, basic auth for 1 user\(s\)\)\n$/);
   });
@@ -483,7 +576,10 @@ describe('built program', () => {
     const simulator = await startSimulator();
     const caFile = join(pki.dir, 'simulator-ca.pem');
     writeFileSync(caFile, simulator.ca ?? '');
-    const file = writeWebConfig('program.yml', `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  alice: ${hashes.alice}\n`);
+    const file = writeWebConfig(
+      'program.yml',
+      `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  alice: ${hashes.alice}\n`,
+    );
     const child = spawn(process.execPath, [MAIN, '--web.config.file', file], {
       env: {
         PATH: cleanEnv.PATH,

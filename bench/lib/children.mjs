@@ -12,7 +12,11 @@ export async function startSimulatorChild(options) {
 
 export async function startExporterChild(simulator, options = {}, execArgv = []) {
   const { url, ca, username, password } = simulator;
-  const child = await startChild(script('exporter-child.mjs'), { url, ca, username, password, ...options }, { execArgv: ['--expose-gc', ...execArgv] });
+  const child = await startChild(
+    script('exporter-child.mjs'),
+    { url, ca, username, password, ...options },
+    { execArgv: ['--expose-gc', ...execArgv] },
+  );
   return { ...child, url: child.payload.url, cold: child.payload.cold, poll: () => child.call('poll') };
 }
 
@@ -23,7 +27,9 @@ export async function startReferenceChild(metricsUrl) {
 
 /** Simulator counters between two `stats()` answers. */
 export function statsDelta(before, after) {
-  const byRoute = Object.fromEntries(Object.entries(after.byRoute).map(([route, count]) => [route, count - (before.byRoute[route] ?? 0)]));
+  const byRoute = Object.fromEntries(
+    Object.entries(after.byRoute).map(([route, count]) => [route, count - (before.byRoute[route] ?? 0)]),
+  );
   return {
     requests: after.requests - before.requests,
     byRoute,

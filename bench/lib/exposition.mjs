@@ -28,7 +28,8 @@ export function parseExposition(text) {
 export function parseSample(line) {
   const brace = line.indexOf('{');
   const space = line.indexOf(' ');
-  if (brace === -1 || (space !== -1 && space < brace)) return { name: line.slice(0, space), labels: {}, value: Number(line.slice(space + 1)) };
+  if (brace === -1 || (space !== -1 && space < brace))
+    return { name: line.slice(0, space), labels: {}, value: Number(line.slice(space + 1)) };
   const labels = {};
   let at = brace + 1;
   while (line[at] !== '}') {

@@ -41,7 +41,11 @@ export async function login(simulator) {
       method: 'POST',
       path: `${API}/Token`,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'password', username: simulator.username, password: simulator.password }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: simulator.username,
+        password: simulator.password,
+      }).toString(),
     });
     const json = await body.json();
     if (statusCode !== 200) throw new Error(`login answered ${statusCode}`);
@@ -54,7 +58,7 @@ export async function login(simulator) {
 /** Every page of a listing, following `_links.next`. */
 async function listAll(dispatcher, simulator, token, firstPath) {
   const items = [];
-  for (let path = firstPath; path !== undefined; ) {
+  for (let path = firstPath; path !== undefined;) {
     const page = await getJson(dispatcher, simulator, token, path);
     items.push(...page.results);
     path = page._links?.next?.href;
@@ -95,7 +99,14 @@ export async function oneAtATimeNewConnection(simulator, token, ids) {
     const start = performance.now();
     await new Promise((resolve, reject) => {
       const request = https.get(
-        { host: url.hostname, port: url.port, path: usedRepositoriesPath(id), ca: simulator.ca, agent: false, headers: { accept: 'application/json', authorization: `Bearer ${token}` } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: usedRepositoriesPath(id),
+          ca: simulator.ca,
+          agent: false,
+          headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+        },
         (response) => {
           const chunks = [];
           response.on('data', (chunk) => chunks.push(chunk));
@@ -136,7 +147,10 @@ export async function bareLoop(simulator, token, { connections, runs }) {
         latencySum += performance.now() - requestStart;
         requests++;
       };
-      const tasks = [() => listAll(agent, simulator, token, BACKUP_REPOSITORIES_PATH), ...organizations.map((organization) => () => poll(organization.id))];
+      const tasks = [
+        () => listAll(agent, simulator, token, BACKUP_REPOSITORIES_PATH),
+        ...organizations.map((organization) => () => poll(organization.id)),
+      ];
       let next = 0;
       const worker = async () => {
         while (next < tasks.length) await tasks[next++]();
@@ -144,7 +158,11 @@ export async function bareLoop(simulator, token, { connections, runs }) {
       await Promise.all(Array.from({ length: connections }, worker));
       const ms = performance.now() - start;
       const used = process.cpuUsage(cpu);
-      results.push({ ms, latencyMs: latencySum / requests, cpuMsPerRequest: (used.user + used.system) / 1000 / (requests + 2) });
+      results.push({
+        ms,
+        latencyMs: latencySum / requests,
+        cpuMsPerRequest: (used.user + used.system) / 1000 / (requests + 2),
+      });
     }
   } finally {
     await agent.close();
@@ -155,7 +173,11 @@ export async function bareLoop(simulator, token, { connections, runs }) {
 /** One /metrics scrape over `client`: resolves its latency (to the last body byte) and size; throws on any failure. */
 export async function scrape(client, path, gzip) {
   const start = performance.now();
-  const { statusCode, headers, body } = await client.request({ path, method: 'GET', headers: gzip ? { 'accept-encoding': 'gzip' } : {} });
+  const { statusCode, headers, body } = await client.request({
+    path,
+    method: 'GET',
+    headers: gzip ? { 'accept-encoding': 'gzip' } : {},
+  });
   let bytes = 0;
   let head;
   for await (const chunk of body) {
@@ -164,9 +186,11 @@ export async function scrape(client, path, gzip) {
   }
   const ms = performance.now() - start;
   if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
-  if (Number(headers['content-length']) !== bytes) throw new Error(`/metrics body has ${bytes} bytes, announced ${headers['content-length']}`);
+  if (Number(headers['content-length']) !== bytes)
+    throw new Error(`/metrics body has ${bytes} bytes, announced ${headers['content-length']}`);
   if (gzip !== (headers['content-encoding'] === 'gzip')) throw new Error('/metrics answered the wrong encoding');
-  if (gzip ? !head?.startsWith('\x1f\x8b') : head !== '# HELP ') throw new Error(`/metrics body starts with ${JSON.stringify(head)}`);
+  if (gzip ? !head?.startsWith('\x1f\x8b') : head !== '# HELP ')
+    throw new Error(`/metrics body starts with ${JSON.stringify(head)}`);
   return { ms, bytes };
 }
 
@@ -205,7 +229,9 @@ export async function scrapeUntil(url, { scrapers, gzip, signal, intervalMs = 0,
           }
           // Aligned: every scraper starts at the same instants (all at once, each interval); otherwise one interval after its last start.
           const now = performance.now();
-          const pause = aligned ? Math.ceil((now - origin + 0.5) / intervalMs) * intervalMs - (now - origin) : intervalMs - (now - started);
+          const pause = aligned
+            ? Math.ceil((now - origin + 0.5) / intervalMs) * intervalMs - (now - origin)
+            : intervalMs - (now - started);
           if (pause > 0 && !signal.aborted) await sleep(pause, undefined, { signal }).catch(() => undefined);
         }
       } finally {

@@ -33,7 +33,10 @@ export function ready(payload) {
  * message. Resolves `{payload, call(command, args), pid, close()}`.
  */
 export function startChild(script, options, { execArgv = [], timeoutMs = 120_000 } = {}) {
-  const child = fork(script, [JSON.stringify(options)], { execArgv, stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
+  const child = fork(script, [JSON.stringify(options)], {
+    execArgv,
+    stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
+  });
   const pending = new Map();
   let nextId = 1;
   let exited = false;

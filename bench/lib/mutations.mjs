@@ -39,8 +39,17 @@ export function mutate(data, { target = 50, seed } = {}) {
       data.removeBackupRepository(usage.repositoryId);
     } else {
       const id = uuid();
-      data.addBackupRepository({ id, name: `Soak Repository ${id.slice(0, 8)}`, capacityBytes: 2 ** 40, freeSpaceBytes: 2 ** 39 });
-      data.addUsedRepository(organization.id, { repositoryId: id, usedSpaceBytes: Math.floor(random() * 2 ** 40), isAvailable: random() < 0.9 });
+      data.addBackupRepository({
+        id,
+        name: `Soak Repository ${id.slice(0, 8)}`,
+        capacityBytes: 2 ** 40,
+        freeSpaceBytes: 2 ** 39,
+      });
+      data.addUsedRepository(organization.id, {
+        repositoryId: id,
+        usedSpaceBytes: Math.floor(random() * 2 ** 40),
+        isAvailable: random() < 0.9,
+      });
     }
   }
   return truth(data);

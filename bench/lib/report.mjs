@@ -5,8 +5,14 @@ import process from 'node:process';
 
 /** Prints rows (arrays of cells) under a header, columns padded to their widest cell. */
 export function printTable(title, header, rows) {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => String(row[column] ?? '').length)));
-  const line = (cells) => cells.map((cell, column) => String(cell ?? '').padEnd(widths[column])).join('  ').trimEnd();
+  const widths = header.map((cell, column) =>
+    Math.max(cell.length, ...rows.map((row) => String(row[column] ?? '').length)),
+  );
+  const line = (cells) =>
+    cells
+      .map((cell, column) => String(cell ?? '').padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${title}`);
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));

@@ -58,7 +58,8 @@ export function baseUrl(value: unknown, setting: string): string {
   } catch {
     throw new ConfigError(setting, expected, describeValue(value));
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(setting, expected, describeValue(value));
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(setting, expected, describeValue(value));
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     // Credentials in the URL would end up in logs and labels: they belong in username/password.
     throw new ConfigError(setting, `${expected}, without credentials, query or fragment`, 'a URL with some of them');
@@ -69,12 +70,19 @@ export function baseUrl(value: unknown, setting: string): string {
 /** A YAML list or a comma-separated string of organization IDs (UUIDs), lower-cased and de-duplicated. */
 export function organizationIds(value: unknown, setting: string): string[] {
   if (value === undefined || value === null) return [];
-  const items = typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value;
+  const items =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
+      : value;
   const expected = 'organization IDs (UUIDs), comma-separated or as a list';
   if (!Array.isArray(items)) throw new ConfigError(setting, expected, describeValue(value));
   const ids = new Set<string>();
   for (const item of items) {
-    if (typeof item !== 'string' || !UUID_PATTERN.test(item.trim())) throw new ConfigError(setting, expected, describeValue(item));
+    if (typeof item !== 'string' || !UUID_PATTERN.test(item.trim()))
+      throw new ConfigError(setting, expected, describeValue(item));
     ids.add(item.trim().toLowerCase());
   }
   return [...ids];

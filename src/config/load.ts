@@ -65,14 +65,21 @@ export interface LoadedConfig {
 
 export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig {
   // An empty variable counts as unset: templated deployments often set VAR="".
-  const env: Env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== undefined && value !== ''));
+  const env: Env = Object.fromEntries(
+    Object.entries(rawEnv).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const configFile = commandLine.configFile ?? env['VB365_CONFIG_FILE'];
   const warnings: string[] = [];
   let file: Raw = {};
   let servers: ServerConfig[];
 
   if (configFile === undefined) {
-    servers = [parseServer((key) => env[SERVER_KEYS[key]], (key) => SERVER_KEYS[key])];
+    servers = [
+      parseServer(
+        (key) => env[SERVER_KEYS[key]],
+        (key) => SERVER_KEYS[key],
+      ),
+    ];
   } else {
     file = readYamlFile(configFile);
     rejectUnknownKeys(file, Object.keys(TOP_LEVEL_KEYS), (key) => `${key} (${configFile})`);
@@ -81,7 +88,9 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
     if (ignored.length > 0) warnings.push(`${configFile} defines the servers; ignoring ${ignored.join(', ')}`);
   }
 
-  const topLevel = (key: Exclude<keyof typeof TOP_LEVEL_KEYS, 'servers'>): { value: unknown; setting: string; fromFile: boolean } => {
+  const topLevel = (
+    key: Exclude<keyof typeof TOP_LEVEL_KEYS, 'servers'>,
+  ): { value: unknown; setting: string; fromFile: boolean } => {
     const variable = TOP_LEVEL_KEYS[key];
     if (env[variable] !== undefined) return { value: env[variable], setting: variable, fromFile: false };
     return { value: file[key], setting: `${key} (${configFile ?? ''})`, fromFile: true };
@@ -95,7 +104,9 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
     listen: field.listenAddress(listen.value ?? DEFAULTS.listenAddress, listen.setting),
     logLevel: field.logLevel(level.value ?? DEFAULTS.logLevel, level.setting),
     shard: parseShard(env),
-    webConfigFile: commandLine.webConfigFile ?? webConfigPath(field.optionalString(web.value, web.setting, 'a file path'), web.fromFile ? configFile : undefined),
+    webConfigFile:
+      commandLine.webConfigFile ??
+      webConfigPath(field.optionalString(web.value, web.setting, 'a file path'), web.fromFile ? configFile : undefined),
   };
   return {
     config: deepFreeze(config),
@@ -121,13 +132,18 @@ function parseFileServers(value: unknown, configFile: string): ServerConfig[] {
     const raw = entry as Raw;
     rejectUnknownKeys(raw, Object.keys(SERVER_KEYS), where);
     // File paths in the file are relative to the file, as in Prometheus' own configuration.
-    const get = (key: ServerKey): unknown => (PATH_KEYS.has(key) && typeof raw[key] === 'string' ? resolve(dirname(configFile), raw[key]) : raw[key]);
+    const get = (key: ServerKey): unknown =>
+      PATH_KEYS.has(key) && typeof raw[key] === 'string' ? resolve(dirname(configFile), raw[key]) : raw[key];
     return parseServer(get, where);
   });
   const seen = new Set<string>();
   servers.forEach((server, index) => {
     if (seen.has(server.name)) {
-      throw new ConfigError(`servers[${index}].name (${configFile})`, 'a name no other server has', JSON.stringify(server.name));
+      throw new ConfigError(
+        `servers[${index}].name (${configFile})`,
+        'a name no other server has',
+        JSON.stringify(server.name),
+      );
     }
     seen.add(server.name);
   });
@@ -147,10 +163,34 @@ function parseServer(get: (key: ServerKey) => unknown, setting: (key: ServerKey)
     organizations: field.organizationIds(get('organizations'), setting('organizations')),
     ca: caFile === undefined ? undefined : readPemFile(caFile, setting('ca_file')),
     tlsInsecure: field.boolean(get('tls_insecure') ?? false, setting('tls_insecure')),
-    pollIntervalSeconds: field.wholeNumber(get('poll_interval') ?? DEFAULTS.pollIntervalSeconds, setting('poll_interval'), 1, 86_400, 'seconds'),
-    pollConcurrency: field.wholeNumber(get('poll_concurrency') ?? DEFAULTS.pollConcurrency, setting('poll_concurrency'), 1, 256, 'requests'),
-    requestTimeoutSeconds: field.wholeNumber(get('request_timeout') ?? DEFAULTS.requestTimeoutSeconds, setting('request_timeout'), 1, 600, 'seconds'),
-    maxResponseBytes: field.wholeNumber(get('max_response_bytes') ?? DEFAULTS.maxResponseBytes, setting('max_response_bytes'), 1024, 1024 ** 3, 'bytes'),
+    pollIntervalSeconds: field.wholeNumber(
+      get('poll_interval') ?? DEFAULTS.pollIntervalSeconds,
+      setting('poll_interval'),
+      1,
+      86_400,
+      'seconds',
+    ),
+    pollConcurrency: field.wholeNumber(
+      get('poll_concurrency') ?? DEFAULTS.pollConcurrency,
+      setting('poll_concurrency'),
+      1,
+      256,
+      'requests',
+    ),
+    requestTimeoutSeconds: field.wholeNumber(
+      get('request_timeout') ?? DEFAULTS.requestTimeoutSeconds,
+      setting('request_timeout'),
+      1,
+      600,
+      'seconds',
+    ),
+    maxResponseBytes: field.wholeNumber(
+      get('max_response_bytes') ?? DEFAULTS.maxResponseBytes,
+      setting('max_response_bytes'),
+      1024,
+      1024 ** 3,
+      'bytes',
+    ),
   };
 }
 
@@ -174,7 +214,8 @@ function readPassword(get: (key: ServerKey) => unknown, setting: (key: ServerKey
 
 function readPemFile(path: string, setting: string): string {
   const pem = readText(path, setting, 'a readable PEM file');
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(setting, 'a PEM file with at least one certificate', JSON.stringify(path));
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(setting, 'a PEM file with at least one certificate', JSON.stringify(path));
   return pem;
 }
 
@@ -182,7 +223,11 @@ function readText(path: string, setting: string, expected: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(setting, expected, `${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new ConfigError(
+      setting,
+      expected,
+      `${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
 }
 
@@ -200,7 +245,6 @@ function readYamlFile(path: string): Raw {
   }
   return parsed as Raw;
 }
-
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {

@@ -22,12 +22,20 @@ export function parseShard(env: Env): Shard | undefined {
   if (indexText === undefined && countText === undefined) return undefined;
   const count = Number(countText);
   if (countText === undefined || !/^\d+$/.test(countText.trim()) || count < 1 || count > 1024) {
-    throw new ConfigError('VB365_SHARD_COUNT', 'a whole number from 1 to 1024 (set with VB365_SHARD_INDEX)', describeValue(countText));
+    throw new ConfigError(
+      'VB365_SHARD_COUNT',
+      'a whole number from 1 to 1024 (set with VB365_SHARD_INDEX)',
+      describeValue(countText),
+    );
   }
   const ordinal = /(?:^|-)(\d+)\s*$/.exec(indexText ?? '');
   const shard = { index: Number(ordinal?.[1]), count };
   if (ordinal === null || !isValid(shard)) {
-    throw new ConfigError('VB365_SHARD_INDEX', `a whole number below ${count} or a pod name ending in -<ordinal>`, describeValue(indexText));
+    throw new ConfigError(
+      'VB365_SHARD_INDEX',
+      `a whole number below ${count} or a pod name ending in -<ordinal>`,
+      describeValue(indexText),
+    );
   }
   return shard.count === 1 ? undefined : shard;
 }

@@ -5,7 +5,11 @@ import { ConfigError } from './errors.js';
  * otherwise leave a setting at its default). The key is quoted when it is not a plain word, so the
  * message stays one line whatever the file holds.
  */
-export function rejectUnknownKeys(raw: Readonly<Record<string, unknown>>, known: readonly string[], where: (key: string) => string): void {
+export function rejectUnknownKeys(
+  raw: Readonly<Record<string, unknown>>,
+  known: readonly string[],
+  where: (key: string) => string,
+): void {
   for (const key of Object.keys(raw)) {
     if (known.includes(key)) continue;
     const printable = /^[\w.-]+$/.test(key) ? key : JSON.stringify(key);

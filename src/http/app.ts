@@ -29,7 +29,9 @@ export function createApp(deps: AppDependencies): Express {
     });
   }
   if (deps.web !== undefined && deps.web.users.size > 0) {
-    app.use(basicAuth({ users: deps.web.users, unauthenticatedPaths: deps.web.unauthenticatedPaths, logger: deps.logger }));
+    app.use(
+      basicAuth({ users: deps.web.users, unauthenticatedPaths: deps.web.unauthenticatedPaths, logger: deps.logger }),
+    );
   }
 
   app.get('/metrics', async (request, response) => {
@@ -52,7 +54,10 @@ export function createApp(deps: AppDependencies): Express {
 
   app.get('/readyz', (_request, response) => {
     const ready = deps.store.ready();
-    response.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready\n' : 'waiting for the first poll cycle\n');
+    response
+      .status(ready ? 200 : 503)
+      .type('text/plain')
+      .send(ready ? 'ready\n' : 'waiting for the first poll cycle\n');
   });
 
   app.get('/', (_request, response) => {

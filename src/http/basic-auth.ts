@@ -66,7 +66,11 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
         warnedAt = Date.now();
         options.logger.warn({ waiting: oneAtATime.pendingCount }, 'too many basic auth checks waiting; answering 429');
       }
-      return void response.status(429).set({ 'Retry-After': '1', 'Cache-Control': 'no-store' }).type('text/plain').send('too many requests\n');
+      return void response
+        .status(429)
+        .set({ 'Retry-After': '1', 'Cache-Control': 'no-store' })
+        .type('text/plain')
+        .send('too many requests\n');
     }
     const ok = await oneAtATime(() => verify(credentials.user, credentials.password));
     if (!ok) {
@@ -90,7 +94,11 @@ export function parseAuthorization(header: string | undefined): { user: string; 
 }
 
 function deny(response: Response): void {
-  response.status(401).set({ 'WWW-Authenticate': WWW_AUTHENTICATE, 'Cache-Control': 'no-store' }).type('text/plain').send('unauthorized\n');
+  response
+    .status(401)
+    .set({ 'WWW-Authenticate': WWW_AUTHENTICATE, 'Cache-Control': 'no-store' })
+    .type('text/plain')
+    .send('unauthorized\n');
 }
 
 /**

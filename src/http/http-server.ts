@@ -27,7 +27,11 @@ const CLIENT_POLICY: Readonly<Record<ClientAuthType, { requestCert: boolean; rej
   RequireAndVerifyClientCert: { requestCert: true, rejectUnauthorized: true },
 };
 
-export function createHttpServer(handler: RequestListener, tls: TlsServerSettings | undefined, logger: Logger): HttpServer | HttpsServer {
+export function createHttpServer(
+  handler: RequestListener,
+  tls: TlsServerSettings | undefined,
+  logger: Logger,
+): HttpServer | HttpsServer {
   if (tls === undefined) return createHttp(handler);
   const server = createHttps({ ...secureContextOptions(tls), ...CLIENT_POLICY[tls.clientAuthType] }, handler);
   // Runs before the HTTP layer's own listener, so a refused client never gets a request read.
@@ -47,11 +51,15 @@ export function createHttpServer(handler: RequestListener, tls: TlsServerSetting
 function clientCertificateProblem(socket: TLSSocket, tls: TlsServerSettings): string | undefined {
   if (tls.clientAuthType === 'NoClientCert' || tls.clientAuthType === 'RequestClientCert') return undefined;
   const certificate = socket.getPeerX509Certificate();
-  if (certificate === undefined) return tls.clientAuthType === 'VerifyClientCertIfGiven' ? undefined : 'no client certificate';
-  if (tls.clientAuthType !== 'RequireAnyClientCert' && !socket.authorized) return `client certificate not verified: ${String(socket.authorizationError)}`;
+  if (certificate === undefined)
+    return tls.clientAuthType === 'VerifyClientCertIfGiven' ? undefined : 'no client certificate';
+  if (tls.clientAuthType !== 'RequireAnyClientCert' && !socket.authorized)
+    return `client certificate not verified: ${String(socket.authorizationError)}`;
   if (tls.clientAllowedSans === undefined) return undefined;
   const sans = subjectAltNames(certificate.subjectAltName);
-  return sans.some((san) => tls.clientAllowedSans?.includes(san)) ? undefined : 'no allowed SAN in the client certificate';
+  return sans.some((san) => tls.clientAllowedSans?.includes(san))
+    ? undefined
+    : 'no allowed SAN in the client certificate';
 }
 
 /**
@@ -61,7 +69,9 @@ function clientCertificateProblem(socket: TLSSocket, tls: TlsServerSettings): st
  */
 export function subjectAltNames(text: string | undefined): string[] {
   const values: string[] = [];
-  for (const match of (text ?? '').matchAll(/(?:^|, )(DNS|IP Address|email|URI|[A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
+  for (const match of (text ?? '').matchAll(
+    /(?:^|, )(DNS|IP Address|email|URI|[A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)/g,
+  )) {
     const [, type = '', raw = ''] = match;
     if (!['DNS', 'IP Address', 'email', 'URI'].includes(type)) continue;
     let value = raw;

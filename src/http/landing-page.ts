@@ -22,17 +22,27 @@ ${rows}
 }
 
 function serverSection(server: ServerState): string {
-  const status = server.cycles === 0 ? '<span>waiting for the first cycle</span>' : server.up ? '<span class="ok">up</span>' : '<span class="fail">down</span>';
+  const status =
+    server.cycles === 0
+      ? '<span>waiting for the first cycle</span>'
+      : server.up
+        ? '<span class="ok">up</span>'
+        : '<span class="fail">down</span>';
   const lastCycle = server.lastCycleEndMs === undefined ? 'never' : new Date(server.lastCycleEndMs).toISOString();
   const failing = server.organizations.filter((organization) => !organization.pollSuccess).length;
   // Failing organizations first: they are what the person on call is looking for.
-  const sorted = [...server.organizations].sort((a, b) => Number(a.pollSuccess) - Number(b.pollSuccess) || a.name.localeCompare(b.name));
+  const sorted = [...server.organizations].sort(
+    (a, b) => Number(a.pollSuccess) - Number(b.pollSuccess) || a.name.localeCompare(b.name),
+  );
   // Every failing organization, but not ten thousand healthy rows: the page stays small and quick.
   const shown = sorted.slice(0, Math.max(failing, ROWS_SHOWN));
   const hidden = sorted.length - shown.length;
   const organizations = shown
     .map((organization) => {
-      const used = organization.repositories.reduce((sum, repository) => sum + (repository.usedSpaceBytes ?? 0) + (repository.objectStorageUsedSpaceBytes ?? 0), 0);
+      const used = organization.repositories.reduce(
+        (sum, repository) => sum + (repository.usedSpaceBytes ?? 0) + (repository.objectStorageUsedSpaceBytes ?? 0),
+        0,
+      );
       return `<tr data-organization-id="${organization.id}" class="${organization.pollSuccess ? 'org-ok' : 'org-failed'}"><td>${escapeHtml(organization.name)}</td><td><code>${organization.id}</code></td>
 <td>${organization.pollSuccess ? '<span class="ok">ok</span>' : '<span class="fail">failed</span>'}</td><td>${escapeHtml(organization.lastError ?? '')}</td>
 <td class="num">${organization.repositories.length}</td><td class="num">${formatBytes(used)}</td></tr>`;

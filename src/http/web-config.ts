@@ -22,7 +22,13 @@ import { parse as parseYaml } from 'yaml';
 import { rejectUnknownKeys } from '../config/unknown-keys.js';
 import { ConfigError, describeValue } from '../config/errors.js';
 
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 export interface TlsServerSettings {
@@ -79,7 +85,12 @@ const TLS_KEYS = [
 ];
 const HTTP_KEYS = ['http2', 'headers'];
 
-const TLS_VERSIONS: Readonly<Record<string, SecureVersion>> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
+const TLS_VERSIONS: Readonly<Record<string, SecureVersion>> = {
+  TLS10: 'TLSv1',
+  TLS11: 'TLSv1.1',
+  TLS12: 'TLSv1.2',
+  TLS13: 'TLSv1.3',
+};
 const VERSION_ORDER: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 /** Go's crypto/tls CipherSuites() names (what exporter-toolkit accepts) and their OpenSSL names. */
@@ -100,9 +111,18 @@ const CIPHER_SUITES: Readonly<Record<string, string>> = {
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
 };
 /** TLS 1.3 suites are not configurable in Go either: accepted, ignored. */
-const TLS13_SUITES: readonly string[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+const TLS13_SUITES: readonly string[] = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+];
 
-const CURVES: Readonly<Record<string, string>> = { CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521', X25519: 'X25519' };
+const CURVES: Readonly<Record<string, string>> = {
+  CurveP256: 'P-256',
+  CurveP384: 'P-384',
+  CurveP521: 'P-521',
+  X25519: 'X25519',
+};
 
 /** `$2a$`, `$2b$` or `$2y$`, a cost from 04 to 31, 22 characters of salt and 31 of hash. */
 const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
@@ -136,92 +156,173 @@ export function loadWebConfig(file: string, now: Date = new Date()): WebConfig {
   const raw = readYaml(file);
   if (Object.keys(raw).length === 0) warnings.push(`web config ${file} is empty: no TLS, no basic auth`);
   if ('rate_limit' in raw) {
-    throw new ConfigError(where('rate_limit'), 'no rate_limit (exporter-toolkit rate limiting is not supported; rate-limit in a reverse proxy)', describeValue(raw['rate_limit']));
+    throw new ConfigError(
+      where('rate_limit'),
+      'no rate_limit (exporter-toolkit rate limiting is not supported; rate-limit in a reverse proxy)',
+      describeValue(raw['rate_limit']),
+    );
   }
   rejectUnknownKeys(raw, TOP_LEVEL_KEYS, where);
 
-  const tls = parseTls(section(raw['tls_server_config'], where('tls_server_config'), 'a mapping of TLS settings'), where, base, warnings, now);
+  const tls = parseTls(
+    section(raw['tls_server_config'], where('tls_server_config'), 'a mapping of TLS settings'),
+    where,
+    base,
+    warnings,
+    now,
+  );
   const http = section(raw['http_server_config'], where('http_server_config'), 'a mapping of HTTP server settings');
   rejectUnknownKeys(http, HTTP_KEYS, (key) => where(`http_server_config.${key}`));
   if (http['http2'] !== undefined && http['http2'] !== null) {
-    if (typeof http['http2'] !== 'boolean') throw new ConfigError(where('http_server_config.http2'), 'true or false', describeValue(http['http2']));
+    if (typeof http['http2'] !== 'boolean')
+      throw new ConfigError(where('http_server_config.http2'), 'true or false', describeValue(http['http2']));
     if (http['http2']) warnings.push(`${where('http_server_config.http2')}: ignored, vb365-exporter serves HTTP/1.1`);
   }
   const headers = parseHeaders(http['headers'], where);
   const users = parseUsers(raw['basic_auth_users'], where);
   const unauthenticatedPaths = parsePaths(raw['unauthenticated_paths'], where);
 
-  if (users.size > 0 && tls === undefined) warnings.push(`${where('basic_auth_users')}: basic auth without tls_server_config sends passwords in clear text`);
-  if (users.size === 0 && unauthenticatedPaths.length > 0) warnings.push(`${where('unauthenticated_paths')}: has no effect without basic_auth_users`);
+  if (users.size > 0 && tls === undefined)
+    warnings.push(`${where('basic_auth_users')}: basic auth without tls_server_config sends passwords in clear text`);
+  if (users.size === 0 && unauthenticatedPaths.length > 0)
+    warnings.push(`${where('unauthenticated_paths')}: has no effect without basic_auth_users`);
 
-  return Object.freeze({ file, tls, users, headers: Object.freeze(headers), unauthenticatedPaths: Object.freeze(unauthenticatedPaths), warnings: Object.freeze(warnings) });
+  return Object.freeze({
+    file,
+    tls,
+    users,
+    headers: Object.freeze(headers),
+    unauthenticatedPaths: Object.freeze(unauthenticatedPaths),
+    warnings: Object.freeze(warnings),
+  });
 }
 
-function parseTls(raw: Raw, where: (key: string) => string, base: string, warnings: string[], now: Date): TlsServerSettings | undefined {
+function parseTls(
+  raw: Raw,
+  where: (key: string) => string,
+  base: string,
+  warnings: string[],
+  now: Date,
+): TlsServerSettings | undefined {
   const at = (key: string): string => where(`tls_server_config.${key}`);
   rejectUnknownKeys(raw, TLS_KEYS, at);
   if (Object.keys(raw).every((key) => raw[key] === undefined || raw[key] === null)) return undefined;
   const get = (key: string): unknown => (raw[key] === null ? undefined : raw[key]);
 
   const certPem = inlineOrFile(get, 'cert', 'cert_file', at, base, 'a PEM certificate', false);
-  if (certPem === undefined) throw new ConfigError(at('cert_file'), 'a certificate file (or cert) when tls_server_config is set');
+  if (certPem === undefined)
+    throw new ConfigError(at('cert_file'), 'a certificate file (or cert) when tls_server_config is set');
   const keyPem = inlineOrFile(get, 'key', 'key_file', at, base, 'a PEM private key', true);
-  if (keyPem === undefined) throw new ConfigError(at('key_file'), 'a private key file (or key) when tls_server_config is set');
+  if (keyPem === undefined)
+    throw new ConfigError(at('key_file'), 'a private key file (or key) when tls_server_config is set');
   const certKey = get('cert') === undefined ? 'cert_file' : 'cert';
   const certSetting = at(certKey);
   const keySetting = at(get('key') === undefined ? 'key_file' : 'key');
   const certificate = parseCertificates(certPem.text, certSetting, certPem.shown)[0];
-  if (certificate === undefined) throw new ConfigError(certSetting, 'a PEM certificate', `${certPem.shown} (no certificate in it)`);
+  if (certificate === undefined)
+    throw new ConfigError(certSetting, 'a PEM certificate', `${certPem.shown} (no certificate in it)`);
   const privateKey = parsePrivateKey(keyPem.text, keySetting, keyPem.shown);
   if (!certificate.checkPrivateKey(privateKey)) {
-    throw new ConfigError(keySetting, `the private key of the certificate in tls_server_config.${certKey}`, 'the key of another certificate');
+    throw new ConfigError(
+      keySetting,
+      `the private key of the certificate in tls_server_config.${certKey}`,
+      'the key of another certificate',
+    );
   }
-  if (new Date(certificate.validTo).getTime() < now.getTime()) warnings.push(`${certSetting}: the certificate expired on ${certificate.validTo}`);
+  if (new Date(certificate.validTo).getTime() < now.getTime())
+    warnings.push(`${certSetting}: the certificate expired on ${certificate.validTo}`);
 
   const rawAuthType = get('client_auth_type') ?? 'NoClientCert';
   // "RequireClientCert" is exporter-toolkit's old name, still accepted there.
-  const clientAuthType = CLIENT_AUTH_TYPES.find((type) => type === (rawAuthType === 'RequireClientCert' ? 'RequireAnyClientCert' : rawAuthType));
-  if (clientAuthType === undefined) throw new ConfigError(at('client_auth_type'), `one of ${CLIENT_AUTH_TYPES.join(', ')}`, describeValue(rawAuthType));
+  const clientAuthType = CLIENT_AUTH_TYPES.find(
+    (type) => type === (rawAuthType === 'RequireClientCert' ? 'RequireAnyClientCert' : rawAuthType),
+  );
+  if (clientAuthType === undefined)
+    throw new ConfigError(at('client_auth_type'), `one of ${CLIENT_AUTH_TYPES.join(', ')}`, describeValue(rawAuthType));
 
   const caPem = inlineOrFile(get, 'client_ca', 'client_ca_file', at, base, 'a PEM file of CA certificates', false);
   const caKey = get('client_ca') === undefined ? 'client_ca_file' : 'client_ca';
   if (caPem !== undefined && parseCertificates(caPem.text, at(caKey), caPem.shown).length === 0) {
-    throw new ConfigError(at(caKey), 'a PEM file with at least one CA certificate', `${caPem.shown} (no certificate in it)`);
+    throw new ConfigError(
+      at(caKey),
+      'a PEM file with at least one CA certificate',
+      `${caPem.shown} (no certificate in it)`,
+    );
   }
   const verifies = clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert';
   if (verifies && caPem === undefined) {
-    throw new ConfigError(at('client_ca_file'), `a CA file to verify client certificates with (client_auth_type ${clientAuthType})`);
+    throw new ConfigError(
+      at('client_ca_file'),
+      `a CA file to verify client certificates with (client_auth_type ${clientAuthType})`,
+    );
   }
   if (caPem !== undefined && clientAuthType === 'NoClientCert') {
     // exporter-toolkit refuses this too: a CA that is never used looks like protection and is none.
-    throw new ConfigError(at('client_auth_type'), `a type that asks for client certificates when ${caKey} is set, usually RequireAndVerifyClientCert`, describeValue(get('client_auth_type')));
+    throw new ConfigError(
+      at('client_auth_type'),
+      `a type that asks for client certificates when ${caKey} is set, usually RequireAndVerifyClientCert`,
+      describeValue(get('client_auth_type')),
+    );
   }
 
-  const clientAllowedSans = optionalStringList(get('client_allowed_sans'), at('client_allowed_sans'), 'a list of SANs (DNS names, IP addresses, e-mail addresses or URIs)');
+  const clientAllowedSans = optionalStringList(
+    get('client_allowed_sans'),
+    at('client_allowed_sans'),
+    'a list of SANs (DNS names, IP addresses, e-mail addresses or URIs)',
+  );
   // Only a verified certificate's SANs mean anything: anyone can make an unverified one with any SAN.
   if (clientAllowedSans !== undefined && clientAuthType !== 'RequireAndVerifyClientCert') {
-    throw new ConfigError(at('client_allowed_sans'), 'client_auth_type RequireAndVerifyClientCert with it', describeValue(clientAuthType));
+    throw new ConfigError(
+      at('client_allowed_sans'),
+      'client_auth_type RequireAndVerifyClientCert with it',
+      describeValue(clientAuthType),
+    );
   }
 
   const minVersion = tlsVersion(get('min_version') ?? 'TLS12', at('min_version'));
   const maxVersion = tlsVersion(get('max_version') ?? 'TLS13', at('max_version'));
   if (VERSION_ORDER.indexOf(maxVersion) < VERSION_ORDER.indexOf(minVersion)) {
-    throw new ConfigError(at('max_version'), `a version no lower than min_version ${describeValue(get('min_version') ?? 'TLS12')}`, describeValue(get('max_version')));
+    throw new ConfigError(
+      at('max_version'),
+      `a version no lower than min_version ${describeValue(get('min_version') ?? 'TLS12')}`,
+      describeValue(get('max_version')),
+    );
   }
 
-  const suites = optionalStringList(get('cipher_suites'), at('cipher_suites'), 'a list of Go cipher suite names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
-  const ciphers = suites?.filter((suite) => !TLS13_SUITES.includes(suite)).map((suite) => {
-    const openssl = CIPHER_SUITES[suite];
-    if (openssl === undefined) throw new ConfigError(at('cipher_suites'), "Go cipher suite names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (those of Go's tls.CipherSuites())", describeValue(suite));
-    return openssl;
-  });
-  const curves = optionalStringList(get('curve_preferences'), at('curve_preferences'), `a list of ${Object.keys(CURVES).join(', ')}`)?.map((curve) => {
+  const suites = optionalStringList(
+    get('cipher_suites'),
+    at('cipher_suites'),
+    'a list of Go cipher suite names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  );
+  const ciphers = suites
+    ?.filter((suite) => !TLS13_SUITES.includes(suite))
+    .map((suite) => {
+      const openssl = CIPHER_SUITES[suite];
+      if (openssl === undefined)
+        throw new ConfigError(
+          at('cipher_suites'),
+          "Go cipher suite names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (those of Go's tls.CipherSuites())",
+          describeValue(suite),
+        );
+      return openssl;
+    });
+  const curves = optionalStringList(
+    get('curve_preferences'),
+    at('curve_preferences'),
+    `a list of ${Object.keys(CURVES).join(', ')}`,
+  )?.map((curve) => {
     const openssl = CURVES[curve];
-    if (openssl === undefined) throw new ConfigError(at('curve_preferences'), `curves among ${Object.keys(CURVES).join(', ')}`, describeValue(curve));
+    if (openssl === undefined)
+      throw new ConfigError(
+        at('curve_preferences'),
+        `curves among ${Object.keys(CURVES).join(', ')}`,
+        describeValue(curve),
+      );
     return openssl;
   });
   const prefer = get('prefer_server_cipher_suites') ?? true;
-  if (typeof prefer !== 'boolean') throw new ConfigError(at('prefer_server_cipher_suites'), 'true or false', describeValue(prefer));
+  if (typeof prefer !== 'boolean')
+    throw new ConfigError(at('prefer_server_cipher_suites'), 'true or false', describeValue(prefer));
 
   const settings: TlsServerSettings = {
     cert: certPem.text,
@@ -240,7 +341,11 @@ function parseTls(raw: Raw, where: (key: string) => string, base: string, warnin
   try {
     createSecureContext(secureContextOptions(settings));
   } catch (error) {
-    throw new ConfigError(where('tls_server_config'), 'settings OpenSSL accepts', (error as Error).message.split('\n')[0] ?? 'refused');
+    throw new ConfigError(
+      where('tls_server_config'),
+      'settings OpenSSL accepts',
+      (error as Error).message.split('\n')[0] ?? 'refused',
+    );
   }
   return Object.freeze(settings);
 }
@@ -280,11 +385,19 @@ function parseUsers(value: unknown, where: (key: string) => string): Map<string,
   for (const [user, hash] of Object.entries(raw)) {
     // A colon ends the user name in an Authorization header, so such a user could never log in.
     if (user === '' || user.includes(':') || [...user].some((char) => char < ' ' || char === '\u007f')) {
-      throw new ConfigError(where('basic_auth_users'), 'user names that are not empty and hold no ":" or control characters', describeValue(user));
+      throw new ConfigError(
+        where('basic_auth_users'),
+        'user names that are not empty and hold no ":" or control characters',
+        describeValue(user),
+      );
     }
     if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) {
       // Never echoed: it may be a plain-text password put there by mistake.
-      throw new ConfigError(where(`basic_auth_users.${user}`), 'a bcrypt hash ($2a$, $2b$ or $2y$, e.g. from htpasswd -nBC 10 "" | tr -d \':\\n\')', describeValue(hash, true));
+      throw new ConfigError(
+        where(`basic_auth_users.${user}`),
+        'a bcrypt hash ($2a$, $2b$ or $2y$, e.g. from htpasswd -nBC 10 "" | tr -d \':\\n\')',
+        describeValue(hash, true),
+      );
     }
     users.set(user, hash);
   }
@@ -299,15 +412,22 @@ function parseHeaders(value: unknown, where: (key: string) => string): Record<st
   for (const [name, headerValue] of Object.entries(raw)) {
     const at = where(`http_server_config.headers.${name}`);
     const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name)) throw new ConfigError(where('http_server_config.headers'), 'HTTP header names', describeValue(name));
+    if (!HEADER_NAME.test(name))
+      throw new ConfigError(where('http_server_config.headers'), 'HTTP header names', describeValue(name));
     if (seen.has(lower)) throw new ConfigError(at, 'a header named once (names are case-insensitive)', 'a second one');
     seen.add(lower);
-    if (RESERVED_HEADERS.includes(lower)) throw new ConfigError(at, `a header the exporter does not set itself (not one of ${RESERVED_HEADERS.join(', ')})`, 'a reserved header');
+    if (RESERVED_HEADERS.includes(lower))
+      throw new ConfigError(
+        at,
+        `a header the exporter does not set itself (not one of ${RESERVED_HEADERS.join(', ')})`,
+        'a reserved header',
+      );
     if (typeof headerValue !== 'string' || headerValue.trim() === '' || !validHeaderValue(name, headerValue)) {
       throw new ConfigError(at, 'a non-empty header value without control characters', describeValue(headerValue));
     }
     const allowed = ENUMERATED_HEADERS[lower];
-    if (allowed !== undefined && !allowed.includes(headerValue.toLowerCase())) throw new ConfigError(at, `one of ${allowed.join(', ')}`, describeValue(headerValue));
+    if (allowed !== undefined && !allowed.includes(headerValue.toLowerCase()))
+      throw new ConfigError(at, `one of ${allowed.join(', ')}`, describeValue(headerValue));
     headers[name] = headerValue;
   }
   return headers;
@@ -325,7 +445,12 @@ function validHeaderValue(name: string, value: string): boolean {
 function parsePaths(value: unknown, where: (key: string) => string): string[] {
   const paths = optionalStringList(value, where('unauthenticated_paths'), 'a list of URL paths such as /healthz') ?? [];
   paths.forEach((path, index) => {
-    if (!/^\/[^?#\s]*$/.test(path)) throw new ConfigError(where(`unauthenticated_paths[${index}]`), 'a URL path starting with / (no query, no fragment)', describeValue(path));
+    if (!/^\/[^?#\s]*$/.test(path))
+      throw new ConfigError(
+        where(`unauthenticated_paths[${index}]`),
+        'a URL path starting with / (no query, no fragment)',
+        describeValue(path),
+      );
   });
   return paths;
 }
@@ -341,7 +466,8 @@ function optionalStringList(value: unknown, setting: string, expected: string): 
 
 function tlsVersion(value: unknown, setting: string): SecureVersion {
   const version = typeof value === 'string' ? TLS_VERSIONS[value] : undefined;
-  if (version === undefined) throw new ConfigError(setting, `one of ${Object.keys(TLS_VERSIONS).join(', ')}`, describeValue(value));
+  if (version === undefined)
+    throw new ConfigError(setting, `one of ${Object.keys(TLS_VERSIONS).join(', ')}`, describeValue(value));
   return version;
 }
 
@@ -357,18 +483,25 @@ function inlineOrFile(
 ): { text: string; shown: string } | undefined {
   const inline = get(inlineKey);
   const path = get(fileKey);
-  if (inline !== undefined && path !== undefined) throw new ConfigError(at(inlineKey), `either it or ${at(fileKey)}, not both`);
+  if (inline !== undefined && path !== undefined)
+    throw new ConfigError(at(inlineKey), `either it or ${at(fileKey)}, not both`);
   if (inline !== undefined) {
-    if (typeof inline !== 'string' || inline.trim() === '') throw new ConfigError(at(inlineKey), expected, describeValue(inline, secret));
+    if (typeof inline !== 'string' || inline.trim() === '')
+      throw new ConfigError(at(inlineKey), expected, describeValue(inline, secret));
     return { text: inline, shown: secret ? 'a value that is not shown' : 'the inline value' };
   }
   if (path === undefined) return undefined;
-  if (typeof path !== 'string' || path.trim() === '') throw new ConfigError(at(fileKey), `a path to ${expected}`, describeValue(path));
+  if (typeof path !== 'string' || path.trim() === '')
+    throw new ConfigError(at(fileKey), `a path to ${expected}`, describeValue(path));
   const absolute = resolve(base, path);
   try {
     return { text: readFileSync(absolute, 'utf8'), shown: JSON.stringify(absolute) };
   } catch (error) {
-    throw new ConfigError(at(fileKey), `a readable file holding ${expected}`, `${JSON.stringify(absolute)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new ConfigError(
+      at(fileKey),
+      `a readable file holding ${expected}`,
+      `${JSON.stringify(absolute)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
 }
 
@@ -405,17 +538,29 @@ function readYaml(file: string): Raw {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError('--web.config.file', 'a readable YAML file', `${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new ConfigError(
+      '--web.config.file',
+      'a readable YAML file',
+      `${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
   let parsed: unknown;
   try {
     parsed = parseYaml(text, { uniqueKeys: true });
   } catch (error) {
-    throw new ConfigError(`--web.config.file ${file}`, 'valid YAML', ((error as Error).message.split('\n')[0] ?? 'unparseable').replace(/:$/, ''));
+    throw new ConfigError(
+      `--web.config.file ${file}`,
+      'valid YAML',
+      ((error as Error).message.split('\n')[0] ?? 'unparseable').replace(/:$/, ''),
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(`--web.config.file ${file}`, `a YAML mapping of ${TOP_LEVEL_KEYS.join(', ')}`, describeValue(parsed));
+    throw new ConfigError(
+      `--web.config.file ${file}`,
+      `a YAML mapping of ${TOP_LEVEL_KEYS.join(', ')}`,
+      describeValue(parsed),
+    );
   }
   return parsed as Raw;
 }

@@ -18,7 +18,11 @@ interface View {
   /** `server="..."` */
   readonly serverLabels: string;
   readonly organizations: ReadonlyArray<{ readonly labels: string; readonly organization: OrganizationState }>;
-  readonly repositories: ReadonlyArray<{ readonly labels: string; readonly organization: OrganizationState; readonly repository: UsedRepository }>;
+  readonly repositories: ReadonlyArray<{
+    readonly labels: string;
+    readonly organization: OrganizationState;
+    readonly repository: UsedRepository;
+  }>;
   /** Sorted by ID, so every rendering is stable. */
   readonly backupRepositories: ReadonlyArray<{ readonly labels: string; readonly repository: BackupRepository }>;
 }
@@ -104,7 +108,9 @@ const FAMILIES: readonly Family[] = [
   {
     name: 'veeam_vb365_organization_last_success_timestamp_seconds',
     help: `Unix time of the last successful poll of the organization's used repositories. ${CACHED}`,
-    samples: perOrganization((organization) => (organization.lastSuccessMs === undefined ? undefined : organization.lastSuccessMs / 1000)),
+    samples: perOrganization((organization) =>
+      organization.lastSuccessMs === undefined ? undefined : organization.lastSuccessMs / 1000,
+    ),
   },
   {
     name: 'veeam_vb365_repository_used_space_bytes',
@@ -129,7 +135,13 @@ const FAMILIES: readonly Family[] = [
   {
     name: 'veeam_vb365_backup_repositories_last_success_timestamp_seconds',
     help: 'Unix time the backup repository listing (names, capacity, free space) last succeeded; its values are kept while it fails.',
-    samples: (view, emit) => emit(view.serverLabels, view.server.backupRepositoriesListedMs === undefined ? undefined : view.server.backupRepositoriesListedMs / 1000),
+    samples: (view, emit) =>
+      emit(
+        view.serverLabels,
+        view.server.backupRepositoriesListedMs === undefined
+          ? undefined
+          : view.server.backupRepositoriesListedMs / 1000,
+      ),
   },
   {
     name: 'veeam_vb365_backup_repository_capacity_bytes',
@@ -214,7 +226,8 @@ class BufferWriter implements Sink {
   }
 
   write(text: string): void {
-    if (this.used + text.length * MAX_BYTES_PER_UNIT > this.chunk.length) this.nextChunk(text.length * MAX_BYTES_PER_UNIT);
+    if (this.used + text.length * MAX_BYTES_PER_UNIT > this.chunk.length)
+      this.nextChunk(text.length * MAX_BYTES_PER_UNIT);
     this.used += this.chunk.write(text, this.used, 'utf8');
   }
 

@@ -48,13 +48,21 @@ export class SelfMetrics {
     }).set({ version, node_version: process.version }, 1);
     collectDefaultMetrics({ register: this.registry });
     // These gauges end in _total, which promtool (rightly) flags; the per-type gauges beside them carry the same data.
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
       this.registry.removeSingleMetric(name);
     }
   }
 
   /** Hooks for one server's client. */
-  forServer(server: string): { request(endpoint: Endpoint, code: string): void; rejected(endpoint: Endpoint, count: number): void; invalidAnswer(endpoint: Endpoint): void } {
+  forServer(server: string): {
+    request(endpoint: Endpoint, code: string): void;
+    rejected(endpoint: Endpoint, count: number): void;
+    invalidAnswer(endpoint: Endpoint): void;
+  } {
     return {
       request: (endpoint, code) => this.apiRequests.inc({ server, endpoint, code }),
       rejected: (endpoint, count) => this.rejectedItems.inc({ server, endpoint }, count),

@@ -30,7 +30,13 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
     organizations = await listOrganizations(deps, signal);
   } catch (error) {
     logger.warn({ reason: describeError(error) }, 'could not list organizations; keeping the last known values');
-    return { startedMs, finishedMs: clock.now(), listing: { ok: false, error: describeError(error) }, backupRepositories: undefined, polls };
+    return {
+      startedMs,
+      finishedMs: clock.now(),
+      listing: { ok: false, error: describeError(error) },
+      backupRepositories: undefined,
+      polls,
+    };
   }
 
   const backupRepositories = listBackupRepositories(deps, signal);
@@ -42,7 +48,13 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
   };
   await Promise.all(Array.from({ length: Math.min(deps.server.pollConcurrency, organizations.length) }, worker));
   const backup = await backupRepositories; // before the clock is read: the cycle includes this listing
-  return { startedMs, finishedMs: clock.now(), listing: { ok: true, organizations }, backupRepositories: backup, polls };
+  return {
+    startedMs,
+    finishedMs: clock.now(),
+    listing: { ok: true, organizations },
+    backupRepositories: backup,
+    polls,
+  };
 }
 
 /** Discovered organizations, or the configured ones (named from the listing where it has them); only this shard's. */
@@ -55,25 +67,38 @@ async function listOrganizations(deps: CycleDependencies, signal: AbortSignal): 
   return configured.filter(deps.owns).map((id) => ({ id, name: names.get(id) ?? '' }));
 }
 
-async function listBackupRepositories(deps: CycleDependencies, signal: AbortSignal): Promise<readonly BackupRepository[] | undefined> {
+async function listBackupRepositories(
+  deps: CycleDependencies,
+  signal: AbortSignal,
+): Promise<readonly BackupRepository[] | undefined> {
   try {
     const listing = await deps.client.backupRepositories(signal);
     logRejected(deps.logger, 'backup repositories', listing, {});
     return listing.items;
   } catch (error) {
-    deps.logger.warn({ reason: describeError(error) }, 'could not list backup repositories; keeping the last known names and capacity');
+    deps.logger.warn(
+      { reason: describeError(error) },
+      'could not list backup repositories; keeping the last known names and capacity',
+    );
     return undefined;
   }
 }
 
-async function pollOrganization(deps: CycleDependencies, organization: Organization, signal: AbortSignal): Promise<PollOutcome> {
+async function pollOrganization(
+  deps: CycleDependencies,
+  organization: Organization,
+  signal: AbortSignal,
+): Promise<PollOutcome> {
   const context = { organizationId: organization.id, organizationName: organization.name };
   try {
     const listing = await deps.client.usedRepositories(organization.id, signal);
     logRejected(deps.logger, 'used repositories', listing, context);
     return { ok: true, atMs: deps.clock.now(), repositories: listing.items };
   } catch (error) {
-    deps.logger.warn({ ...context, reason: describeError(error) }, 'organization poll failed; keeping its last known values');
+    deps.logger.warn(
+      { ...context, reason: describeError(error) },
+      'organization poll failed; keeping its last known values',
+    );
     return { ok: false, atMs: deps.clock.now(), error: describeError(error) };
   }
 }
@@ -81,7 +106,11 @@ async function pollOrganization(deps: CycleDependencies, organization: Organizat
 function logRejected(logger: Logger, what: string, listing: Listing<unknown>, context: Record<string, string>): void {
   if (listing.rejectedCount === 0) return;
   logger.warn(
-    { ...context, rejected: listing.rejectedCount, reasons: listing.rejected.map((item) => `item ${item.index}: ${item.reason}`) },
+    {
+      ...context,
+      rejected: listing.rejectedCount,
+      reasons: listing.rejected.map((item) => `item ${item.index}: ${item.reason}`),
+    },
     `skipped invalid items in the ${what} answer`,
   );
 }

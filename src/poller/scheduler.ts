@@ -57,7 +57,10 @@ export class Scheduler {
     const kept = new Set(state.organizations.map((organization) => organization.id));
     for (const organization of this.last?.organizations ?? []) {
       if (!kept.has(organization.id)) {
-        this.deps.logger.info({ organizationId: organization.id, organizationName: organization.name }, 'organization no longer listed; dropping its series');
+        this.deps.logger.info(
+          { organizationId: organization.id, organizationName: organization.name },
+          'organization no longer listed; dropping its series',
+        );
       }
     }
     this.last = state;
@@ -94,7 +97,10 @@ export class Scheduler {
       const waitMs = startedMs + intervalMs - clock.now();
       if (waitMs < 0) {
         this.deps.onLateCycle();
-        logger.warn({ overrunSeconds: -waitMs / 1000, intervalSeconds: this.deps.intervalSeconds }, 'poll cycle took longer than the poll interval; starting the next one now');
+        logger.warn(
+          { overrunSeconds: -waitMs / 1000, intervalSeconds: this.deps.intervalSeconds },
+          'poll cycle took longer than the poll interval; starting the next one now',
+        );
       } else if (!this.wake.signal.aborted) {
         // Not AbortSignal.any(): on Node 20 it leaves an entry on the long-lived signal for every wait.
         await clock.sleep(waitMs, this.wake.signal).catch(() => undefined);

@@ -28,7 +28,8 @@ export class TokenStore {
   constructor(
     private readonly lifetimeSeconds: number,
     private readonly now: () => number = Date.now,
-    private readonly makeToken: (kind: 'access' | 'refresh', sequence: number) => string = () => randomBytes(32).toString('base64url'),
+    private readonly makeToken: (kind: 'access' | 'refresh', sequence: number) => string = () =>
+      randomBytes(32).toString('base64url'),
   ) {}
 
   issue(userName: string): IssuedTokens {

@@ -59,7 +59,11 @@ function parseOptions(argv: string[]): { options: SimulatorOptions; caFile?: str
     },
   });
   if (values.help) return undefined;
-  const options: SimulatorOptions = { port: integer('port', values.port) ?? 4443, tls: !values['plain-http'], seed: !values['no-seed'] };
+  const options: SimulatorOptions = {
+    port: integer('port', values.port) ?? 4443,
+    tls: !values['plain-http'],
+    seed: !values['no-seed'],
+  };
   const set = <K extends keyof SimulatorOptions>(key: K, value: SimulatorOptions[K] | undefined): void => {
     if (value !== undefined) options[key] = value;
   };

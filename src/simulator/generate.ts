@@ -29,7 +29,12 @@ export function generateOrganization(index: number, repositoriesEach: number): G
       capacityBytes: objectStorage ? null : capacityBytes,
       freeSpaceBytes: objectStorage ? null : Math.floor(capacityBytes * random()),
       objectStorage: objectStorage
-        ? { id: randomUuid(random), name: `gen-bucket-${number}-${j + 1}`, type: 'AmazonS3Compatible', usedSpaceBytes: null }
+        ? {
+            id: randomUuid(random),
+            name: `gen-bucket-${number}-${j + 1}`,
+            type: 'AmazonS3Compatible',
+            usedSpaceBytes: null,
+          }
         : null,
     });
     usedRepositories.push({

@@ -1,12 +1,5 @@
 // Answers one routed request from the model, per API version.
-import {
-  emptyAnswer,
-  errorAnswer,
-  jsonAnswer,
-  notFoundAnswer,
-  unauthorizedAnswer,
-  type Answer,
-} from './answer.js';
+import { emptyAnswer, errorAnswer, jsonAnswer, notFoundAnswer, unauthorizedAnswer, type Answer } from './answer.js';
 import type { IssuedTokens, TokenStore } from './auth.js';
 import type { SimulatorData } from './data.js';
 import {
@@ -170,7 +163,13 @@ function organizationNotFound(version: ApiVersion, organizationId: string): Answ
   return notFoundAnswer(version, `Organization with ID '${organizationId}' was not found.`);
 }
 
-function pagedAnswer(ctx: HandlerContext, version: ApiVersion, items: Json[], call: IncomingCall, basePath: string): Answer {
+function pagedAnswer(
+  ctx: HandlerContext,
+  version: ApiVersion,
+  items: Json[],
+  call: IncomingCall,
+  basePath: string,
+): Answer {
   const window = parsePageWindow(call.query);
   if (typeof window === 'string') return errorAnswer(400, version, window, 'ParameterValidationFailure');
   return jsonAnswer(200, pageJson(items, window, ctx.pageSize, basePath));

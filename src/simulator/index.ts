@@ -10,7 +10,15 @@ export {
   addSeedData,
 } from './seed.js';
 export { API_VERSIONS, ROUTE_NAMES } from './types.js';
-export type { ApiVersion, FaultRequest, FaultRule, RouteName, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+export type {
+  ApiVersion,
+  FaultRequest,
+  FaultRule,
+  RouteName,
+  Simulator,
+  SimulatorOptions,
+  SimulatorStats,
+} from './types.js';
 export type {
   BackupRepositoryInput,
   ObjectStorageType,

@@ -4,13 +4,7 @@
 export type OrganizationType = 'Office365' | 'OnPremises' | 'Hybrid';
 export type OrganizationRegion = 'Worldwide' | 'Germany' | 'China' | 'USDefence' | 'USGovernment';
 export type ObjectStorageType =
-  | 'AzureBlob'
-  | 'AmazonS3'
-  | 'AmazonS3Compatible'
-  | 'AzureBlobArchive'
-  | 'AmazonS3Glacier'
-  | 'WasabiCloud'
-  | 'IBMCloud';
+  'AzureBlob' | 'AmazonS3' | 'AmazonS3Compatible' | 'AzureBlobArchive' | 'AmazonS3Glacier' | 'WasabiCloud' | 'IBMCloud';
 
 /** One row of GET /Organizations/{id}/UsedRepositories. */
 export interface SimulatedUsedRepository {
@@ -69,10 +63,9 @@ export interface SimulatedBackupRepository {
 type WithDefaults<T, K extends keyof T> = Pick<T, K> & Partial<Omit<T, K>>;
 
 export type UsedRepositoryInput = WithDefaults<SimulatedUsedRepository, 'repositoryId'>;
-export type OrganizationInput = WithDefaults<
-  Omit<SimulatedOrganization, 'usedRepositories'>,
-  'id' | 'name'
-> & { usedRepositories?: UsedRepositoryInput[] };
+export type OrganizationInput = WithDefaults<Omit<SimulatedOrganization, 'usedRepositories'>, 'id' | 'name'> & {
+  usedRepositories?: UsedRepositoryInput[];
+};
 export type BackupRepositoryInput = WithDefaults<SimulatedBackupRepository, 'id' | 'name'>;
 
 export const DEFAULT_PROXY_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';

@@ -45,7 +45,12 @@ export function addSeedData(data: SimulatorData): void {
     name: 'Azure Blob Contoso',
     description: 'Azure Blob Storage with local cache',
     path: 'C:\\VeeamCache\\AzureContoso',
-    objectStorage: { id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', name: 'contoso-blob', type: 'AzureBlob', usedSpaceBytes: 2499432773 },
+    objectStorage: {
+      id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+      name: 'contoso-blob',
+      type: 'AzureBlob',
+      usedSpaceBytes: 2499432773,
+    },
   });
   data.addBackupRepository({
     id: repo.contosoS3,
@@ -53,7 +58,12 @@ export function addSeedData(data: SimulatorData): void {
     description: 'Amazon S3 Glacier, long-term',
     path: 'C:\\VeeamCache\\S3Archive',
     isLongTerm: true,
-    objectStorage: { id: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e', name: 'contoso-archive', type: 'AmazonS3Glacier', usedSpaceBytes: 2348310138 },
+    objectStorage: {
+      id: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
+      name: 'contoso-archive',
+      type: 'AmazonS3Glacier',
+      usedSpaceBytes: 2348310138,
+    },
   });
   data.addBackupRepository({
     id: repo.nordLocal,
@@ -76,7 +86,12 @@ export function addSeedData(data: SimulatorData): void {
     name: 'Northwind Wasabi',
     description: 'Size not reported yet',
     path: 'C:\\VeeamCache\\Wasabi',
-    objectStorage: { id: 'c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f', name: 'northwind-wasabi', type: 'WasabiCloud', usedSpaceBytes: null },
+    objectStorage: {
+      id: 'c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f',
+      name: 'northwind-wasabi',
+      type: 'WasabiCloud',
+      usedSpaceBytes: null,
+    },
   });
   data.addBackupRepository({
     id: repo.tailwindLocal,
@@ -106,9 +121,27 @@ export function addSeedData(data: SimulatorData): void {
     firstBackupTime: '2023-03-01T02:00:00Z',
     lastBackupTime: '2025-06-30T02:00:00Z',
     usedRepositories: [
-      { repositoryId: repo.contosoAzure, usedSpaceBytes: 0, localCacheUsedSpaceBytes: 3473408, objectStorageUsedSpaceBytes: 2499432773, protectedObjectsCount: 120 },
-      { repositoryId: repo.contosoS3, usedSpaceBytes: 0, localCacheUsedSpaceBytes: 0, objectStorageUsedSpaceBytes: 2348310138, protectedObjectsCount: 118 },
-      { repositoryId: repo.nordLocal, usedSpaceBytes: 9559506944, localCacheUsedSpaceBytes: 0, objectStorageUsedSpaceBytes: 0, protectedObjectsCount: null },
+      {
+        repositoryId: repo.contosoAzure,
+        usedSpaceBytes: 0,
+        localCacheUsedSpaceBytes: 3473408,
+        objectStorageUsedSpaceBytes: 2499432773,
+        protectedObjectsCount: 120,
+      },
+      {
+        repositoryId: repo.contosoS3,
+        usedSpaceBytes: 0,
+        localCacheUsedSpaceBytes: 0,
+        objectStorageUsedSpaceBytes: 2348310138,
+        protectedObjectsCount: 118,
+      },
+      {
+        repositoryId: repo.nordLocal,
+        usedSpaceBytes: 9559506944,
+        localCacheUsedSpaceBytes: 0,
+        objectStorageUsedSpaceBytes: 0,
+        protectedObjectsCount: null,
+      },
     ],
   });
   data.addOrganization({
@@ -146,7 +179,12 @@ export function addSeedData(data: SimulatorData): void {
     type: 'Hybrid',
     usedRepositories: [
       { repositoryId: repo.tailwindLocal, usedSpaceBytes: 52428800000 },
-      { repositoryId: repo.tailwindOffline, usedSpaceBytes: 7340032000, isAvailable: false, details: SEED_OFFLINE_DETAILS },
+      {
+        repositoryId: repo.tailwindOffline,
+        usedSpaceBytes: 7340032000,
+        isAvailable: false,
+        details: SEED_OFFLINE_DETAILS,
+      },
     ],
   });
   data.addOrganization({

@@ -51,7 +51,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const body = await readBody(req);
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: lifetime.signal });
     if (res.destroyed) return;
-    const answer = body === undefined ? errorAnswer(413, versionOf(match), 'Request body too large.') : chooseAnswer(match, fault, req, url, body);
+    const answer =
+      body === undefined
+        ? errorAnswer(413, versionOf(match), 'Request body too large.')
+        : chooseAnswer(match, fault, req, url, body);
     if (fault?.retryAfter !== undefined) answer.headers['retry-after'] = fault.retryAfter;
     if (fault?.transformBody !== undefined) {
       answer.body = fault.transformBody(answer.body, {
@@ -71,7 +74,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   }
 
-  function chooseAnswer(match: RouteMatch, fault: FaultRule | undefined, req: IncomingMessage, url: URL, body: string): Answer {
+  function chooseAnswer(
+    match: RouteMatch,
+    fault: FaultRule | undefined,
+    req: IncomingMessage,
+    url: URL,
+    body: string,
+  ): Answer {
     if (fault?.status !== undefined) {
       return errorAnswer(fault.status, versionOf(match), http.STATUS_CODES[fault.status] ?? 'Simulated failure');
     }
@@ -107,7 +116,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   const certificate = useTls ? (options.certificate ?? (await createSelfSignedCertificate(host))) : undefined;
-  const server = certificate ? https.createServer({ cert: certificate.cert, key: certificate.key }, onRequest) : http.createServer(onRequest);
+  const server = certificate
+    ? https.createServer({ cert: certificate.cert, key: certificate.key }, onRequest)
+    : http.createServer(onRequest);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

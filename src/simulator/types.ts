@@ -5,13 +5,7 @@ export type ApiVersion = 'v6' | 'v7' | 'v8';
 export const API_VERSIONS: readonly ApiVersion[] = ['v6', 'v7', 'v8'];
 
 export type RouteName =
-  | 'token'
-  | 'organizations'
-  | 'used_repositories'
-  | 'backup_repositories'
-  | 'service_instance'
-  | 'logout'
-  | 'unknown';
+  'token' | 'organizations' | 'used_repositories' | 'backup_repositories' | 'service_instance' | 'logout' | 'unknown';
 export const ROUTE_NAMES: readonly RouteName[] = [
   'token',
   'organizations',

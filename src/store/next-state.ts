@@ -29,8 +29,11 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
     lastCycleEndMs: cycle.finishedMs,
     lastCycleDurationSeconds: (cycle.finishedMs - cycle.startedMs) / 1000,
     backupRepositories:
-      cycle.backupRepositories === undefined ? previous.backupRepositories : new Map(cycle.backupRepositories.map((repository) => [repository.id, repository])),
-    backupRepositoriesListedMs: cycle.backupRepositories === undefined ? previous.backupRepositoriesListedMs : cycle.finishedMs,
+      cycle.backupRepositories === undefined
+        ? previous.backupRepositories
+        : new Map(cycle.backupRepositories.map((repository) => [repository.id, repository])),
+    backupRepositoriesListedMs:
+      cycle.backupRepositories === undefined ? previous.backupRepositoriesListedMs : cycle.finishedMs,
   };
   const { listing } = cycle;
   if (!listing.ok) {
@@ -38,7 +41,11 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
       ...common,
       up: false,
       lastError: listing.error,
-      organizations: previous.organizations.map((organization) => ({ ...organization, pollSuccess: false, lastError: listing.error })),
+      organizations: previous.organizations.map((organization) => ({
+        ...organization,
+        pollSuccess: false,
+        lastError: listing.error,
+      })),
     };
   }
   const before = new Map(previous.organizations.map((organization) => [organization.id, organization]));
@@ -49,8 +56,22 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
     const last = before.get(id);
     organizations.push(
       poll.ok
-        ? { id, name, pollSuccess: true, lastSuccessMs: poll.atMs, lastError: undefined, repositories: poll.repositories }
-        : { id, name, pollSuccess: false, lastSuccessMs: last?.lastSuccessMs, lastError: poll.error, repositories: last?.repositories ?? [] },
+        ? {
+            id,
+            name,
+            pollSuccess: true,
+            lastSuccessMs: poll.atMs,
+            lastError: undefined,
+            repositories: poll.repositories,
+          }
+        : {
+            id,
+            name,
+            pollSuccess: false,
+            lastSuccessMs: last?.lastSuccessMs,
+            lastError: poll.error,
+            repositories: last?.repositories ?? [],
+          },
     );
   }
   organizations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

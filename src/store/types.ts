@@ -10,7 +10,9 @@ export interface CycleResult {
   readonly startedMs: number;
   readonly finishedMs: number;
   /** Logging in and listing organizations: when it fails, nothing else was polled. */
-  readonly listing: { readonly ok: true; readonly organizations: readonly Organization[] } | { readonly ok: false; readonly error: string };
+  readonly listing:
+    | { readonly ok: true; readonly organizations: readonly Organization[] }
+    | { readonly ok: false; readonly error: string };
   /** Names and capacity; undefined when that listing failed (the previous one is kept). */
   readonly backupRepositories: readonly BackupRepository[] | undefined;
   readonly polls: ReadonlyMap<string, PollOutcome>;

@@ -49,7 +49,10 @@ export class TokenSource {
     if (this.pending !== undefined) return this.pending;
     if (now < this.nextLoginAtMs) {
       const waitSeconds = Math.ceil((this.nextLoginAtMs - now) / 1000);
-      throw new RequestFailedError('login_backoff', `login failed ${this.consecutiveFailures} time(s) in a row; next attempt in ${waitSeconds} s`);
+      throw new RequestFailedError(
+        'login_backoff',
+        `login failed ${this.consecutiveFailures} time(s) in a row; next attempt in ${waitSeconds} s`,
+      );
     }
     this.pending = this.login(signal).finally(() => {
       this.pending = undefined;
@@ -71,15 +74,27 @@ export class TokenSource {
     const refreshToken = this.session?.refreshToken;
     if (refreshToken !== undefined) {
       try {
-        return this.accept(await this.options.requestToken(new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }), signal));
+        return this.accept(
+          await this.options.requestToken(
+            new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+            signal,
+          ),
+        );
       } catch (error) {
         if (signal.aborted) throw error;
-        this.options.logger.info({ reason: describeError(error) }, 'refresh token refused; logging in with the password');
+        this.options.logger.info(
+          { reason: describeError(error) },
+          'refresh token refused; logging in with the password',
+        );
       }
     }
     this.session = undefined;
     try {
-      const form = new URLSearchParams({ grant_type: 'password', username: this.options.username, password: this.options.password });
+      const form = new URLSearchParams({
+        grant_type: 'password',
+        username: this.options.username,
+        password: this.options.password,
+      });
       // Without this, v7+ servers expect a browser antiforgery cookie; older servers ignore it.
       form.set('disable_antiforgery_token', 'true');
       return this.accept(await this.options.requestToken(form, signal));
@@ -89,7 +104,11 @@ export class TokenSource {
         const wait = backoffMs(this.consecutiveFailures - 1, LOGIN_BACKOFF, this.options.random);
         this.nextLoginAtMs = this.options.clock.now() + wait;
         this.options.logger.warn(
-          { reason: describeError(error), consecutiveFailures: this.consecutiveFailures, retryInSeconds: Math.round(wait / 1000) },
+          {
+            reason: describeError(error),
+            consecutiveFailures: this.consecutiveFailures,
+            retryInSeconds: Math.round(wait / 1000),
+          },
           'login failed',
         );
       }

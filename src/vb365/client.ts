@@ -78,19 +78,40 @@ export class Vb365Client {
   /** v6/v7 answer a plain array, v8 pages. */
   organizations(signal: AbortSignal): Promise<Listing<Organization>> {
     const path = this.at(routes.organizations(this.deps.server.apiVersion));
-    return this.listing('organizations', path, !listingsArePaged(this.deps.server.apiVersion), parseOrganization, (organization) => organization.id, signal);
+    return this.listing(
+      'organizations',
+      path,
+      !listingsArePaged(this.deps.server.apiVersion),
+      parseOrganization,
+      (organization) => organization.id,
+      signal,
+    );
   }
 
   /** Paged in every version. */
   usedRepositories(organizationId: string, signal: AbortSignal): Promise<Listing<UsedRepository>> {
     const path = this.at(routes.usedRepositories(this.deps.server.apiVersion, organizationId));
-    return this.listing('used_repositories', path, false, parseUsedRepository, (repository) => repository.repositoryId, signal);
+    return this.listing(
+      'used_repositories',
+      path,
+      false,
+      parseUsedRepository,
+      (repository) => repository.repositoryId,
+      signal,
+    );
   }
 
   /** v6/v7 answer a plain array, v8 pages. */
   backupRepositories(signal: AbortSignal): Promise<Listing<BackupRepository>> {
     const path = this.at(routes.backupRepositories(this.deps.server.apiVersion));
-    return this.listing('backup_repositories', path, !listingsArePaged(this.deps.server.apiVersion), parseBackupRepository, (repository) => repository.id, signal);
+    return this.listing(
+      'backup_repositories',
+      path,
+      !listingsArePaged(this.deps.server.apiVersion),
+      parseBackupRepository,
+      (repository) => repository.id,
+      signal,
+    );
   }
 
   private async listing<T>(
@@ -103,8 +124,13 @@ export class Vb365Client {
   ): Promise<Listing<T>> {
     let items: readonly unknown[];
     try {
-      items = plainArray ? parseArray(await this.getJson(endpoint, path, signal)) : await this.pages(endpoint, path, signal);
-      if (items.length > MAX_LISTING_ITEMS) throw new InvalidAnswerError(`the listing has ${items.length} items, more than the ${MAX_LISTING_ITEMS} accepted`);
+      items = plainArray
+        ? parseArray(await this.getJson(endpoint, path, signal))
+        : await this.pages(endpoint, path, signal);
+      if (items.length > MAX_LISTING_ITEMS)
+        throw new InvalidAnswerError(
+          `the listing has ${items.length} items, more than the ${MAX_LISTING_ITEMS} accepted`,
+        );
     } catch (error) {
       if (error instanceof InvalidAnswerError) this.deps.events.invalidAnswer(endpoint);
       throw error;
@@ -120,7 +146,11 @@ export class Vb365Client {
   }
 
   private pages(endpoint: Endpoint, firstPath: string, signal: AbortSignal): Promise<unknown[]> {
-    return collectPages(firstPath, (path) => this.getJson(endpoint, path, signal), (href) => this.resolveNext(href));
+    return collectPages(
+      firstPath,
+      (path) => this.getJson(endpoint, path, signal),
+      (href) => this.resolveNext(href),
+    );
   }
 
   /** Next links are server-relative (`/v6/...`); an absolute link must stay on this server, so the token never leaves it. */
@@ -133,7 +163,8 @@ export class Vb365Client {
       // The link itself is not repeated: a proxy may have put a token in it.
       throw new InvalidAnswerError('the next link is not a URL');
     }
-    if (url.origin !== base.origin) throw new InvalidAnswerError(`the next link points to another server (${url.origin})`);
+    if (url.origin !== base.origin)
+      throw new InvalidAnswerError(`the next link points to another server (${url.origin})`);
     const path = url.pathname.startsWith(`${this.pathPrefix}/`) ? url.pathname : `${this.pathPrefix}${url.pathname}`;
     return `${path}${url.search}`;
   }
@@ -147,7 +178,8 @@ export class Vb365Client {
     for (let reauthenticated = false; ; reauthenticated = true) {
       const token = await this.tokens.accessToken(signal).catch((error: unknown) => {
         // A login skipped during back-off is a token request that did not happen: count it as such.
-        if (error instanceof RequestFailedError && error.code === 'login_backoff') this.deps.events.request('token', 'login_backoff');
+        if (error instanceof RequestFailedError && error.code === 'login_backoff')
+          this.deps.events.request('token', 'login_backoff');
         throw error;
       });
       try {
@@ -160,7 +192,11 @@ export class Vb365Client {
   }
 
   private async requestToken(form: URLSearchParams, signal: AbortSignal): Promise<TokenAnswer> {
-    const answer = await this.withRetries({ endpoint: 'token', method: 'POST', path: this.at(routes.token(this.deps.server.apiVersion)), form }, {}, signal);
+    const answer = await this.withRetries(
+      { endpoint: 'token', method: 'POST', path: this.at(routes.token(this.deps.server.apiVersion)), form },
+      {},
+      signal,
+    );
     try {
       return parseTokenAnswer(answer.json);
     } catch (error) {
@@ -177,7 +213,10 @@ export class Vb365Client {
       } catch (error) {
         const wait = this.retryWait(error, attempt);
         if (wait === undefined || signal.aborted) throw error;
-        this.deps.logger.debug({ endpoint: call.endpoint, attempt, waitMs: wait, reason: (error as Error).message }, 'retrying request');
+        this.deps.logger.debug(
+          { endpoint: call.endpoint, attempt, waitMs: wait, reason: (error as Error).message },
+          'retrying request',
+        );
         await this.deps.clock.sleep(wait, signal);
       }
     }
@@ -231,14 +270,20 @@ function parseTokenAnswer(json: unknown): TokenAnswer {
   if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
     throw new RequestFailedError('invalid_answer', 'the token answer lacks access_token or a positive expires_in');
   }
-  return { accessToken, refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined, expiresInSeconds: expiresIn };
+  return {
+    accessToken,
+    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined,
+    expiresInSeconds: expiresIn,
+  };
 }
 
 /** The server's own words from an error body (`message`, or OAuth `error_description`), shortened; never request data. */
 function errorDetail(json: unknown, secrets: readonly string[]): string {
   if (typeof json !== 'object' || json === null) return '';
   const body = json as Record<string, unknown>;
-  const message = [body['message'], body['error_description'], body['error']].find((value) => typeof value === 'string' && value !== '');
+  const message = [body['message'], body['error_description'], body['error']].find(
+    (value) => typeof value === 'string' && value !== '',
+  );
   // Redacted before it is shortened, so no secret can survive cut in half at the end.
   return typeof message === 'string' ? `: ${redactSecrets(message, secrets).slice(0, 200)}` : '';
 }

@@ -3,15 +3,7 @@
  * veeam_vb365_api_requests_total and in log lines. Messages never contain credentials or tokens.
  */
 export type FailureCode =
-  | 'timeout'
-  | 'network'
-  | 'dns'
-  | 'tls'
-  | 'too_large'
-  | 'invalid_json'
-  | 'invalid_answer'
-  | 'aborted'
-  | 'login_backoff';
+  'timeout' | 'network' | 'dns' | 'tls' | 'too_large' | 'invalid_json' | 'invalid_answer' | 'aborted' | 'login_backoff';
 
 export class RequestFailedError extends Error {
   override readonly name = 'RequestFailedError';

@@ -24,12 +24,17 @@ export async function collectPages(
   let path: string | undefined = firstPath;
   while (path !== undefined) {
     // The query is left out of messages: a proxy may have put a token in it.
-    if (visited.has(path.toLowerCase())) throw new InvalidAnswerError(`the next link loops back to ${path.split('?', 1)[0] ?? ''}`);
+    if (visited.has(path.toLowerCase()))
+      throw new InvalidAnswerError(`the next link loops back to ${path.split('?', 1)[0] ?? ''}`);
     if (visited.size >= MAX_PAGES) throw new InvalidAnswerError(`the listing has more than ${MAX_PAGES} pages`);
     visited.add(path.toLowerCase());
     const page = parsePage(await fetchJson(path));
-    if (page.results.length > PAGE_LIMIT) throw new InvalidAnswerError(`a page holds ${page.results.length} items, more than the ${PAGE_LIMIT} a page may hold`);
-    if (results.length + page.results.length > MAX_LISTING_ITEMS) throw new InvalidAnswerError(`the listing has more than ${MAX_LISTING_ITEMS} items`);
+    if (page.results.length > PAGE_LIMIT)
+      throw new InvalidAnswerError(
+        `a page holds ${page.results.length} items, more than the ${PAGE_LIMIT} a page may hold`,
+      );
+    if (results.length + page.results.length > MAX_LISTING_ITEMS)
+      throw new InvalidAnswerError(`the listing has more than ${MAX_LISTING_ITEMS} items`);
     // Not push(...results): spreading a large array overflows the call stack.
     for (const item of page.results) results.push(item);
     path = page.nextHref === undefined ? undefined : resolveNext(page.nextHref);

@@ -27,7 +27,11 @@ function isObject(value: unknown): value is Json {
 export const REASONS_KEPT = 5;
 
 /** Validates every item, rejecting failures and repeats of an ID already seen in the same listing. */
-export function validateItems<T>(items: readonly unknown[], parse: (item: unknown) => ItemResult<T>, idOf: (value: T) => string): Listing<T> {
+export function validateItems<T>(
+  items: readonly unknown[],
+  parse: (item: unknown) => ItemResult<T>,
+  idOf: (value: T) => string,
+): Listing<T> {
   const accepted: T[] = [];
   const rejected: RejectedItem[] = [];
   let rejectedCount = 0;
@@ -54,7 +58,8 @@ export function validateItems<T>(items: readonly unknown[], parse: (item: unknow
 export function parsePage(json: unknown): Page {
   if (!isObject(json)) throw new InvalidAnswerError(`expected a page object, got ${kindOf(json)}`);
   const results = json['results'];
-  if (!Array.isArray(results)) throw new InvalidAnswerError(`expected "results" to be an array, got ${kindOf(results)}`);
+  if (!Array.isArray(results))
+    throw new InvalidAnswerError(`expected "results" to be an array, got ${kindOf(results)}`);
   const links = json['_links'];
   const next = isObject(links) && isObject(links['next']) ? links['next']['href'] : undefined;
   if (next !== undefined && next !== null && typeof next !== 'string') {
@@ -79,7 +84,8 @@ export function parseOrganization(item: unknown): ItemResult<Organization> {
 export function parseUsedRepository(item: unknown): ItemResult<UsedRepository> {
   if (!isObject(item)) return reject(`expected an object, got ${kindOf(item)}`);
   const repositoryId = uuid(item['repositoryId']) ?? repositoryIdFromLinks(item['_links']);
-  if (repositoryId === undefined) return reject('no repository ID: neither "repositoryId" nor "_links.backupRepository.href" holds a UUID');
+  if (repositoryId === undefined)
+    return reject('no repository ID: neither "repositoryId" nor "_links.backupRepository.href" holds a UUID');
   const used = byteCount(item, 'usedSpaceBytes');
   if (!used.ok) return used;
   const cache = byteCount(item, 'localCacheUsedSpaceBytes');
@@ -87,7 +93,8 @@ export function parseUsedRepository(item: unknown): ItemResult<UsedRepository> {
   const objectStorage = byteCount(item, 'objectStorageUsedSpaceBytes');
   if (!objectStorage.ok) return objectStorage;
   const available = item['isAvailable'];
-  if (typeof available !== 'boolean') return reject(`"isAvailable" is not a boolean (${kindOf(available)}) for repository ${repositoryId}`);
+  if (typeof available !== 'boolean')
+    return reject(`"isAvailable" is not a boolean (${kindOf(available)}) for repository ${repositoryId}`);
   return {
     ok: true,
     value: {
@@ -109,7 +116,10 @@ export function parseBackupRepository(item: unknown): ItemResult<BackupRepositor
   if (!capacity.ok) return capacity;
   const free = byteCount(item, 'freeSpaceBytes');
   if (!free.ok) return free;
-  return { ok: true, value: { id, name: text(item['name']), capacityBytes: capacity.value, freeSpaceBytes: free.value } };
+  return {
+    ok: true,
+    value: { id, name: text(item['name']), capacityBytes: capacity.value, freeSpaceBytes: free.value },
+  };
 }
 
 /** `/v6/backuprepositories/<uuid>` (any case, maybe absolute or with a query): the last path segment. */

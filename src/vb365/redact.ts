@@ -12,7 +12,12 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
   let result = text;
   for (const secret of secrets) {
     if (secret.length < SHORTEST_SECRET) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), Buffer.from(secret).toString('base64')])) {
+    for (const form of new Set([
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      Buffer.from(secret).toString('base64'),
+    ])) {
       result = result.split(form).join(REDACTED);
     }
   }

@@ -43,21 +43,34 @@ export class Transport {
     }, timeoutMs);
     const unlink = abortOnShutdown(shutdown, controller);
     try {
-      return await this.exchange(exchange, controller.signal, (error) => classify(error, shutdown.aborted, timedOut, timeoutMs));
+      return await this.exchange(exchange, controller.signal, (error) =>
+        classify(error, shutdown.aborted, timedOut, timeoutMs),
+      );
     } finally {
       clearTimeout(deadline);
       unlink();
     }
   }
 
-  private async exchange(exchange: HttpExchange, signal: AbortSignal, classifyError: (error: unknown) => RequestFailedError): Promise<HttpAnswer> {
+  private async exchange(
+    exchange: HttpExchange,
+    signal: AbortSignal,
+    classifyError: (error: unknown) => RequestFailedError,
+  ): Promise<HttpAnswer> {
     const { dispatcher, origin, maxResponseBytes } = this.options;
     const fail = (error: unknown): never => {
       throw classifyError(error);
     };
 
     const response = await dispatcher
-      .request({ origin, method: exchange.method, path: exchange.path, headers: exchange.headers, body: exchange.body ?? null, signal })
+      .request({
+        origin,
+        method: exchange.method,
+        path: exchange.path,
+        headers: exchange.headers,
+        body: exchange.body ?? null,
+        signal,
+      })
       .catch(fail);
 
     const declared = Number(response.headers['content-length']);
@@ -132,19 +145,35 @@ function classify(error: unknown, shutdown: boolean, timedOut: boolean, timeoutM
   if (error instanceof RequestFailedError) return error;
   if (shutdown) return new RequestFailedError('aborted', 'the request was aborted because the exporter is stopping');
   const code = errorCode(error);
-  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (
+    timedOut ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
     return new RequestFailedError('timeout', `no complete answer within ${timeoutMs / 1000} s`);
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RequestFailedError('dns', `the server name does not resolve (${code})`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new RequestFailedError('dns', `the server name does not resolve (${code})`);
   if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|ALTNAME|UNABLE_TO_(GET|VERIFY)/.test(code)) {
-    return new RequestFailedError('tls', `the TLS connection failed (${code}): set ca_file, or tls_insecure for a lab server`);
+    return new RequestFailedError(
+      'tls',
+      `the TLS connection failed (${code}): set ca_file, or tls_insecure for a lab server`,
+    );
   }
-  return new RequestFailedError('network', `the connection failed (${code ?? (error instanceof Error ? error.message : 'unknown error')})`);
+  return new RequestFailedError(
+    'network',
+    `the connection failed (${code ?? (error instanceof Error ? error.message : 'unknown error')})`,
+  );
 }
 
 function errorCode(error: unknown): string | undefined {
   // undici wraps socket errors; the useful code may be on the cause.
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current instanceof Error && depth < 4;
+    current = current.cause, depth++
+  ) {
     const code = (current as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_ABORTED') return code;
   }

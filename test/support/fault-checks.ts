@@ -56,11 +56,16 @@ export function expectExported(text: string, simulator: Simulator, organizationI
   const organization = simulator.data.getOrganization(organizationId);
   if (organization === undefined) throw new Error(`unknown organization ${organizationId}`);
   expect(pollSuccess(text, organizationId), `poll_success of ${organizationId}`).toBe(success);
-  expect(exportedRepositories(text, organizationId)).toEqual(organization.usedRepositories.map((usage) => usage.repositoryId).sort());
+  expect(exportedRepositories(text, organizationId)).toEqual(
+    organization.usedRepositories.map((usage) => usage.repositoryId).sort(),
+  );
   for (const usage of organization.usedRepositories) {
     const labels = { server: 'sim', organization_id: organizationId, repository_id: usage.repositoryId };
     for (const [metric, field] of BYTE_GAUGES) {
-      expect(sampleValue(text, `veeam_vb365_repository_${metric}`, labels), `${metric} of ${organizationId}/${usage.repositoryId}`).toBe(usage[field] ?? undefined);
+      expect(
+        sampleValue(text, `veeam_vb365_repository_${metric}`, labels),
+        `${metric} of ${organizationId}/${usage.repositoryId}`,
+      ).toBe(usage[field] ?? undefined);
     }
     expect(sampleValue(text, 'veeam_vb365_repository_available', labels)).toBe(usage.isAvailable ? 1 : 0);
   }
@@ -68,7 +73,8 @@ export function expectExported(text: string, simulator: Simulator, organizationI
 
 /** Every seed organization but `except` is exported exactly and polled successfully. */
 export function expectOthersIntact(text: string, simulator: Simulator, except: readonly string[]): void {
-  for (const organizationId of SEED_ORGS) if (!except.includes(organizationId)) expectExported(text, simulator, organizationId);
+  for (const organizationId of SEED_ORGS)
+    if (!except.includes(organizationId)) expectExported(text, simulator, organizationId);
 }
 
 /** /healthz still answers: the process runs and serves. */
@@ -79,7 +85,11 @@ export async function expectHealthy(url: string): Promise<void> {
 }
 
 /** Log lines with this message (and these fields, when given). */
-export function logLines(lines: ReadonlyArray<Record<string, unknown>>, message: string | RegExp, fields: Record<string, unknown> = {}): Array<Record<string, unknown>> {
+export function logLines(
+  lines: ReadonlyArray<Record<string, unknown>>,
+  message: string | RegExp,
+  fields: Record<string, unknown> = {},
+): Array<Record<string, unknown>> {
   return lines.filter(
     (line) =>
       (typeof message === 'string' ? line['msg'] === message : message.test(String(line['msg']))) &&

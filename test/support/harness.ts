@@ -44,7 +44,13 @@ export function testServerConfig(overrides: Partial<ServerConfig> & Pick<ServerC
 
 /** A server configuration pointing at the simulator, trusting its certificate. */
 export function serverConfig(simulator: Simulator, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return testServerConfig({ url: simulator.url, username: simulator.username, password: simulator.password, ca: simulator.ca, ...overrides });
+  return testServerConfig({
+    url: simulator.url,
+    username: simulator.username,
+    password: simulator.password,
+    ca: simulator.ca,
+    ...overrides,
+  });
 }
 
 export interface Harness extends ExporterHarness {
@@ -111,7 +117,9 @@ export function samples(text: string, name: string): Map<string, number> {
 /** The value of the one sample of `name` whose labels include every given pair. */
 export function sampleValue(text: string, name: string, labels: Record<string, string>): number | undefined {
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  const found = [...samples(text, name)].filter(([labelText]) => wanted.every((pair) => labelText.split(/,(?=[a-z_]+=")/).includes(pair)));
+  const found = [...samples(text, name)].filter(([labelText]) =>
+    wanted.every((pair) => labelText.split(/,(?=[a-z_]+=")/).includes(pair)),
+  );
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${wanted.join(',')}`);
   return found[0]?.[1];
 }
@@ -141,7 +149,9 @@ export function fakeClock(options: { readonly startMs?: number; readonly instant
     sleep: async (ms, signal) => {
       signal.throwIfAborted();
       if (ms > instantUpToMs) {
-        await new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+        await new Promise<void>((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+        );
         return;
       }
       sleeps.push(ms);
@@ -162,7 +172,11 @@ export interface ExporterHarness {
 
 export async function startExporterFor(
   servers: readonly ServerConfig[],
-  options: { readonly clock?: Clock; readonly config?: Partial<ExporterConfig>; readonly waitForFirstCycle?: boolean } = {},
+  options: {
+    readonly clock?: Clock;
+    readonly config?: Partial<ExporterConfig>;
+    readonly waitForFirstCycle?: boolean;
+  } = {},
 ): Promise<ExporterHarness> {
   const logs = new LogCapture();
   const config: ExporterConfig = {

@@ -5,6 +5,8 @@ export function requireTool(command: string, debianPackage: string): string {
   try {
     return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error(`${command} is not installed: run 'apt-get install -y --no-install-recommends ${debianPackage}' (.ci/run does)`);
+    throw new Error(
+      `${command} is not installed: run 'apt-get install -y --no-install-recommends ${debianPackage}' (.ci/run does)`,
+    );
   }
 }
