@@ -2,15 +2,15 @@
  * Builds the running exporter from a validated configuration: per server an undici Agent, a client,
  * a scheduler; one store, one metrics page, one HTTP server. Used by main.ts, the demo and the tests.
  */
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Clock } from './clock.js';
-import { ConfigError } from './config/errors.js';
 import type { ExporterConfig, ServerConfig } from './config/types.js';
 import { createApp } from './http/app.js';
 import { createHttpServer } from './http/http-server.js';
+import { listen } from './http/listen.js';
 import { loadWebConfig, type WebConfig } from './http/web-config.js';
 import { MetricsPage } from './metrics/metrics-page.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
@@ -53,7 +53,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   const app = createApp({ metricsPage, store, version: deps.version, logger: httpLogger, web });
   const httpServer = createHttpServer(app, web?.tls, httpLogger);
   try {
-    await listen(httpServer, config.listen.host, config.listen.port);
+    await listen(httpServer, config.listen.host, config.listen.port, httpLogger);
   } catch (error) {
     await Promise.all(pollers.map((poller) => poller.agent.destroy()));
     throw error;
@@ -130,23 +130,4 @@ function createPoller(
   });
   if (server.tlsInsecure) logger.warn('TLS certificate checks are off for this server (tls_insecure)');
   return { scheduler, agent };
-}
-
-/** A listen failure (address in use, unknown host) is a configuration problem: said in one line naming the setting. */
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new ConfigError(
-          'listen address (VB365_LISTEN_ADDRESS or listen_address)',
-          'an address this host can listen on',
-          `${host}:${port} (${error.code ?? error.message})`,
-        ),
-      ),
-    );
-    server.listen({ port, ...(host === '' ? {} : { host }) }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
