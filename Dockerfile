@@ -17,7 +17,7 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+RUN npm run build:exporter
 
 # ---- runtime: production dependencies and the compiled JavaScript only ----
 FROM node:24-bookworm-slim AS runtime

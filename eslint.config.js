@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'helm/', 'grafana/'] },
+  { ignores: ['**/dist/', '**/node_modules/', 'coverage/', 'helm/', 'grafana/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['test/**', 'bench/**', 'eslint.config.js', 'vitest.config.ts'],
+    files: ['test/**', 'bench/**', 'scripts/**', 'packages/*/test/**', 'eslint.config.js', 'vitest.config.ts'],
     rules: { 'no-console': 'off' },
   },
 );

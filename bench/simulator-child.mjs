@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import process from 'node:process';
 import { setImmediate } from 'node:timers';
-import { startSimulator } from '../dist/simulator/index.js';
+import { startSimulator } from 'vb365-simulator';
 import { mutate, truth } from './lib/mutations.mjs';
 import { ready, serve } from './lib/ipc.mjs';
 

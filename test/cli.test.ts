@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../src/simulator/index.js';
+import { startSimulator, type Simulator } from 'vb365-simulator';
 import { waitFor } from './support/harness.js';
 
 const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');

@@ -16,8 +16,9 @@ import { Script } from 'node:vm';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startSimulator } from '../src/simulator/index.js';
-import type { Simulator } from '../src/simulator/index.js';
+import { startSimulator } from 'vb365-simulator';
+import { SIMULATOR_PACKAGES, installedPackages, simulatorFiles } from './support/installed-tree.js';
+import type { Simulator } from 'vb365-simulator';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const dockerfileText = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
@@ -175,7 +176,7 @@ describe('Dockerfile structure', () => {
     expect(finalStage.image).toMatch(/^node:24-(bookworm-)?slim(@sha256:[0-9a-f]{64})?$/);
     const buildRuns = instructionsOf(buildStage, 'RUN').map((run) => runCommand(run.args));
     expect(buildRuns.some((run) => /^npm ci\b/.test(run) && !run.includes('--omit=dev'))).toBe(true);
-    expect(buildRuns).toContain('npm run build');
+    expect(buildRuns).toContain('npm run build:exporter');
     const finalRuns = instructionsOf(finalStage, 'RUN').map((run) => runCommand(run.args));
     expect(finalRuns.some((run) => /^npm ci\b.*--omit=dev/.test(run))).toBe(true);
   });
@@ -453,6 +454,10 @@ describe('Dockerfile stages replayed without Docker', () => {
     for (const devOnly of ['typescript', 'vitest', 'eslint', '@types/node']) {
       expect(existsSync(join(appDir, 'node_modules', devOnly)), `${devOnly} is not in the image`).toBe(false);
     }
+    const installed = await installedPackages(join(appDir, 'node_modules'));
+    for (const simulatorOnly of SIMULATOR_PACKAGES)
+      expect(installed, 'the image has no simulator').not.toContain(simulatorOnly);
+    expect(await simulatorFiles(appDir), 'no simulator code in the image').toEqual([]);
 
     simulator = await startSimulator();
     const caFile = join(work, 'simulator-ca.pem');

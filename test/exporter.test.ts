@@ -4,7 +4,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED_ORGANIZATION_IDS as ORG, SEED_REPOSITORY_IDS as REPO } from '../src/simulator/index.js';
+import { SEED_ORGANIZATION_IDS as ORG, SEED_REPOSITORY_IDS as REPO } from 'vb365-simulator';
 import { sampleValue, samples, startHarness, waitFor, type Harness } from './support/harness.js';
 
 let harness: Harness | undefined;

@@ -5,11 +5,7 @@
  * organizations that leave and rejoin discovery. Against the bundled simulator over real TLS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  SEED_ORGANIZATION_IDS as ORG,
-  SEED_REPOSITORY_IDS as REPO,
-  type FaultRequest,
-} from '../src/simulator/index.js';
+import { SEED_ORGANIZATION_IDS as ORG, SEED_REPOSITORY_IDS as REPO, type FaultRequest } from 'vb365-simulator';
 import {
   ITEMS_SKIPPED,
   LISTING_FAILED,

@@ -4,7 +4,7 @@
  * the wrong shape. Against the bundled simulator over real TLS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED_ORGANIZATION_IDS as ORG } from '../src/simulator/index.js';
+import { SEED_ORGANIZATION_IDS as ORG } from 'vb365-simulator';
 import {
   LISTING_FAILED,
   SEED_ORGS,

@@ -13,7 +13,7 @@ import {
   createSelfSignedCertificate,
   startSimulator,
   type Simulator,
-} from '../src/simulator/index.js';
+} from 'vb365-simulator';
 import {
   LISTING_FAILED,
   ORG_POLL_FAILED,

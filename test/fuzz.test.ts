@@ -14,7 +14,7 @@ import { Agent, MockAgent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { renderExposition, renderExpositionBuffer } from '../src/metrics/exposition.js';
-import { SEED_ORGANIZATION_IDS, startSimulator } from '../src/simulator/index.js';
+import { SEED_ORGANIZATION_IDS, startSimulator } from 'vb365-simulator';
 import { initialState, nextState } from '../src/store/next-state.js';
 import type { PollOutcome, ServerState } from '../src/store/types.js';
 import { Vb365Client } from '../src/vb365/client.js';

@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { systemClock } from '../src/clock.js';
 import { startExporter } from '../src/exporter.js';
-import { SEED_ORGANIZATION_IDS, startSimulator } from '../src/simulator/index.js';
+import { SEED_ORGANIZATION_IDS, startSimulator } from 'vb365-simulator';
 import { serverConfig } from './support/harness.js';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED_ORGANIZATION_IDS as ORG, startSimulator, type Simulator } from '../src/simulator/index.js';
+import { SEED_ORGANIZATION_IDS as ORG, startSimulator, type Simulator } from 'vb365-simulator';
 import { ORG_POLL_FAILED, SEED_ORGS, logLines, up } from './support/fault-checks.js';
 import { fakeClock, startHarness, waitFor, type Harness } from './support/harness.js';
 

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_ORGANIZATION_IDS as ORG } from '../src/simulator/index.js';
+import { SEED_ORGANIZATION_IDS as ORG } from 'vb365-simulator';
 import { ROWS_SHOWN } from '../src/http/landing-page.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { requireTool } from './support/tools.js';

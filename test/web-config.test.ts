@@ -13,7 +13,7 @@ import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { WWW_AUTHENTICATE } from '../src/http/basic-auth.js';
 import { loadWebConfig } from '../src/http/web-config.js';
-import { startSimulator } from '../src/simulator/index.js';
+import { startSimulator } from 'vb365-simulator';
 import { startHarness, waitFor, type Harness } from './support/harness.js';
 import { configError } from './support/config-error.js';
 

@@ -4,7 +4,7 @@
  * removed organization takes its backup repositories with it), so the population stays near its
  * starting size and the exporter's memory should stay flat.
  */
-import { seededRandom } from '../../dist/simulator/random.js';
+import { seededRandom } from 'vb365-simulator';
 
 let random = seededRandom(0xb5c0ffee);
 

@@ -1,8 +1,8 @@
 /** Shared checks of the fault tests: the exporter still answers, and organizations are exported exactly as the simulator holds them. */
 import { createServer } from 'node:net';
 import { expect } from 'vitest';
-import type { Simulator } from '../../src/simulator/index.js';
-import { SEED_ORGANIZATION_IDS } from '../../src/simulator/index.js';
+import type { Simulator } from 'vb365-simulator';
+import { SEED_ORGANIZATION_IDS } from 'vb365-simulator';
 import { sampleValue, samples } from './harness.js';
 
 export const SEED_ORGS: readonly string[] = Object.values(SEED_ORGANIZATION_IDS);

@@ -5,7 +5,7 @@ import { DEFAULTS } from '../../src/config/load.js';
 import type { ExporterConfig, ServerConfig } from '../../src/config/types.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/logger.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from 'vb365-simulator';
 
 /** Collects every log line so tests can assert on them (and on what must never be in them). */
 export class LogCapture extends Writable {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the simulator standalone: node dist/simulator/cli.js --port 4443 --organizations 50
+// Runs the simulator standalone: node packages/vb365-simulator/dist/cli.js --port 4443 --organizations 50
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './server.js';

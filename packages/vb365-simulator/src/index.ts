@@ -10,6 +10,7 @@ export {
   addSeedData,
 } from './seed.js';
 export { API_VERSIONS, ROUTE_NAMES } from './types.js';
+export { seededRandom } from './random.js';
 export type {
   ApiVersion,
   FaultRequest,

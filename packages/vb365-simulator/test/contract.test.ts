@@ -13,10 +13,10 @@ import {
   startSimulator,
   type ApiVersion,
   type Simulator,
-} from '../src/simulator/index.js';
+} from '../src/index.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const openApiDir = path.resolve(repoRoot, 'test', 'fixtures', 'openapi');
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const openApiDir = path.resolve(packageRoot, 'test', 'fixtures', 'openapi');
 const VERSIONS: readonly ApiVersion[] = ['v6', 'v7', 'v8'];
 const UNKNOWN_ID = '11111111-2222-4333-8444-555555555555';
 

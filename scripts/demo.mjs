@@ -1,18 +1,20 @@
 /**
- * `npm run demo`: the bundled VB365 simulator over HTTPS with its generated certificate, and the
- * exporter polling it every 15 seconds, with no configuration at all.
+ * `npm run demo`: the bundled VB365 simulator (the vb365-simulator workspace package) over HTTPS with
+ * its generated certificate, and the built exporter polling it every 15 seconds, with no configuration
+ * at all. Lives outside src/ so that neither the demo nor the simulator ships in the exporter's image.
  */
-import { systemClock } from './clock.js';
-import { loadConfig } from './config/load.js';
-import { startExporter } from './exporter.js';
-import { createLogger } from './logger.js';
-import { startSimulator } from './simulator/index.js';
-import { VERSION } from './version.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import process from 'node:process';
+import { startSimulator } from 'vb365-simulator';
+import { systemClock } from '../dist/clock.js';
+import { loadConfig } from '../dist/config/load.js';
+import { startExporter } from '../dist/exporter.js';
+import { createLogger } from '../dist/logger.js';
+import { VERSION } from '../dist/version.js';
 
-async function demo(): Promise<void> {
+async function demo() {
   const simulator = await startSimulator({ organizationCount: 20, latencyMs: 20 });
   // The exporter reads its CA from a file, as it would in production; the file lives only while the demo runs.
   const dir = mkdtempSync(join(tmpdir(), 'vb365-demo-'));
@@ -42,7 +44,7 @@ async function demo(): Promise<void> {
       `Press Ctrl+C to stop.\n\n`,
   );
 
-  const stop = (): void => {
+  const stop = () => {
     void Promise.all([exporter.stop(), simulator.close()]).finally(() => {
       rmSync(dir, { recursive: true, force: true });
       process.exit(0);
@@ -52,7 +54,7 @@ async function demo(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-demo().catch((error: unknown) => {
+demo().catch((error) => {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -10,7 +10,7 @@ import {
   type ApiVersion,
   type Simulator,
   type SimulatorOptions,
-} from '../src/simulator/index.js';
+} from '../src/index.js';
 
 interface Reply {
   status: number;

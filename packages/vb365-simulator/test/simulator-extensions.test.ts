@@ -9,7 +9,7 @@ import {
   type FaultRequest,
   type Simulator,
   type SimulatorOptions,
-} from '../src/simulator/index.js';
+} from '../src/index.js';
 
 const started: Array<{ simulator: Simulator; agent: Agent }> = [];
 afterEach(async () => {
