@@ -9,6 +9,7 @@ import { Agent } from 'undici';
 import type { Clock } from './clock.js';
 import type { ExporterConfig, ServerConfig } from './config/types.js';
 import { createApp } from './http/app.js';
+import { BcryptWorker } from './http/bcrypt-worker.js';
 import { createHttpServer } from './http/http-server.js';
 import { listen } from './http/listen.js';
 import { loadWebConfig, type WebConfig } from './http/web-config.js';
@@ -50,7 +51,8 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   const pollers = config.servers.map((server) => createPoller(server, config, store, metrics, deps));
   for (const warning of web?.warnings ?? []) deps.logger.warn(warning);
   const httpLogger = deps.logger.child({ module: 'http' });
-  const app = createApp({ metricsPage, store, version: deps.version, logger: httpLogger, web });
+  const bcrypt = new BcryptWorker();
+  const app = createApp({ metricsPage, store, version: deps.version, logger: httpLogger, web, bcrypt });
   const httpServer = createHttpServer(app, web?.tls, httpLogger);
   try {
     await listen(httpServer, config.listen.host, config.listen.port, httpLogger);
@@ -86,6 +88,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
       await Promise.all(pollers.map((poller) => poller.agent.destroy()));
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await bcrypt.close();
     },
   };
 }

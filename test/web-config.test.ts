@@ -5,13 +5,15 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { generate } from 'selfsigned';
 import { Agent, request } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WWW_AUTHENTICATE } from '../src/http/basic-auth.js';
+import { BcryptWorker } from '../src/http/bcrypt-worker.js';
 import { loadWebConfig } from '../src/http/web-config.js';
 import { startSimulator } from 'vb365-simulator';
 import { startHarness, waitFor, type Harness } from './support/harness.js';
@@ -155,6 +157,18 @@ function basic(user: string, password: string): string {
 async function get(url: string, dispatcher: Agent, authorization?: string): Promise<Reply> {
   const response = await request(url, { dispatcher, headers: authorization === undefined ? {} : { authorization } });
   return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+}
+
+/** A GET on a new connection from the given local address (undici's Agent does not take one). */
+function getFrom(localAddress: string, url: string, authorization: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { localAddress, agent: false, headers: { authorization } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    }).on('error', reject);
+  });
 }
 
 describe('web config file', () => {
@@ -324,7 +338,7 @@ describe('basic auth', () => {
   });
 
   it("checks an unknown user's password against a dummy hash of the same cost, and a known user's against theirs", async () => {
-    const compare = vi.spyOn(bcrypt, 'compare');
+    const compare = vi.spyOn(BcryptWorker.prototype, 'compare');
     expect((await get(`${url}/metrics`, client, basic('mallory', 'mallory-pw-5e1f'))).status).toBe(401);
     expect(compare).toHaveBeenCalledTimes(1);
     const dummy = compare.mock.calls[0]?.[1] ?? '';
@@ -336,7 +350,7 @@ describe('basic auth', () => {
   });
 
   it('remembers a successful check so scrapes do not pay bcrypt again; never a failed one', async () => {
-    const compare = vi.spyOn(bcrypt, 'compare');
+    const compare = vi.spyOn(BcryptWorker.prototype, 'compare');
     for (let scrape = 0; scrape < 3; scrape++)
       expect((await get(`${url}/metrics`, client, basic(BOB.user, BOB.password))).status).toBe(200);
     expect(compare).toHaveBeenCalledTimes(1);
@@ -368,29 +382,56 @@ describe('basic auth', () => {
     expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
-  it('runs one bcrypt check at a time and answers 429 at once when too many wait', async () => {
+  it('runs one bcrypt check at a time and answers 429 at once when an address has 8 waiting', async () => {
     let open = (): void => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    // compare is overloaded (promise or callback); this test only needs the promise form.
-    const compare = vi.spyOn(bcrypt, 'compare') as unknown as MockInstance<
-      (password: string, hash: string) => Promise<boolean>
-    >;
-    compare.mockImplementation(() => gate.then(() => false));
+    const compare = vi.spyOn(BcryptWorker.prototype, 'compare');
+    let running = 0;
+    let mostRunning = 0;
+    compare.mockImplementation(async () => {
+      mostRunning = Math.max(mostRunning, ++running);
+      await gate;
+      running--;
+      return false;
+    });
     const flood = agent();
     const replies: Reply[] = [];
     const pending = Array.from({ length: 70 }, (_, index) =>
       get(`${url}/metrics`, flood, basic(`flood${index}`, 'x')).then((reply) => void replies.push(reply)),
     );
-    await waitFor(() => replies.length >= 5, 5_000);
+    await waitFor(() => replies.length >= 61, 5_000);
     expect(replies.every((reply) => reply.status === 429 && reply.headers['retry-after'] === '1')).toBe(true);
     open();
     await Promise.all(pending);
     const statuses = replies.map((reply) => reply.status);
-    expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(64);
-    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(5);
+    // One running and eight waiting from this address; every other request was refused at once.
+    expect(statuses.filter((status) => status === 401)).toHaveLength(9);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(61);
+    expect(mostRunning).toBe(1);
     expect(harness.logs.messages().filter((message) => message.startsWith('too many basic auth checks'))).toHaveLength(
       1,
     );
+  });
+
+  it('answers 429 when 64 checks wait in all, from however many addresses', async () => {
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const compare = vi.spyOn(BcryptWorker.prototype, 'compare');
+    compare.mockImplementation(() => gate.then(() => false));
+    // Ten loopback addresses (Linux answers on all of 127/8) with 7 requests each: 70 in all.
+    const replies: Reply[] = [];
+    const pending = Array.from({ length: 70 }, (_, index) =>
+      getFrom(`127.0.0.${(index % 10) + 2}`, `${url}/metrics`, basic(`flood${index}`, 'x')).then(
+        (reply) => void replies.push(reply),
+      ),
+    );
+    await waitFor(() => replies.length >= 5, 5_000);
+    open();
+    await Promise.all(pending);
+    const statuses = replies.map((reply) => reply.status);
+    // One running and 64 waiting; the last five to arrive found the queue full.
+    expect(statuses.filter((status) => status === 401)).toHaveLength(65);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5);
   });
 
   it('never logs or answers a password or the Authorization header', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { MetricsPage } from '../metrics/metrics-page.js';
 import type { Store } from '../store/store.js';
 import { basicAuth } from './basic-auth.js';
+import type { BcryptWorker } from './bcrypt-worker.js';
 import { renderLandingPage } from './landing-page.js';
 import type { WebConfig } from './web-config.js';
 
@@ -14,6 +15,8 @@ export interface AppDependencies {
   readonly logger: Logger;
   /** Extra headers and basic auth from the web config file, if any. */
   readonly web?: WebConfig | undefined;
+  /** Checks basic auth passwords (bcrypt) off the main thread. */
+  readonly bcrypt: BcryptWorker;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -30,7 +33,12 @@ export function createApp(deps: AppDependencies): Express {
   }
   if (deps.web !== undefined && deps.web.users.size > 0) {
     app.use(
-      basicAuth({ users: deps.web.users, unauthenticatedPaths: deps.web.unauthenticatedPaths, logger: deps.logger }),
+      basicAuth({
+        users: deps.web.users,
+        unauthenticatedPaths: deps.web.unauthenticatedPaths,
+        compare: (password, hash) => deps.bcrypt.compare(password, hash),
+        logger: deps.logger,
+      }),
     );
   }
 

@@ -7,19 +7,25 @@
  * - bcrypt is slow on purpose (~100 ms at cost 10 in JavaScript): a successful check is remembered,
  *   keyed by a SHA-256 of user and password (never the password itself), so a Prometheus scraping every
  *   15 s costs one bcrypt per process lifetime. Checks run one at a time, like exporter-toolkit's, so
- *   guessing cannot take every core; when too many wait, the request is refused with 429 at once.
+ *   guessing cannot take every core, and client addresses take turns (a FairQueue): a flood of wrong
+ *   passwords from one address delays another address's first check by one check, not by the flood.
+ *   When an address already has MAX_WAITING_PER_SOURCE checks waiting, or MAX_WAITING wait in all, the
+ *   request is refused with 429 at once. Turns depend on the address only, never on the user name, so
+ *   the time to answer still says nothing about which users exist.
  * - Neither the password nor the Authorization header is ever logged.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { RequestHandler, Response } from 'express';
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
+import { FairQueue } from './fair-queue.js';
 
 export const REALM = 'vb365-exporter';
 export const WWW_AUTHENTICATE = `Basic realm="${REALM}", charset="UTF-8"`;
 /** Most bcrypt checks waiting for their turn before more are refused with 429. */
 const MAX_WAITING = 64;
+/** Most checks one client address may have waiting: a scraper has one at a time, a flood many. */
+const MAX_WAITING_PER_SOURCE = 8;
 /** Most remembered successful checks (one per user in practice). */
 const MAX_REMEMBERED = 1024;
 /** At most one warning per minute about refused checks, so a flood does not flood the log too. */
@@ -30,6 +36,8 @@ export interface BasicAuthOptions {
   readonly users: ReadonlyMap<string, string>;
   /** Exact request paths served without credentials. */
   readonly unauthenticatedPaths: readonly string[];
+  /** bcrypt's compare, off the main thread (a BcryptWorker's). */
+  readonly compare: (password: string, hash: string) => Promise<boolean>;
   readonly logger: Logger;
 }
 
@@ -41,7 +49,7 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
   const dummyHash = bcrypt.hashSync(randomBytes(18).toString('base64'), cost);
   const exempt = new Set(options.unauthenticatedPaths);
   const remembered = new Set<string>();
-  const oneAtATime = pLimit(1);
+  const checks = new FairQueue({ perSource: MAX_WAITING_PER_SOURCE, total: MAX_WAITING });
   let warnedAt = Number.NEGATIVE_INFINITY;
 
   const verify = async (user: string, password: string): Promise<boolean> => {
@@ -51,7 +59,10 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
     for (const candidate of users) {
       if (timingSafeEqual(candidate.digest, digest)) hash ??= candidate.hash;
     }
-    const matches = await bcrypt.compare(password, hash ?? dummyHash);
+    const matches = await options.compare(password, hash ?? dummyHash).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'bcrypt check failed; answering 401');
+      return false;
+    });
     return matches && hash !== undefined;
   };
 
@@ -61,10 +72,14 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
     if (credentials === undefined) return deny(response);
     const key = cacheKey(`${credentials.user}:${credentials.password}`);
     if (remembered.has(key)) return next();
-    if (oneAtATime.pendingCount >= MAX_WAITING) {
+    const check = checks.run(request.socket.remoteAddress ?? '', () => verify(credentials.user, credentials.password));
+    if (check === undefined) {
       if (Date.now() - warnedAt >= WARN_EVERY_MS) {
         warnedAt = Date.now();
-        options.logger.warn({ waiting: oneAtATime.pendingCount }, 'too many basic auth checks waiting; answering 429');
+        options.logger.warn(
+          { waiting: checks.size, remote: request.socket.remoteAddress },
+          'too many basic auth checks waiting; answering 429',
+        );
       }
       return void response
         .status(429)
@@ -72,7 +87,7 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
         .type('text/plain')
         .send('too many requests\n');
     }
-    const ok = await oneAtATime(() => verify(credentials.user, credentials.password));
+    const ok = await check;
     if (!ok) {
       options.logger.debug({ path: request.path, remote: request.socket.remoteAddress }, 'basic auth failed');
       return deny(response);
