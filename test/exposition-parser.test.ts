@@ -96,6 +96,25 @@ describe('parseExposition', () => {
     ]);
   });
 
+  it("reads values as Go's ParseFloat does, which the format refers to (prom-client writes Nan)", () => {
+    const values = ['Nan', 'nan', 'Inf', 'inf', '+infinity', '-Infinity', '1.', '.5', '-0', '01', '1E+3', '2e-3'];
+    const text = values.map((value, index) => `v{i="${index}"} ${value}\n`).join('');
+    expect(parseExposition(text)[0]?.samples.map((sample) => sample.value)).toEqual([
+      NaN,
+      NaN,
+      Infinity,
+      Infinity,
+      Infinity,
+      -Infinity,
+      1,
+      0.5,
+      -0,
+      1,
+      1000,
+      0.002,
+    ]);
+  });
+
   it('reads an empty text and ignores empty lines', () => {
     expect(parseExposition('')).toEqual([]);
     expect(parseExposition('\n\n')).toEqual([]);
@@ -168,7 +187,9 @@ describe('malformed exposition', () => {
     ['a label without a quoted value', `${ok}x{a=1} 1\n`, 4, /expected ="..." after the label name a/],
     ['no value', `${ok}x{a="1"}\n`, 4, /expected one space and a value after x/],
     ['a value that is not a number', `${ok}x 1O\n`, 4, /bad value of x: "1O"/],
-    ['Inf without its sign', `${ok}x Inf\n`, 4, /bad value of x/],
+    ['a signed NaN', `${ok}x +NaN\n`, 4, /bad value of x/],
+    ['a cut Infinity', `${ok}x -Infin\n`, 4, /bad value of x/],
+    ['digits separated by an underscore', `${ok}x 1_000\n`, 4, /bad value of x/],
     ['a hexadecimal value', `${ok}x 0x10\n`, 4, /bad value of x/],
     ['two spaces before the value', `${ok}x  1\n`, 4, /bad value of x/],
     ['a blank at the start of a line', `${ok} x 1\n`, 4, /without a metric name/],

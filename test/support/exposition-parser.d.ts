@@ -8,7 +8,7 @@ export interface Sample {
   readonly name: string;
   /** Label values unescaped, in the order of the line (an object without prototype). */
   readonly labels: Readonly<Record<string, string>>;
-  /** `NaN`, `+Inf` and `-Inf` as NaN, Infinity and -Infinity. */
+  /** `NaN`, `+Inf` and `-Inf` (in any case, `Inf` and `Infinity` with or without sign) as NaN, Infinity and -Infinity. */
   readonly value: number;
   /** The value as written. */
   readonly rawValue: string;

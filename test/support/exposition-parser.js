@@ -57,7 +57,12 @@ export class ExpositionError extends Error {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const METRIC_NAME_AT = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
 const LABEL_NAME_AT = /[a-zA-Z_][a-zA-Z0-9_]*/y;
-const FLOAT = /^(?:NaN|[+-]Inf|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)$/;
+/**
+ * A float as Go's strconv.ParseFloat reads it, which the format refers to: decimal, or NaN, Inf, Infinity
+ * in any case, the infinities signed or not (prom-client writes `Nan`). Hexadecimal floats and digits
+ * separated by underscores, which ParseFloat also takes and no client writes, are refused.
+ */
+const FLOAT = /^(?:nan|[+-]?inf(?:inity)?|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)$/i;
 const TIMESTAMP = /^-?\d+$/;
 /** @type {ReadonlySet<string>} */
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
@@ -336,11 +341,22 @@ function parseSample(line, number) {
   return {
     name,
     labels,
-    value: rawValue === '+Inf' ? Infinity : rawValue === '-Inf' ? -Infinity : Number(rawValue),
+    value: floatOf(rawValue),
     rawValue,
     timestamp: rawTimestamp === undefined ? undefined : Number(rawTimestamp),
     line: number,
   };
+}
+
+/**
+ * The number a FLOAT is.
+ * @param {string} text
+ */
+function floatOf(text) {
+  const lower = text.toLowerCase();
+  if (lower === 'nan') return NaN;
+  if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
+  return Number(text);
 }
 
 /**
