@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExpositionError, parseExposition, type Family } from './support/exposition-parser.js';
+import { sampleValue, samples } from './support/harness.js';
 
 const GOLDEN = join(import.meta.dirname, 'fixtures', 'golden', 'seed-v8.prom');
 
@@ -165,6 +166,39 @@ describe('escaped label values', () => {
       expect(parsed.find((sample) => sample.labels['name'] === value)?.value).toBe(index);
       expect(parsed.find((sample) => sample.labels['label2'] === String(index))?.value).toBe(index);
     }
+  });
+});
+
+describe('the harness helpers on the parser', () => {
+  const text = [
+    '# TYPE info gauge',
+    'info{server="sim",label2="0",name="Repo \\"Nord\\" \\\\ München"} 1',
+    'info{server="sim",label2="1",name="two\\nlines"} 2',
+    '# TYPE h histogram',
+    'h_bucket{le="+Inf"} 3',
+    'h_count 3',
+    '',
+  ].join('\n');
+
+  it('sampleValue() finds a sample by its unescaped label values, and only one', () => {
+    expect(sampleValue(text, 'info', { server: 'sim', name: 'Repo "Nord" \\ München' })).toBe(1);
+    expect(sampleValue(text, 'info', { name: 'two\nlines' })).toBe(2);
+    expect(sampleValue(text, 'info', { label2: '1' })).toBe(2);
+    expect(sampleValue(text, 'info', { name: 'Repo \\"Nord\\" \\\\ München' })).toBeUndefined(); // escaped: not a value
+    expect(sampleValue(text, 'info', { server: 'other' })).toBeUndefined();
+    expect(() => sampleValue(text, 'info', { server: 'sim' })).toThrow(/2 samples of info match/);
+  });
+
+  it('samples() gives the samples of one name, histogram samples by their own names', () => {
+    expect(samples(text, 'info').map((sample) => sample.labels['label2'])).toEqual(['0', '1']);
+    expect(samples(text, 'h_count').map((sample) => sample.value)).toEqual([3]);
+    expect(samples(text, 'h')).toEqual([]);
+    expect(samples(text, 'missing')).toEqual([]);
+  });
+
+  it('fail on malformed text', () => {
+    expect(() => samples(`${text}info{server="sim",label2="0",name="x} 1\n`, 'info')).toThrow(/^line 7: unterminated/);
+    expect(() => sampleValue(`${text}info 1\n`, 'info', {})).toThrow(/^line 7: the lines of info are not contiguous/);
   });
 });
 
