@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSimulator } from '../src/simulator/index.js';
 import type { Simulator } from '../src/simulator/index.js';
+import { parseExposition } from './support/exposition-parser.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const dockerfileText = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
@@ -498,11 +499,16 @@ describe('Dockerfile stages replayed without Docker', () => {
       running,
       async () => {
         const body = await (await fetch(`${base}/metrics`)).text();
-        return /^veeam_vb365_up\{[^}]*\} 1$/m.test(body) ? body : undefined;
+        try {
+          const up = parseExposition(body).find((family) => family.name === 'veeam_vb365_up');
+          return up?.samples.some((sample) => sample.value === 1) ? body : undefined;
+        } catch {
+          return body; // not valid exposition text: the check below fails, naming the line
+        }
       },
       () => output,
     );
-    expect(metrics).toMatch(/^# TYPE veeam_vb365_up gauge$/m);
+    expect(parseExposition(metrics).find((family) => family.name === 'veeam_vb365_up')?.type).toBe('gauge');
 
     // The image's HEALTHCHECK, with the exporter's environment, passes while the exporter runs.
     const script = execForm(lastOf(finalStage, 'HEALTHCHECK').args, 'HEALTHCHECK')[2] ?? '';
