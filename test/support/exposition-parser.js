@@ -7,10 +7,11 @@
  *
  * It throws an ExpositionError naming the line on anything malformed: a bad metric or label name, an
  * unterminated label value, an escape other than `\\`, `\"` and `\n` (`\\` and `\n` in HELP), a label
- * name twice in one sample, a value or timestamp that is not a number, a second HELP or TYPE line for a
- * family, a TYPE line after the family's first sample, the lines of a family not in one contiguous
- * block, the same series twice, a histogram bucket without `le`, a summary quantile without `quantile`,
- * a text whose last line does not end with a newline.
+ * name twice in one sample, a value that is not a float as Go's ParseFloat reads it (which the format
+ * refers to: NaN, Inf and Infinity in any case; no hexadecimal floats), a timestamp that
+ * is not an integer, a second HELP or TYPE line for a family, a TYPE line after the family's first
+ * sample, the lines of a family not in one contiguous block, the same series twice, a histogram bucket
+ * without `le`, a summary quantile without `quantile`, a last line without its newline.
  *
  * Stricter than the format on purpose, as every client library writes it (the exporter and prom-client
  * included): tokens are separated by exactly one space, with no blanks at the start or end of a line or
@@ -25,7 +26,7 @@
  * @typedef {object} Sample
  * @property {string} name The sample's name: the family's, or with `_bucket`, `_sum`, `_count` for histograms and summaries.
  * @property {Readonly<Record<string, string>>} labels Label values unescaped, in the order of the line (an object without prototype).
- * @property {number} value `NaN`, `+Inf` and `-Inf` as NaN, Infinity and -Infinity.
+ * @property {number} value `NaN`, `+Inf` and `-Inf` (in any case, `Inf` and `Infinity` with or without sign) as NaN, Infinity and -Infinity.
  * @property {string} rawValue The value as written.
  * @property {number | undefined} timestamp Milliseconds since the epoch, when the line has one.
  * @property {number} line 1-based line number.
@@ -59,8 +60,8 @@ const METRIC_NAME_AT = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
 const LABEL_NAME_AT = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 /**
  * A float as Go's strconv.ParseFloat reads it, which the format refers to: decimal, or NaN, Inf, Infinity
- * in any case, the infinities signed or not (prom-client writes `Nan`). Hexadecimal floats and digits
- * separated by underscores, which ParseFloat also takes and no client writes, are refused.
+ * in any case, the infinities signed or not (prom-client writes `Nan`). Hexadecimal floats (with the
+ * underscores ParseFloat allows in them), which ParseFloat also takes and no client writes, are refused.
  */
 const FLOAT = /^(?:nan|[+-]?inf(?:inity)?|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)$/i;
 const TIMESTAMP = /^-?\d+$/;
@@ -77,8 +78,10 @@ const SUFFIXES = { histogram: ['_bucket', '_sum', '_count'], summary: ['', '_sum
 export function parseExposition(text) {
   /** @type {Family[]} */
   const families = [];
-  /** Every family seen, by name, with the number of its last line and the series it holds. */
-  /** @type {Map<string, {family: Family, lastLine: number, series: Set<string>}>} */
+  /**
+   * Every family seen, by name, with the number of its last line and the series it holds.
+   * @type {Map<string, {family: Family, lastLine: number, series: Set<string>}>}
+   */
   const byName = new Map();
   /** @type {{family: Family, lastLine: number, series: Set<string>} | undefined} */
   let current;
