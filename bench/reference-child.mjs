@@ -14,8 +14,8 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { request } from 'undici';
+import { parseExposition } from '../test/support/exposition-parser.js';
 import { ready, serve } from './lib/ipc.mjs';
-import { parseExposition } from './lib/exposition.mjs';
 
 const gzip = promisify(gzipCallback);
 const { metricsUrl } = JSON.parse(process.argv[2] ?? '{}');

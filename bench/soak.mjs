@@ -23,8 +23,8 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseExposition } from '../test/support/exposition-parser.js';
 import { startExporterChild, startSimulatorChild } from './lib/children.mjs';
-import { seriesOf } from './lib/exposition.mjs';
 import { scrapeClient, scrapeUntil } from './lib/http.mjs';
 import { machine, mib, ms, printTable, verdict } from './lib/report.mjs';
 import { median, spread, summarize } from './lib/stats.mjs';
@@ -321,8 +321,17 @@ function compare(truth, text) {
   const expectedRepositories = new Set(
     truth.flatMap((organization) => organization.repositories.map((repository) => `${organization.id}/${repository}`)),
   );
-  const success = seriesOf(text, 'veeam_vb365_organization_poll_success');
-  const available = seriesOf(text, 'veeam_vb365_repository_available');
+  let families;
+  try {
+    families = parseExposition(text);
+  } catch (error) {
+    return `/metrics is not valid exposition text: ${error.message}`;
+  }
+  /** Label sets of one family's samples. */
+  const seriesOf = (name) =>
+    families.find((family) => family.name === name)?.samples.map((sample) => sample.labels) ?? [];
+  const success = seriesOf('veeam_vb365_organization_poll_success');
+  const available = seriesOf('veeam_vb365_repository_available');
   const organizations = new Set(success.map((labels) => labels.organization_id));
   const repositories = new Set(available.map((labels) => `${labels.organization_id}/${labels.repository_id}`));
   if (success.length !== organizations.size || available.length !== repositories.size) return 'a series appears twice';

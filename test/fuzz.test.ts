@@ -27,6 +27,7 @@ import {
   parsePage,
   parseUsedRepository,
 } from '../src/vb365/parse.js';
+import { parseExposition, type Sample } from './support/exposition-parser.js';
 import { requireTool } from './support/tools.js';
 import { testServerConfig } from './support/harness.js';
 
@@ -220,46 +221,11 @@ function leaves(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// A strict reader of the text exposition format 0.0.4.
+// Every sample of a text, read with the strict parser of the text exposition format 0.0.4 (it throws
+// naming the first line that is not valid exposition text).
 
-const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-const LABEL_VALUE = '"(?:[^"\\\\\\n]|\\\\[\\\\"n])*"';
-const LABEL = `[a-zA-Z_][a-zA-Z0-9_]*=${LABEL_VALUE}`;
-const SAMPLE_LINE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*)?\\})? ([^ ]+)$`);
-const HELP_LINE = new RegExp(`^# HELP ${NAME} [^\\n]*$`);
-const TYPE_LINE = new RegExp(`^# TYPE ${NAME} (gauge|counter|untyped|summary|histogram)$`);
-
-interface ParsedSample {
-  readonly name: string;
-  readonly labels: ReadonlyMap<string, string>;
-  readonly value: number;
-  readonly raw: string;
-}
-
-function unescapeLabel(value: string): string {
-  return value.replace(/\\(["\\n])/g, (_match, char: string) => (char === 'n' ? '\n' : char));
-}
-
-/** Parses every line or throws naming the first one that is not valid exposition text. */
-function parseExposition(body: string): ParsedSample[] {
-  if (!body.endsWith('\n')) throw new Error('the exposition does not end with a newline');
-  const parsed: ParsedSample[] = [];
-  for (const line of body.slice(0, -1).split('\n')) {
-    if (line.startsWith('#')) {
-      if (!HELP_LINE.test(line) && !TYPE_LINE.test(line)) throw new Error(`bad comment line: ${JSON.stringify(line)}`);
-      continue;
-    }
-    const match = SAMPLE_LINE.exec(line);
-    if (match === null) throw new Error(`bad sample line: ${JSON.stringify(line)}`);
-    const labels = new Map<string, string>();
-    for (const pair of (match[2] ?? '').matchAll(new RegExp(`([a-zA-Z_][a-zA-Z0-9_]*)=(${LABEL_VALUE})`, 'g'))) {
-      const [, key = '', quoted = '""'] = pair;
-      if (labels.has(key)) throw new Error(`label ${key} twice: ${line}`);
-      labels.set(key, unescapeLabel(quoted.slice(1, -1)));
-    }
-    parsed.push({ name: match[1] ?? '', labels, value: Number(match[3]), raw: match[3] ?? '' });
-  }
-  return parsed;
+function samplesOf(body: string): Sample[] {
+  return parseExposition(body).flatMap((family) => family.samples);
 }
 
 const BYTE_GAUGES = new Set([
@@ -510,21 +476,23 @@ async function runScenario(input: Scenario): Promise<{ state: ServerState; text:
 }
 
 function checkExposition(input: Scenario, text: string): void {
-  const samples = parseExposition(text);
+  const samples = samplesOf(text);
   const pages = leaves(input.organizations.map((organization) => organization.page));
   const backup = leaves(input.backup);
   const names = new Map(input.organizations.map((organization) => [organization.id, organization.name]));
   const seen = new Set<string>();
   for (const sample of samples) {
-    const key = `${sample.name}{${[...sample.labels].map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+    const key = `${sample.name}{${Object.entries(sample.labels)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(',')}}`;
     expect(seen.has(key), `duplicate series ${key}`).toBe(false);
     seen.add(key);
-    expect(Number.isFinite(sample.value) && sample.value >= 0, `${sample.name} ${sample.raw}`).toBe(true);
-    expect(sample.raw).toMatch(/^(0|[1-9]\d*)(\.\d+)?$/);
-    expect(sample.labels.get('server')).toBe(input.serverName);
-    const organizationId = sample.labels.get('organization_id');
+    expect(Number.isFinite(sample.value) && sample.value >= 0, `${sample.name} ${sample.rawValue}`).toBe(true);
+    expect(sample.rawValue).toMatch(/^(0|[1-9]\d*)(\.\d+)?$/);
+    expect(sample.labels['server']).toBe(input.serverName);
+    const organizationId = sample.labels['organization_id'];
     if (organizationId !== undefined) expect(names.has(organizationId)).toBe(true);
-    const repositoryId = sample.labels.get('repository_id');
+    const repositoryId = sample.labels['repository_id'];
     if (repositoryId !== undefined) expect(repositoryId).toMatch(UUID);
     if (sample.name.startsWith('veeam_vb365_repository_') && BYTE_GAUGES.has(sample.name))
       expect(pages.numbers.has(sample.value), `${sample.name} ${sample.value} not in the answers`).toBe(true);
@@ -532,10 +500,10 @@ function checkExposition(input: Scenario, text: string): void {
       expect(backup.numbers.has(sample.value), `${sample.name} ${sample.value} not in the backup listing`).toBe(true);
     else if (ZERO_ONE.has(sample.name)) expect([0, 1]).toContain(sample.value);
     if (sample.name === 'veeam_vb365_repository_info') {
-      expect(sample.labels.get('organization_name')).toBe(names.get(organizationId ?? ''));
-      const details = sample.labels.get('details') ?? '';
+      expect(sample.labels['organization_name']).toBe(names.get(organizationId ?? ''));
+      const details = sample.labels['details'] ?? '';
       expect(details === '' || pages.strings.has(details)).toBe(true);
-      const repositoryName = sample.labels.get('repository_name') ?? '';
+      const repositoryName = sample.labels['repository_name'] ?? '';
       expect(repositoryName === '' || backup.strings.has(repositoryName)).toBe(true);
     }
   }
@@ -565,7 +533,7 @@ describe('parse -> nextState -> renderExposition', () => {
       states.push(state);
     }
     const body = renderExposition(states);
-    expect(parseExposition(body).length).toBeGreaterThan(100);
+    expect(samplesOf(body).length).toBeGreaterThan(100);
     expect(body).toContain('\\"'); // the nasty names really are in there
     // promtool exits non-zero on any format error (and prints lint findings); it reads stdin.
     const output = execFileSync(promtool, ['check', 'metrics'], {
@@ -609,17 +577,15 @@ describe('parse -> nextState -> renderExposition', () => {
         true,
       );
     }
-    expect(parseExposition(text).filter((sample) => sample.name === 'veeam_vb365_repository_info')).toHaveLength(
-      18_000,
-    );
+    expect(samplesOf(text).filter((sample) => sample.name === 'veeam_vb365_repository_info')).toHaveLength(18_000);
   });
 
   it('the strict reader does reject broken lines (the checks can fail)', () => {
-    expect(() => parseExposition('veeam_vb365_up{server="a"b"} 1\n')).toThrow(/bad sample line/);
-    expect(() => parseExposition('veeam_vb365_up{server="a\nb"} 1\n')).toThrow(/bad sample line/);
-    expect(() => parseExposition('veeam_vb365_up{server="a\\x"} 1\n')).toThrow(/bad sample line/);
-    expect(() => parseExposition('veeam_vb365_up{server="a"} 1')).toThrow(/newline/);
-    expect(parseExposition('veeam_vb365_up{server="a\\"\\\\\\n"} 1\n')[0]?.labels.get('server')).toBe('a"\\\n');
+    expect(() => samplesOf('veeam_vb365_up{server="a"b"} 1\n')).toThrow(/line 1: expected , or } after the label/);
+    expect(() => samplesOf('veeam_vb365_up{server="a\nb"} 1\n')).toThrow(/line 1: unterminated value/);
+    expect(() => samplesOf('veeam_vb365_up{server="a\\x"} 1\n')).toThrow(/line 1: bad escape/);
+    expect(() => samplesOf('veeam_vb365_up{server="a"} 1')).toThrow(/newline/);
+    expect(samplesOf('veeam_vb365_up{server="a\\"\\\\\\n"} 1\n')[0]?.labels['server']).toBe('a"\\\n');
   });
 });
 

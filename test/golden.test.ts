@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExposition } from './support/exposition-parser.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { requireTool } from './support/tools.js';
 
@@ -42,6 +43,12 @@ describe('golden /metrics', () => {
     const actual = normalize(text);
     if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(GOLDEN, actual);
     expect(actual).toBe(readFileSync(GOLDEN, 'utf8'));
+  });
+
+  it('parses with the strict exposition parser, every family with HELP and TYPE', () => {
+    const families = parseExposition(text);
+    expect(families.filter((family) => family.name.startsWith('veeam_vb365_')).length).toBeGreaterThan(10);
+    expect(families.filter((family) => family.help === undefined || family.type === undefined)).toEqual([]);
   });
 
   it('passes promtool check metrics', () => {

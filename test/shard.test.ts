@@ -47,15 +47,17 @@ describe('sharded exporters', () => {
       const seen = new Map<string, number>();
       for (const [index, harness] of harnesses.entries()) {
         const text = await harness.metricsText();
-        for (const labels of samples(text, 'veeam_vb365_organization_poll_success').keys()) {
-          const id = /organization_id="([^"]+)"/.exec(labels)?.[1] ?? '';
+        for (const sample of samples(text, 'veeam_vb365_organization_poll_success')) {
+          const id = sample.labels['organization_id'] ?? '';
           expect(seen.has(id)).toBe(false);
           seen.set(id, index);
         }
         expect(text).toContain(
           `veeam_vb365_exporter_build_info{version="0.0.0-test",node_version="${process.version}",shard="${index}/${count}"} 1`,
         );
-        expect(text).not.toMatch(/veeam_vb365_repository_used_space_bytes\{[^}]*shard=/);
+        expect(
+          samples(text, 'veeam_vb365_repository_used_space_bytes').some((sample) => 'shard' in sample.labels),
+        ).toBe(false);
       }
       // Each harness has its own simulator with the same deterministic data: 5 seed + 30 generated organizations.
       expect(seen.size).toBe(35);

@@ -42,9 +42,9 @@ export function up(text: string): number | undefined {
 
 /** Repository IDs the metrics hold for an organization (from the availability gauge, present for every kept item). */
 export function exportedRepositories(text: string, organizationId: string): string[] {
-  return [...samples(text, 'veeam_vb365_repository_available').keys()]
-    .filter((labels) => labels.includes(`organization_id="${organizationId}"`))
-    .map((labels) => /repository_id="([^"]+)"/.exec(labels)?.[1] ?? '')
+  return samples(text, 'veeam_vb365_repository_available')
+    .filter((sample) => sample.labels['organization_id'] === organizationId)
+    .map((sample) => sample.labels['repository_id'] ?? '')
     .sort();
 }
 

@@ -6,6 +6,7 @@ import type { ExporterConfig, ServerConfig } from '../../src/config/types.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/logger.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from 'vb365-simulator';
+import { parseExposition, type Sample } from './exposition-parser.js';
 
 /** Collects every log line so tests can assert on them (and on what must never be in them). */
 export class LogCapture extends Writable {
@@ -101,27 +102,32 @@ export async function waitFor(condition: () => boolean, timeoutMs: number): Prom
   }
 }
 
-/** Samples of one metric family as `labels -> value`, parsed from exposition text. */
-export function samples(text: string, name: string): Map<string, number> {
-  const result = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labelEnd = line.lastIndexOf('}');
-    const labels = labelEnd === -1 ? '' : line.slice(name.length + 1, labelEnd);
-    const value = line.slice(labelEnd === -1 ? name.length + 1 : labelEnd + 2);
-    result.set(labels, Number(value));
+let lastParsed: { readonly text: string; readonly byName: ReadonlyMap<string, readonly Sample[]> } | undefined;
+
+/**
+ * Samples named `name` (a family's, or a histogram's `_bucket`, `_sum`, `_count`) in exposition text.
+ * The whole text is parsed strictly, so any malformed line fails the test; the last text's samples are kept.
+ */
+export function samples(text: string, name: string): readonly Sample[] {
+  if (lastParsed?.text !== text) {
+    const byName = new Map<string, Sample[]>();
+    for (const family of parseExposition(text))
+      for (const sample of family.samples) {
+        const named = byName.get(sample.name);
+        if (named === undefined) byName.set(sample.name, [sample]);
+        else named.push(sample);
+      }
+    lastParsed = { text, byName };
   }
-  return result;
+  return lastParsed.byName.get(name) ?? [];
 }
 
-/** The value of the one sample of `name` whose labels include every given pair. */
+/** The value of the one sample of `name` whose labels include every given pair (values unescaped). */
 export function sampleValue(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  const found = [...samples(text, name)].filter(([labelText]) =>
-    wanted.every((pair) => labelText.split(/,(?=[a-z_]+=")/).includes(pair)),
-  );
-  if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${wanted.join(',')}`);
-  return found[0]?.[1];
+  const wanted = Object.entries(labels);
+  const found = samples(text, name).filter((sample) => wanted.every(([key, value]) => sample.labels[key] === value));
+  if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(labels)}`);
+  return found[0]?.value;
 }
 
 /** A clock the test drives: now() moves only by advance() and by the sleeps it skips. */
