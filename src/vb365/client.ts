@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
 import { TokenSource, type TokenAnswer } from './auth.js';
 import { ApiStatusError, RequestFailedError } from './errors.js';
-import { MAX_LISTING_ITEMS, collectPages } from './paging.js';
+import { MAX_LISTING_ITEMS, PagedListing } from './paging.js';
 import { redactSecrets } from './redact.js';
 import {
   InvalidAnswerError,
@@ -122,35 +122,49 @@ export class Vb365Client {
     idOf: (value: T) => string,
     signal: AbortSignal,
   ): Promise<Listing<T>> {
-    let items: readonly unknown[];
-    try {
-      items = plainArray
-        ? parseArray(await this.getJson(endpoint, path, signal))
-        : await this.pages(endpoint, path, signal);
-      if (items.length > MAX_LISTING_ITEMS)
-        throw new InvalidAnswerError(
-          `the listing has ${items.length} items, more than the ${MAX_LISTING_ITEMS} accepted`,
-        );
-    } catch (error) {
-      if (error instanceof InvalidAnswerError) this.deps.events.invalidAnswer(endpoint);
-      throw error;
-    }
+    const items = plainArray ? await this.plainArray(endpoint, path, signal) : await this.pages(endpoint, path, signal);
     const listing = validateItems(items, parse, idOf);
     if (listing.rejectedCount > 0) this.deps.events.rejected(endpoint, listing.rejectedCount);
     return listing;
   }
 
+  private async plainArray(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<readonly unknown[]> {
+    const json = await this.getJson(endpoint, path, signal);
+    return this.readAnswer(endpoint, () => {
+      const items = parseArray(json);
+      if (items.length > MAX_LISTING_ITEMS)
+        throw new InvalidAnswerError(
+          `the listing has ${items.length} items, more than the ${MAX_LISTING_ITEMS} accepted`,
+        );
+      return items;
+    });
+  }
+
+  private async pages(endpoint: Endpoint, firstPath: string, signal: AbortSignal): Promise<readonly unknown[]> {
+    const listing = new PagedListing(firstPath, (href) => this.resolveNext(href));
+    for (let path = listing.nextPath; path !== undefined; path = listing.nextPath) {
+      const json = await this.getJson(endpoint, path, signal);
+      this.readAnswer(endpoint, () => listing.read(json));
+    }
+    return listing.items;
+  }
+
+  /**
+   * Reads an answer already received, counting one refused as a whole against its endpoint. Only the reading
+   * is counted, not the request: a bad token answer met on the way is the token endpoint's.
+   */
+  private readAnswer<R>(endpoint: Endpoint, read: () => R): R {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof InvalidAnswerError) this.deps.events.invalidAnswer(endpoint);
+      throw error;
+    }
+  }
+
   /** The API path on this server: base URLs may carry a path prefix (a reverse proxy). */
   private at(path: string): string {
     return `${this.pathPrefix}${path}`;
-  }
-
-  private pages(endpoint: Endpoint, firstPath: string, signal: AbortSignal): Promise<unknown[]> {
-    return collectPages(
-      firstPath,
-      (path) => this.getJson(endpoint, path, signal),
-      (href) => this.resolveNext(href),
-    );
   }
 
   /** Next links are server-relative (`/v6/...`); an absolute link must stay on this server, so the token never leaves it. */
