@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { RequestFailedError, describeError } from './errors.js';
+import { Vb365Error, describeError } from './errors.js';
 import { LOGIN_BACKOFF, backoffMs } from './retry.js';
 
 export interface TokenAnswer {
@@ -49,10 +49,7 @@ export class TokenSource {
     if (this.pending !== undefined) return this.pending;
     if (now < this.nextLoginAtMs) {
       const waitSeconds = Math.ceil((this.nextLoginAtMs - now) / 1000);
-      throw new RequestFailedError(
-        'login_backoff',
-        `login failed ${this.consecutiveFailures} time(s) in a row; next attempt in ${waitSeconds} s`,
-      );
+      throw Vb365Error.loginBackoff(this.consecutiveFailures, waitSeconds);
     }
     this.pending = this.login(signal).finally(() => {
       this.pending = undefined;

@@ -8,14 +8,14 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
 import { TokenSource, type TokenAnswer } from './auth.js';
-import { ApiStatusError, RequestFailedError } from './errors.js';
+import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { MAX_LISTING_ITEMS, PagedListing } from './paging.js';
 import { redactSecrets } from './redact.js';
 import {
-  InvalidAnswerError,
   parseArray,
   parseBackupRepository,
   parseOrganization,
+  parseTokenAnswer,
   parseUsedRepository,
   validateItems,
   type ItemResult,
@@ -133,7 +133,7 @@ export class Vb365Client {
     return this.readAnswer(endpoint, () => {
       const items = parseArray(json);
       if (items.length > MAX_LISTING_ITEMS)
-        throw new InvalidAnswerError(
+        throw Vb365Error.invalidAnswer(
           `the listing has ${items.length} items, more than the ${MAX_LISTING_ITEMS} accepted`,
         );
       return items;
@@ -157,7 +157,7 @@ export class Vb365Client {
     try {
       return read();
     } catch (error) {
-      if (error instanceof InvalidAnswerError) this.deps.events.invalidAnswer(endpoint);
+      if (hasCode(error, 'invalid_answer')) this.deps.events.invalidAnswer(endpoint);
       throw error;
     }
   }
@@ -175,10 +175,10 @@ export class Vb365Client {
       url = new URL(href, base);
     } catch {
       // The link itself is not repeated: a proxy may have put a token in it.
-      throw new InvalidAnswerError('the next link is not a URL');
+      throw Vb365Error.invalidAnswer('the next link is not a URL');
     }
     if (url.origin !== base.origin)
-      throw new InvalidAnswerError(`the next link points to another server (${url.origin})`);
+      throw Vb365Error.invalidAnswer(`the next link points to another server (${url.origin})`);
     const path = url.pathname.startsWith(`${this.pathPrefix}/`) ? url.pathname : `${this.pathPrefix}${url.pathname}`;
     return `${path}${url.search}`;
   }
@@ -192,14 +192,13 @@ export class Vb365Client {
     for (let reauthenticated = false; ; reauthenticated = true) {
       const token = await this.tokens.accessToken(signal).catch((error: unknown) => {
         // A login skipped during back-off is a token request that did not happen: count it as such.
-        if (error instanceof RequestFailedError && error.code === 'login_backoff')
-          this.deps.events.request('token', 'login_backoff');
+        if (hasCode(error, 'login_backoff')) this.deps.events.request('token', error.code);
         throw error;
       });
       try {
         return await this.withRetries(call, { authorization: `Bearer ${token}` }, signal);
       } catch (error) {
-        if (!(error instanceof ApiStatusError && error.status === 401) || reauthenticated) throw error;
+        if (!(error instanceof HttpStatusError && error.status === 401) || reauthenticated) throw error;
         this.tokens.invalidate(token);
       }
     }
@@ -211,12 +210,7 @@ export class Vb365Client {
       {},
       signal,
     );
-    try {
-      return parseTokenAnswer(answer.json);
-    } catch (error) {
-      this.deps.events.invalidAnswer('token');
-      throw error;
-    }
+    return this.readAnswer('token', () => parseTokenAnswer(answer.json));
   }
 
   /** Network errors, timeouts, 429, 502, 503 and 504 are tried again after a back-off that honours Retry-After. */
@@ -239,11 +233,11 @@ export class Vb365Client {
   private retryWait(error: unknown, attempt: number): number | undefined {
     if (attempt >= REQUEST_RETRY.attempts) return undefined;
     const retryable =
-      (error instanceof ApiStatusError && RETRYABLE_STATUSES.has(error.status)) ||
-      (error instanceof RequestFailedError && (error.code === 'network' || error.code === 'timeout'));
+      (error instanceof HttpStatusError && RETRYABLE_STATUSES.has(error.status)) ||
+      hasCode(error, 'network', 'timeout');
     if (!retryable) return undefined;
     const backoff = backoffMs(attempt - 1, REQUEST_RETRY, this.deps.random);
-    const wait = Math.max(backoff, error instanceof ApiStatusError ? (error.retryAfterMs ?? 0) : 0);
+    const wait = Math.max(backoff, error instanceof HttpStatusError ? (error.retryAfterMs ?? 0) : 0);
     // A server asking for a longer pause than a cycle can afford is left alone until the next cycle.
     return wait <= REQUEST_RETRY.longestWaitMs ? wait : undefined;
   }
@@ -263,32 +257,18 @@ export class Vb365Client {
     try {
       answer = await this.transport.send(exchange, signal);
     } catch (error) {
-      this.deps.events.request(call.endpoint, error instanceof RequestFailedError ? error.code : 'network');
+      this.deps.events.request(call.endpoint, error instanceof Vb365Error ? error.code : 'network');
       throw error;
     }
     this.deps.events.request(call.endpoint, String(answer.status));
     if (answer.status >= 200 && answer.status < 300) return answer;
-    throw new ApiStatusError(
+    throw new HttpStatusError(
+      call.endpoint,
       answer.status,
-      `${call.endpoint} answered HTTP ${answer.status}${errorDetail(answer.json, this.tokens.secrets())}`,
+      errorDetail(answer.json, this.tokens.secrets()),
       parseRetryAfter(answer.headers['retry-after'], this.deps.clock.now()),
     );
   }
-}
-
-function parseTokenAnswer(json: unknown): TokenAnswer {
-  const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  const accessToken = body['access_token'];
-  const refreshToken = body['refresh_token'];
-  const expiresIn = body['expires_in'];
-  if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
-    throw new RequestFailedError('invalid_answer', 'the token answer lacks access_token or a positive expires_in');
-  }
-  return {
-    accessToken,
-    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined,
-    expiresInSeconds: expiresIn,
-  };
 }
 
 /** The server's own words from an error body (`message`, or OAuth `error_description`), shortened; never request data. */

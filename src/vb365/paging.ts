@@ -4,7 +4,8 @@
  * (a loop), more than MAX_PAGES pages or more than MAX_LISTING_ITEMS items rather than follow them forever.
  * The caller fetches each page; this only reads them, so a failed request is never taken for a bad answer.
  */
-import { InvalidAnswerError, parsePage } from './parse.js';
+import { Vb365Error } from './errors.js';
+import { parsePage } from './parse.js';
 import { PAGE_LIMIT } from './routes.js';
 
 export const MAX_PAGES = 1_000;
@@ -41,11 +42,11 @@ export class PagedListing {
   read(json: unknown): void {
     const page = parsePage(json);
     if (page.results.length > PAGE_LIMIT)
-      throw new InvalidAnswerError(
+      throw Vb365Error.invalidAnswer(
         `a page holds ${page.results.length} items, more than the ${PAGE_LIMIT} a page may hold`,
       );
     if (this.results.length + page.results.length > MAX_LISTING_ITEMS)
-      throw new InvalidAnswerError(`the listing has more than ${MAX_LISTING_ITEMS} items`);
+      throw Vb365Error.invalidAnswer(`the listing has more than ${MAX_LISTING_ITEMS} items`);
     // Not push(...results): spreading a large array overflows the call stack.
     for (const item of page.results) this.results.push(item);
     this.next = page.nextHref === undefined ? undefined : this.follow(this.resolveNext(page.nextHref));
@@ -54,8 +55,8 @@ export class PagedListing {
   private follow(path: string): string {
     // The query is left out of messages: a proxy may have put a token in it.
     if (this.visited.has(path.toLowerCase()))
-      throw new InvalidAnswerError(`the next link loops back to ${path.split('?', 1)[0] ?? ''}`);
-    if (this.visited.size >= MAX_PAGES) throw new InvalidAnswerError(`the listing has more than ${MAX_PAGES} pages`);
+      throw Vb365Error.invalidAnswer(`the next link loops back to ${path.split('?', 1)[0] ?? ''}`);
+    if (this.visited.size >= MAX_PAGES) throw Vb365Error.invalidAnswer(`the listing has more than ${MAX_PAGES} pages`);
     this.visited.add(path.toLowerCase());
     return path;
   }

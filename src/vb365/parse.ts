@@ -1,14 +1,12 @@
 /**
  * Validation of VB365 answers: only the fields the exporter uses are checked, and an item that fails
  * is rejected with a reason instead of becoming a made-up sample. Nothing here throws on an item;
- * an answer whose overall shape is wrong throws InvalidAnswerError.
+ * an answer whose overall shape is wrong throws the catalogue's invalid_answer error.
  */
 import { UUID_PATTERN } from '../uuid.js';
+import type { TokenAnswer } from './auth.js';
+import { Vb365Error } from './errors.js';
 import type { BackupRepository, Listing, Organization, RejectedItem, UsedRepository } from './types.js';
-
-export class InvalidAnswerError extends Error {
-  override readonly name = 'InvalidAnswerError';
-}
 
 export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
@@ -56,22 +54,38 @@ export function validateItems<T>(
 
 /** A VB365 page: `{ offset, limit, results: [...], _links: { next: { href } } }`. */
 export function parsePage(json: unknown): Page {
-  if (!isObject(json)) throw new InvalidAnswerError(`expected a page object, got ${kindOf(json)}`);
+  if (!isObject(json)) throw Vb365Error.invalidAnswer(`expected a page object, got ${kindOf(json)}`);
   const results = json['results'];
   if (!Array.isArray(results))
-    throw new InvalidAnswerError(`expected "results" to be an array, got ${kindOf(results)}`);
+    throw Vb365Error.invalidAnswer(`expected "results" to be an array, got ${kindOf(results)}`);
   const links = json['_links'];
   const next = isObject(links) && isObject(links['next']) ? links['next']['href'] : undefined;
   if (next !== undefined && next !== null && typeof next !== 'string') {
-    throw new InvalidAnswerError(`expected "_links.next.href" to be a string, got ${kindOf(next)}`);
+    throw Vb365Error.invalidAnswer(`expected "_links.next.href" to be a string, got ${kindOf(next)}`);
   }
   return { results, nextHref: typeof next === 'string' && next !== '' ? next : undefined };
 }
 
 /** A listing answered as a plain array (v6/v7 Organizations and BackupRepositories). */
 export function parseArray(json: unknown): readonly unknown[] {
-  if (!Array.isArray(json)) throw new InvalidAnswerError(`expected an array, got ${kindOf(json)}`);
+  if (!Array.isArray(json)) throw Vb365Error.invalidAnswer(`expected an array, got ${kindOf(json)}`);
   return json;
+}
+
+/** An OAuth token answer: `{ access_token, refresh_token, expires_in, ... }`. */
+export function parseTokenAnswer(json: unknown): TokenAnswer {
+  const body = isObject(json) ? json : {};
+  const accessToken = body['access_token'];
+  const refreshToken = body['refresh_token'];
+  const expiresIn = body['expires_in'];
+  if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
+    throw Vb365Error.invalidAnswer('the token answer lacks access_token or a positive expires_in');
+  }
+  return {
+    accessToken,
+    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined,
+    expiresInSeconds: expiresIn,
+  };
 }
 
 export function parseOrganization(item: unknown): ItemResult<Organization> {
