@@ -12,16 +12,16 @@ import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { MAX_LISTING_ITEMS, PagedListing } from './paging.js';
 import { redactSecrets } from './redact.js';
 import {
+  backupRepositoryItems,
+  organizationItems,
   parseArray,
-  parseBackupRepository,
-  parseOrganization,
   parseTokenAnswer,
-  parseUsedRepository,
+  usedRepositoryItems,
   validateItems,
-  type ItemResult,
+  type ItemRules,
 } from './parse.js';
 import { REQUEST_RETRY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter } from './retry.js';
-import { listingsArePaged, routes, type Endpoint } from './routes.js';
+import { routes, type Endpoint, type ListingRoute } from './routes.js';
 import { Transport, type HttpAnswer } from './transport.js';
 import type { BackupRepository, Listing, Organization, UsedRepository } from './types.js';
 
@@ -75,55 +75,29 @@ export class Vb365Client {
     });
   }
 
-  /** v6/v7 answer a plain array, v8 pages. */
   organizations(signal: AbortSignal): Promise<Listing<Organization>> {
-    const path = this.at(routes.organizations(this.deps.server.apiVersion));
-    return this.listing(
-      'organizations',
-      path,
-      !listingsArePaged(this.deps.server.apiVersion),
-      parseOrganization,
-      (organization) => organization.id,
-      signal,
-    );
+    return this.listing(routes.organizations(this.deps.server.apiVersion), organizationItems, signal);
   }
 
-  /** Paged in every version. */
   usedRepositories(organizationId: string, signal: AbortSignal): Promise<Listing<UsedRepository>> {
-    const path = this.at(routes.usedRepositories(this.deps.server.apiVersion, organizationId));
     return this.listing(
-      'used_repositories',
-      path,
-      false,
-      parseUsedRepository,
-      (repository) => repository.repositoryId,
+      routes.usedRepositories(this.deps.server.apiVersion, organizationId),
+      usedRepositoryItems,
       signal,
     );
   }
 
-  /** v6/v7 answer a plain array, v8 pages. */
   backupRepositories(signal: AbortSignal): Promise<Listing<BackupRepository>> {
-    const path = this.at(routes.backupRepositories(this.deps.server.apiVersion));
-    return this.listing(
-      'backup_repositories',
-      path,
-      !listingsArePaged(this.deps.server.apiVersion),
-      parseBackupRepository,
-      (repository) => repository.id,
-      signal,
-    );
+    return this.listing(routes.backupRepositories(this.deps.server.apiVersion), backupRepositoryItems, signal);
   }
 
-  private async listing<T>(
-    endpoint: Endpoint,
-    path: string,
-    plainArray: boolean,
-    parse: (item: unknown) => ItemResult<T>,
-    idOf: (value: T) => string,
-    signal: AbortSignal,
-  ): Promise<Listing<T>> {
-    const items = plainArray ? await this.plainArray(endpoint, path, signal) : await this.pages(endpoint, path, signal);
-    const listing = validateItems(items, parse, idOf);
+  private async listing<T>(route: ListingRoute, rules: ItemRules<T>, signal: AbortSignal): Promise<Listing<T>> {
+    const { endpoint } = route;
+    const path = this.at(route.path);
+    const items = route.paged
+      ? await this.pages(endpoint, path, signal)
+      : await this.plainArray(endpoint, path, signal);
+    const listing = validateItems(items, rules);
     if (listing.rejectedCount > 0) this.deps.events.rejected(endpoint, listing.rejectedCount);
     return listing;
   }
@@ -206,7 +180,7 @@ export class Vb365Client {
 
   private async requestToken(form: URLSearchParams, signal: AbortSignal): Promise<TokenAnswer> {
     const answer = await this.withRetries(
-      { endpoint: 'token', method: 'POST', path: this.at(routes.token(this.deps.server.apiVersion)), form },
+      { endpoint: 'token', method: 'POST', path: this.at(routes.token(this.deps.server.apiVersion).path), form },
       {},
       signal,
     );

@@ -10,6 +10,12 @@ import type { BackupRepository, Listing, Organization, RejectedItem, UsedReposit
 
 export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
+/** How the items of one kind of listing are read: each validated, and the ID that may not repeat. */
+export interface ItemRules<T> {
+  readonly parse: (item: unknown) => ItemResult<T>;
+  readonly idOf: (value: T) => string;
+}
+
 export interface Page {
   readonly results: readonly unknown[];
   readonly nextHref: string | undefined;
@@ -25,11 +31,7 @@ function isObject(value: unknown): value is Json {
 export const REASONS_KEPT = 5;
 
 /** Validates every item, rejecting failures and repeats of an ID already seen in the same listing. */
-export function validateItems<T>(
-  items: readonly unknown[],
-  parse: (item: unknown) => ItemResult<T>,
-  idOf: (value: T) => string,
-): Listing<T> {
+export function validateItems<T>(items: readonly unknown[], { parse, idOf }: ItemRules<T>): Listing<T> {
   const accepted: T[] = [];
   const rejected: RejectedItem[] = [];
   let rejectedCount = 0;
@@ -135,6 +137,21 @@ export function parseBackupRepository(item: unknown): ItemResult<BackupRepositor
     value: { id, name: text(item['name']), capacityBytes: capacity.value, freeSpaceBytes: free.value },
   };
 }
+
+export const organizationItems: ItemRules<Organization> = {
+  parse: parseOrganization,
+  idOf: (organization) => organization.id,
+};
+
+export const usedRepositoryItems: ItemRules<UsedRepository> = {
+  parse: parseUsedRepository,
+  idOf: (repository) => repository.repositoryId,
+};
+
+export const backupRepositoryItems: ItemRules<BackupRepository> = {
+  parse: parseBackupRepository,
+  idOf: (repository) => repository.id,
+};
 
 /** `/v6/backuprepositories/<uuid>` (any case, maybe absolute or with a query): the last path segment. */
 function repositoryIdFromLinks(links: unknown): string | undefined {
