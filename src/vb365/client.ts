@@ -20,7 +20,7 @@ import {
   validateItems,
   type ItemRules,
 } from './parse.js';
-import { REQUEST_RETRY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter } from './retry.js';
+import { parseRetryAfter, retryWaitMs } from './retry.js';
 import { routes, type Endpoint, type ListingRoute } from './routes.js';
 import { Transport, type HttpAnswer } from './transport.js';
 import type { BackupRepository, Listing, Organization, UsedRepository } from './types.js';
@@ -187,13 +187,13 @@ export class Vb365Client {
     return this.readAnswer('token', () => parseTokenAnswer(answer.json));
   }
 
-  /** Network errors, timeouts, 429, 502, 503 and 504 are tried again after a back-off that honours Retry-After. */
+  /** Tried again as retryWaitMs() says. */
   private async withRetries(call: Call, headers: Record<string, string>, signal: AbortSignal): Promise<HttpAnswer> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.deps.limit(() => this.once(call, headers, signal));
       } catch (error) {
-        const wait = this.retryWait(error, attempt);
+        const wait = retryWaitMs(error, attempt, this.deps.random);
         if (wait === undefined || signal.aborted) throw error;
         this.deps.logger.debug(
           { endpoint: call.endpoint, attempt, waitMs: wait, reason: (error as Error).message },
@@ -202,18 +202,6 @@ export class Vb365Client {
         await this.deps.clock.sleep(wait, signal);
       }
     }
-  }
-
-  private retryWait(error: unknown, attempt: number): number | undefined {
-    if (attempt >= REQUEST_RETRY.attempts) return undefined;
-    const retryable =
-      (error instanceof HttpStatusError && RETRYABLE_STATUSES.has(error.status)) ||
-      hasCode(error, 'network', 'timeout');
-    if (!retryable) return undefined;
-    const backoff = backoffMs(attempt - 1, REQUEST_RETRY, this.deps.random);
-    const wait = Math.max(backoff, error instanceof HttpStatusError ? (error.retryAfterMs ?? 0) : 0);
-    // A server asking for a longer pause than a cycle can afford is left alone until the next cycle.
-    return wait <= REQUEST_RETRY.longestWaitMs ? wait : undefined;
   }
 
   private async once(call: Call, headers: Record<string, string>, signal: AbortSignal): Promise<HttpAnswer> {
