@@ -4,7 +4,6 @@
  * an answer whose overall shape is wrong throws the catalogue's invalid_answer error.
  */
 import { UUID_PATTERN } from '../uuid.js';
-import type { TokenAnswer } from './auth.js';
 import { Vb365Error } from './errors.js';
 import type { BackupRepository, Listing, Organization, RejectedItem, UsedRepository } from './types.js';
 
@@ -72,6 +71,12 @@ export function parsePage(json: unknown): Page {
 export function parseArray(json: unknown): readonly unknown[] {
   if (!Array.isArray(json)) throw Vb365Error.invalidAnswer(`expected an array, got ${kindOf(json)}`);
   return json;
+}
+
+export interface TokenAnswer {
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+  readonly expiresInSeconds: number;
 }
 
 /** An OAuth token answer: `{ access_token, refresh_token, expires_in, ... }`. */
