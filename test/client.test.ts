@@ -39,6 +39,7 @@ const page = (results: unknown[], next?: string): object => ({
 let agent: MockAgent;
 let clock: ReturnType<typeof instantSleepClock>;
 let requests: string[];
+let invalidAnswers: string[];
 
 function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
   const server = testServerConfig({ name: 't', url: ORIGIN, apiVersion: 'v6', pollIntervalSeconds: 300, ...overrides });
@@ -52,7 +53,7 @@ function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
     events: {
       request: (endpoint, code) => requests.push(`${endpoint} ${code}`),
       rejected: () => undefined,
-      invalidAnswer: () => undefined,
+      invalidAnswer: (endpoint) => invalidAnswers.push(endpoint),
     },
   });
 }
@@ -68,6 +69,7 @@ beforeEach(() => {
   agent.disableNetConnect();
   clock = instantSleepClock();
   requests = [];
+  invalidAnswers = [];
 });
 
 describe('retries', () => {
@@ -203,6 +205,21 @@ describe('paging and answers', () => {
       .usedRepositories(ORG, signal)
       .catch((caught: unknown) => caught);
     expect((error as Vb365Error).code).toBe('invalid_json');
+  });
+
+  it('counts an answer refused as a whole against the endpoint that gave it, a bad token answer against token only', async () => {
+    pool()
+      .intercept({ path: '/v6/Token', method: 'POST' })
+      .reply(200, { token_type: 'bearer', expires_in: 3600 }, json);
+    await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({
+      code: 'invalid_answer',
+      message: 'the token answer lacks access_token or a positive expires_in',
+    });
+    expect(invalidAnswers).toEqual(['token']);
+    login();
+    usedRepositories().reply(200, { results: 'none' }, json);
+    await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({ code: 'invalid_answer' });
+    expect(invalidAnswers).toEqual(['token', 'used_repositories']);
   });
 
   it('refuses a page holding more items than a page may (bounding what one answer can cost)', async () => {
