@@ -5,8 +5,7 @@ import { MockAgent } from 'undici';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../src/config/types.js';
 import { Vb365Client } from '../src/vb365/client.js';
-import { ApiStatusError, RequestFailedError } from '../src/vb365/errors.js';
-import { InvalidAnswerError } from '../src/vb365/parse.js';
+import { HttpStatusError, Vb365Error } from '../src/vb365/errors.js';
 import { instantSleepClock, testServerConfig } from './support/harness.js';
 
 const ORIGIN = 'https://vb365.test:4443';
@@ -40,6 +39,7 @@ const page = (results: unknown[], next?: string): object => ({
 let agent: MockAgent;
 let clock: ReturnType<typeof instantSleepClock>;
 let requests: string[];
+let invalidAnswers: string[];
 
 function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
   const server = testServerConfig({ name: 't', url: ORIGIN, apiVersion: 'v6', pollIntervalSeconds: 300, ...overrides });
@@ -53,7 +53,7 @@ function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
     events: {
       request: (endpoint, code) => requests.push(`${endpoint} ${code}`),
       rejected: () => undefined,
-      invalidAnswer: () => undefined,
+      invalidAnswer: (endpoint) => invalidAnswers.push(endpoint),
     },
   });
 }
@@ -69,6 +69,7 @@ beforeEach(() => {
   agent.disableNetConnect();
   clock = instantSleepClock();
   requests = [];
+  invalidAnswers = [];
 });
 
 describe('retries', () => {
@@ -100,8 +101,8 @@ describe('retries', () => {
     const error = await client()
       .usedRepositories(ORG, signal)
       .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ApiStatusError);
-    expect((error as ApiStatusError).message).toBe('used_repositories answered HTTP 429: come back in an hour');
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect((error as HttpStatusError).message).toBe('used_repositories answered HTTP 429: come back in an hour');
     expect(clock.sleeps).toEqual([]);
   });
 
@@ -139,8 +140,8 @@ describe('login', () => {
       'token answered HTTP 400: The user name or password is incorrect.',
     );
     const second = await c.usedRepositories(ORG, signal).catch((caught: unknown) => caught);
-    expect(second).toBeInstanceOf(RequestFailedError);
-    expect((second as RequestFailedError).code).toBe('login_backoff');
+    expect(second).toBeInstanceOf(Vb365Error);
+    expect((second as Vb365Error).code).toBe('login_backoff');
     expect(requests).toEqual(['token 400', 'token login_backoff']);
   });
 
@@ -165,7 +166,7 @@ describe('paging and answers', () => {
     login();
     usedRepositories().reply(200, page([item], `/v6/Organizations/${ORG}/UsedRepositories?offset=1&limit=1`), json);
     usedRepositories().reply(200, page([], `/v6/Organizations/${ORG}/UsedRepositories?offset=1&limit=1`), json);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toBeInstanceOf(InvalidAnswerError);
+    await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({ code: 'invalid_answer' });
   });
 
   it('refuses a next link to another server, so the token never leaves', async () => {
@@ -193,7 +194,7 @@ describe('paging and answers', () => {
     const error = await client({ maxResponseBytes: 1024 })
       .usedRepositories(ORG, signal)
       .catch((caught: unknown) => caught);
-    expect((error as RequestFailedError).code).toBe('too_large');
+    expect((error as Vb365Error).code).toBe('too_large');
     expect(requests).toContain('used_repositories too_large');
   });
 
@@ -203,7 +204,22 @@ describe('paging and answers', () => {
     const error = await client()
       .usedRepositories(ORG, signal)
       .catch((caught: unknown) => caught);
-    expect((error as RequestFailedError).code).toBe('invalid_json');
+    expect((error as Vb365Error).code).toBe('invalid_json');
+  });
+
+  it('counts an answer refused as a whole against the endpoint that gave it, a bad token answer against token only', async () => {
+    pool()
+      .intercept({ path: '/v6/Token', method: 'POST' })
+      .reply(200, { token_type: 'bearer', expires_in: 3600 }, json);
+    await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({
+      code: 'invalid_answer',
+      message: 'the token answer lacks access_token or a positive expires_in',
+    });
+    expect(invalidAnswers).toEqual(['token']);
+    login();
+    usedRepositories().reply(200, { results: 'none' }, json);
+    await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({ code: 'invalid_answer' });
+    expect(invalidAnswers).toEqual(['token', 'used_repositories']);
   });
 
   it('refuses a page holding more items than a page may (bounding what one answer can cost)', async () => {

@@ -2,7 +2,7 @@
  * Property tests of the path from a VB365 answer to /metrics: parse (src/vb365/parse.ts, and the real
  * client's listing over an in-memory dispatcher) -> nextState -> renderExposition. Inputs are arbitrary
  * values and the simulator's real v6/v8 answers with fields dropped, retyped, inflated or nested in
- * garbage. Properties: nothing but InvalidAnswerError (or invalid JSON) escapes towards the poller;
+ * garbage. Properties: nothing but an invalid_answer (or invalid_json) error escapes towards the poller;
  * every sample is a finite, non-negative number that was in the input (byte gauges) or 0/1; label values
  * are escaped so every line passes a strict exposition parser, and promtool accepts a large sample.
  */
@@ -18,9 +18,8 @@ import { SEED_ORGANIZATION_IDS, startSimulator } from 'vb365-simulator';
 import { initialState, nextState } from '../src/store/next-state.js';
 import type { PollOutcome, ServerState } from '../src/store/types.js';
 import { Vb365Client } from '../src/vb365/client.js';
-import { RequestFailedError, describeError } from '../src/vb365/errors.js';
+import { Vb365Error, describeError, hasCode } from '../src/vb365/errors.js';
 import {
-  InvalidAnswerError,
   parseArray,
   parseBackupRepository,
   parseOrganization,
@@ -292,7 +291,12 @@ afterAll(async () => {
 
 /** What may leave the client towards the cycle: an answer refused as a whole, or a body that is not JSON. */
 function isExpectedRefusal(error: unknown): boolean {
-  return error instanceof InvalidAnswerError || (error instanceof RequestFailedError && error.code === 'invalid_json');
+  return hasCode(error, 'invalid_answer', 'invalid_json');
+}
+
+function expectInvalidAnswer(error: unknown): void {
+  expect(error).toBeInstanceOf(Vb365Error);
+  expect((error as Vb365Error).code).toBe('invalid_answer');
 }
 
 function serialize(value: unknown): string {
@@ -309,12 +313,12 @@ describe('parsing arbitrary values', () => {
       expect(Array.isArray(page.results)).toBe(true);
       expect(page.nextHref === undefined || (typeof page.nextHref === 'string' && page.nextHref !== '')).toBe(true);
     } catch (error) {
-      expect(error).toBeInstanceOf(InvalidAnswerError);
+      expectInvalidAnswer(error);
     }
     try {
       parseArray(value);
     } catch (error) {
-      expect(error).toBeInstanceOf(InvalidAnswerError);
+      expectInvalidAnswer(error);
     }
     for (const parse of [parseUsedRepository, parseBackupRepository, parseOrganization]) {
       const result = parse(value);
@@ -322,7 +326,7 @@ describe('parsing arbitrary values', () => {
     }
   };
 
-  it('fc.anything: parsePage throws InvalidAnswerError only, item parsers never throw', () => {
+  it('fc.anything: parsePage throws invalid_answer errors only, item parsers never throw', () => {
     const started = performance.now();
     fc.assert(
       fc.property(fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true }), checkAll),
@@ -355,7 +359,7 @@ describe('mutated real answers', () => {
         try {
           results = parsePage(page).results;
         } catch (error) {
-          expect(error).toBeInstanceOf(InvalidAnswerError);
+          expectInvalidAnswer(error);
           return;
         }
         for (const item of results) {
@@ -379,7 +383,7 @@ describe('mutated real answers', () => {
     durations['mutatedItems'] = performance.now() - started;
   });
 
-  it('the real client refuses a mutated answer with InvalidAnswerError (or invalid JSON) only, never another error', async () => {
+  it('the real client refuses a mutated answer with invalid_answer (or invalid_json) only, never another error', async () => {
     const started = performance.now();
     const organization = SEED_ORGANIZATION_IDS.contoso;
     await fc.assert(

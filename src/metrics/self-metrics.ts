@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Shard } from '../config/types.js';
-import type { Endpoint } from '../vb365/routes.js';
+import type { ClientEvents } from '../vb365/client.js';
 
 export class SelfMetrics {
   readonly registry = new Registry();
@@ -58,11 +58,7 @@ export class SelfMetrics {
   }
 
   /** Hooks for one server's client. */
-  forServer(server: string): {
-    request(endpoint: Endpoint, code: string): void;
-    rejected(endpoint: Endpoint, count: number): void;
-    invalidAnswer(endpoint: Endpoint): void;
-  } {
+  forServer(server: string): ClientEvents {
     return {
       request: (endpoint, code) => this.apiRequests.inc({ server, endpoint, code }),
       rejected: (endpoint, count) => this.rejectedItems.inc({ server, endpoint }, count),

@@ -2,25 +2,34 @@
  * The access token of one VB365 server: cached until shortly before it expires, renewed with the
  * refresh token (falling back to the password grant), one login at a time however many requests
  * wait for it, and failed logins backed off exponentially so a wrong password cannot hammer the server.
+ * The token source is handed the token endpoint as a function; nothing here calls back into the client.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { RequestFailedError, describeError } from './errors.js';
+import { Vb365Error, describeError } from './errors.js';
+import { parseTokenAnswer, type TokenAnswer } from './parse.js';
+import type { KnownSecrets } from './redact.js';
+import type { Requester } from './requester.js';
 import { LOGIN_BACKOFF, backoffMs } from './retry.js';
-
-export interface TokenAnswer {
-  readonly accessToken: string;
-  readonly refreshToken: string | undefined;
-  readonly expiresInSeconds: number;
-}
+import type { Route } from './routes.js';
 
 /** Posts the form to the token endpoint; throws when the server refuses it. */
 export type RequestToken = (form: URLSearchParams, signal: AbortSignal) => Promise<TokenAnswer>;
+
+/** The token endpoint at `route`, requested (with retries, counted) and its answer checked. */
+export function tokenEndpoint(requester: Requester, route: Route): RequestToken {
+  return async (form, signal) => {
+    const answer = await requester.send({ endpoint: route.endpoint, method: 'POST', path: route.path, form }, signal);
+    return requester.read(route.endpoint, () => parseTokenAnswer(answer.json));
+  };
+}
 
 export interface TokenSourceOptions {
   readonly username: string;
   readonly password: string;
   readonly requestToken: RequestToken;
+  /** Told every token issued, so no server text repeats one. */
+  readonly secrets: KnownSecrets;
   readonly clock: Clock;
   readonly random: () => number;
   readonly logger: Logger;
@@ -34,8 +43,6 @@ interface Session {
 
 export class TokenSource {
   private session: Session | undefined;
-  /** Tokens issued lately, current ones included: text from the server is cleaned of them. */
-  private readonly recentTokens: string[] = [];
   private pending: Promise<string> | undefined;
   private consecutiveFailures = 0;
   private nextLoginAtMs = 0;
@@ -49,20 +56,12 @@ export class TokenSource {
     if (this.pending !== undefined) return this.pending;
     if (now < this.nextLoginAtMs) {
       const waitSeconds = Math.ceil((this.nextLoginAtMs - now) / 1000);
-      throw new RequestFailedError(
-        'login_backoff',
-        `login failed ${this.consecutiveFailures} time(s) in a row; next attempt in ${waitSeconds} s`,
-      );
+      throw Vb365Error.loginBackoff(this.consecutiveFailures, waitSeconds);
     }
     this.pending = this.login(signal).finally(() => {
       this.pending = undefined;
     });
     return this.pending;
-  }
-
-  /** The password and the tokens issued lately: what must never be repeated from a server's answer. */
-  secrets(): readonly string[] {
-    return [this.options.password, ...this.recentTokens];
   }
 
   /** The server refused this token (401): the next caller logs in again, once for all callers. */
@@ -117,8 +116,10 @@ export class TokenSource {
   }
 
   private accept(answer: TokenAnswer): string {
-    this.recentTokens.unshift(answer.accessToken, ...(answer.refreshToken === undefined ? [] : [answer.refreshToken]));
-    this.recentTokens.length = Math.min(this.recentTokens.length, 6); // the last three sessions
+    this.options.secrets.remember(
+      answer.accessToken,
+      ...(answer.refreshToken === undefined ? [] : [answer.refreshToken]),
+    );
     const lifetimeMs = answer.expiresInSeconds * 1000;
     // Renew a little early so a token never expires between the check and the request.
     const skewMs = Math.min(60_000, lifetimeMs / 10);

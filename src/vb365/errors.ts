@@ -1,30 +1,95 @@
 /**
- * Every way a VB365 request can fail, each with a short `code` used as the `code` label of
- * veeam_vb365_api_requests_total and in log lines. Messages never contain credentials or tokens.
+ * The catalogue of VB365 request errors. Each kind has a stable `code`, which is exactly the `code` label of
+ * veeam_vb365_api_requests_total and the name log lines give it, and the message users see in logs, on the
+ * status page and in `last error` fields. Messages never contain credentials or tokens.
  */
+import type { Endpoint } from './routes.js';
+
+/** Failures that are not an HTTP answer. */
 export type FailureCode =
   'timeout' | 'network' | 'dns' | 'tls' | 'too_large' | 'invalid_json' | 'invalid_answer' | 'aborted' | 'login_backoff';
 
-export class RequestFailedError extends Error {
-  override readonly name = 'RequestFailedError';
-  constructor(
-    readonly code: FailureCode,
+/** An HTTP answer's status as a label, e.g. "503". */
+export type StatusCode = `${number}`;
+
+export type ErrorCode = FailureCode | StatusCode;
+
+export class Vb365Error extends Error {
+  override readonly name: string = 'Vb365Error';
+
+  /** Protected: every error is made by one of the factories below, so each code keeps one message. */
+  protected constructor(
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
+  }
+
+  static timeout(timeoutMs: number): Vb365Error {
+    return new Vb365Error('timeout', `no complete answer within ${timeoutMs / 1000} s`);
+  }
+
+  /** `cause`: the system error code, or undici's message when there is none. */
+  static network(cause: string): Vb365Error {
+    return new Vb365Error('network', `the connection failed (${cause})`);
+  }
+
+  static dns(errorCode: string): Vb365Error {
+    return new Vb365Error('dns', `the server name does not resolve (${errorCode})`);
+  }
+
+  static tls(errorCode: string): Vb365Error {
+    return new Vb365Error(
+      'tls',
+      `the TLS connection failed (${errorCode}): set ca_file, or tls_insecure for a lab server`,
+    );
+  }
+
+  static tooLarge(limitBytes: number): Vb365Error {
+    return new Vb365Error('too_large', `the answer is larger than max_response_bytes (${limitBytes} bytes)`);
+  }
+
+  /** Only the length is told: the text may be anything, a secret included. */
+  static invalidJson(characters: number): Vb365Error {
+    return new Vb365Error('invalid_json', `the answer is not valid JSON (${characters} characters)`);
+  }
+
+  /** An answer refused as a whole: wrong shape, a next link that loops, too many pages, a token answer without a token. */
+  static invalidAnswer(reason: string): Vb365Error {
+    return new Vb365Error('invalid_answer', reason);
+  }
+
+  static aborted(): Vb365Error {
+    return new Vb365Error('aborted', 'the request was aborted because the exporter is stopping');
+  }
+
+  /** A login skipped because the last ones failed. */
+  static loginBackoff(consecutiveFailures: number, waitSeconds: number): Vb365Error {
+    return new Vb365Error(
+      'login_backoff',
+      `login failed ${consecutiveFailures} time(s) in a row; next attempt in ${waitSeconds} s`,
+    );
   }
 }
 
-/** The server answered with a status the client does not turn into data. */
-export class ApiStatusError extends Error {
-  override readonly name = 'ApiStatusError';
+/** The server answered with a status the client does not turn into data; the status is the code. */
+export class HttpStatusError extends Vb365Error {
+  override readonly name = 'HttpStatusError';
+
+  /** `detail`: the server's own words (already redacted and shortened), as `: words`, or empty. */
   constructor(
+    endpoint: Endpoint,
     readonly status: number,
-    message: string,
-    readonly retryAfterMs?: number,
+    detail: string,
+    readonly retryAfterMs: number | undefined,
   ) {
-    super(message);
+    super(`${status}`, `${endpoint} answered HTTP ${status}${detail}`);
   }
+}
+
+/** Whether `error` is one of the catalogue's, with one of these codes. */
+export function hasCode(error: unknown, ...codes: readonly ErrorCode[]): error is Vb365Error {
+  return error instanceof Vb365Error && codes.includes(error.code);
 }
 
 /** Short text for logs, the status page and `last error` fields: what failed, never a secret. */

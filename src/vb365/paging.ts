@@ -1,9 +1,11 @@
 /**
- * Follows VB365 `_links.next` until it is absent: a server may return fewer items than asked,
- * so the link, not the count, says when a listing ends. A link that repeats (a loop) or a listing
- * longer than MAX_PAGES is refused rather than followed forever.
+ * The rules of a VB365 paged listing: follow `_links.next` until it is absent (a server may return fewer
+ * items than asked, so the link, not the count, says when a listing ends), and refuse a link that repeats
+ * (a loop), more than MAX_PAGES pages or more than MAX_LISTING_ITEMS items rather than follow them forever.
+ * The caller fetches each page; this only reads them, so a failed request is never taken for a bad answer.
  */
-import { InvalidAnswerError, parsePage } from './parse.js';
+import { Vb365Error } from './errors.js';
+import { parsePage } from './parse.js';
 import { PAGE_LIMIT } from './routes.js';
 
 export const MAX_PAGES = 1_000;
@@ -14,30 +16,48 @@ export const MAX_PAGES = 1_000;
  */
 export const MAX_LISTING_ITEMS = 10 * PAGE_LIMIT;
 
-export async function collectPages(
-  firstPath: string,
-  fetchJson: (path: string) => Promise<unknown>,
-  resolveNext: (href: string) => string,
-): Promise<unknown[]> {
-  const results: unknown[] = [];
-  const visited = new Set<string>();
-  let path: string | undefined = firstPath;
-  while (path !== undefined) {
-    // The query is left out of messages: a proxy may have put a token in it.
-    if (visited.has(path.toLowerCase()))
-      throw new InvalidAnswerError(`the next link loops back to ${path.split('?', 1)[0] ?? ''}`);
-    if (visited.size >= MAX_PAGES) throw new InvalidAnswerError(`the listing has more than ${MAX_PAGES} pages`);
-    visited.add(path.toLowerCase());
-    const page = parsePage(await fetchJson(path));
+export class PagedListing {
+  private readonly results: unknown[] = [];
+  private readonly visited = new Set<string>();
+  private next: string | undefined;
+
+  constructor(
+    firstPath: string,
+    private readonly resolveNext: (href: string) => string,
+  ) {
+    this.next = this.follow(firstPath);
+  }
+
+  /** The path of the page to fetch next, or undefined once the last page has been read. */
+  get nextPath(): string | undefined {
+    return this.next;
+  }
+
+  /** Every item of the pages read so far. */
+  get items(): readonly unknown[] {
+    return this.results;
+  }
+
+  /** Reads the answer for `nextPath`. */
+  read(json: unknown): void {
+    const page = parsePage(json);
     if (page.results.length > PAGE_LIMIT)
-      throw new InvalidAnswerError(
+      throw Vb365Error.invalidAnswer(
         `a page holds ${page.results.length} items, more than the ${PAGE_LIMIT} a page may hold`,
       );
-    if (results.length + page.results.length > MAX_LISTING_ITEMS)
-      throw new InvalidAnswerError(`the listing has more than ${MAX_LISTING_ITEMS} items`);
+    if (this.results.length + page.results.length > MAX_LISTING_ITEMS)
+      throw Vb365Error.invalidAnswer(`the listing has more than ${MAX_LISTING_ITEMS} items`);
     // Not push(...results): spreading a large array overflows the call stack.
-    for (const item of page.results) results.push(item);
-    path = page.nextHref === undefined ? undefined : resolveNext(page.nextHref);
+    for (const item of page.results) this.results.push(item);
+    this.next = page.nextHref === undefined ? undefined : this.follow(this.resolveNext(page.nextHref));
   }
-  return results;
+
+  private follow(path: string): string {
+    // The query is left out of messages: a proxy may have put a token in it.
+    if (this.visited.has(path.toLowerCase()))
+      throw Vb365Error.invalidAnswer(`the next link loops back to ${path.split('?', 1)[0] ?? ''}`);
+    if (this.visited.size >= MAX_PAGES) throw Vb365Error.invalidAnswer(`the listing has more than ${MAX_PAGES} pages`);
+    this.visited.add(path.toLowerCase());
+    return path;
+  }
 }

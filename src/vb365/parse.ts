@@ -1,16 +1,19 @@
 /**
  * Validation of VB365 answers: only the fields the exporter uses are checked, and an item that fails
  * is rejected with a reason instead of becoming a made-up sample. Nothing here throws on an item;
- * an answer whose overall shape is wrong throws InvalidAnswerError.
+ * an answer whose overall shape is wrong throws the catalogue's invalid_answer error.
  */
 import { UUID_PATTERN } from '../uuid.js';
+import { Vb365Error } from './errors.js';
 import type { BackupRepository, Listing, Organization, RejectedItem, UsedRepository } from './types.js';
 
-export class InvalidAnswerError extends Error {
-  override readonly name = 'InvalidAnswerError';
-}
-
 export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+/** How the items of one kind of listing are read: each validated, and the ID that may not repeat. */
+export interface ItemRules<T> {
+  readonly parse: (item: unknown) => ItemResult<T>;
+  readonly idOf: (value: T) => string;
+}
 
 export interface Page {
   readonly results: readonly unknown[];
@@ -27,11 +30,7 @@ function isObject(value: unknown): value is Json {
 export const REASONS_KEPT = 5;
 
 /** Validates every item, rejecting failures and repeats of an ID already seen in the same listing. */
-export function validateItems<T>(
-  items: readonly unknown[],
-  parse: (item: unknown) => ItemResult<T>,
-  idOf: (value: T) => string,
-): Listing<T> {
+export function validateItems<T>(items: readonly unknown[], { parse, idOf }: ItemRules<T>): Listing<T> {
   const accepted: T[] = [];
   const rejected: RejectedItem[] = [];
   let rejectedCount = 0;
@@ -56,22 +55,44 @@ export function validateItems<T>(
 
 /** A VB365 page: `{ offset, limit, results: [...], _links: { next: { href } } }`. */
 export function parsePage(json: unknown): Page {
-  if (!isObject(json)) throw new InvalidAnswerError(`expected a page object, got ${kindOf(json)}`);
+  if (!isObject(json)) throw Vb365Error.invalidAnswer(`expected a page object, got ${kindOf(json)}`);
   const results = json['results'];
   if (!Array.isArray(results))
-    throw new InvalidAnswerError(`expected "results" to be an array, got ${kindOf(results)}`);
+    throw Vb365Error.invalidAnswer(`expected "results" to be an array, got ${kindOf(results)}`);
   const links = json['_links'];
   const next = isObject(links) && isObject(links['next']) ? links['next']['href'] : undefined;
   if (next !== undefined && next !== null && typeof next !== 'string') {
-    throw new InvalidAnswerError(`expected "_links.next.href" to be a string, got ${kindOf(next)}`);
+    throw Vb365Error.invalidAnswer(`expected "_links.next.href" to be a string, got ${kindOf(next)}`);
   }
   return { results, nextHref: typeof next === 'string' && next !== '' ? next : undefined };
 }
 
 /** A listing answered as a plain array (v6/v7 Organizations and BackupRepositories). */
 export function parseArray(json: unknown): readonly unknown[] {
-  if (!Array.isArray(json)) throw new InvalidAnswerError(`expected an array, got ${kindOf(json)}`);
+  if (!Array.isArray(json)) throw Vb365Error.invalidAnswer(`expected an array, got ${kindOf(json)}`);
   return json;
+}
+
+export interface TokenAnswer {
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+  readonly expiresInSeconds: number;
+}
+
+/** An OAuth token answer: `{ access_token, refresh_token, expires_in, ... }`. */
+export function parseTokenAnswer(json: unknown): TokenAnswer {
+  const body = isObject(json) ? json : {};
+  const accessToken = body['access_token'];
+  const refreshToken = body['refresh_token'];
+  const expiresIn = body['expires_in'];
+  if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
+    throw Vb365Error.invalidAnswer('the token answer lacks access_token or a positive expires_in');
+  }
+  return {
+    accessToken,
+    refreshToken: typeof refreshToken === 'string' && refreshToken !== '' ? refreshToken : undefined,
+    expiresInSeconds: expiresIn,
+  };
 }
 
 export function parseOrganization(item: unknown): ItemResult<Organization> {
@@ -121,6 +142,21 @@ export function parseBackupRepository(item: unknown): ItemResult<BackupRepositor
     value: { id, name: text(item['name']), capacityBytes: capacity.value, freeSpaceBytes: free.value },
   };
 }
+
+export const organizationItems: ItemRules<Organization> = {
+  parse: parseOrganization,
+  idOf: (organization) => organization.id,
+};
+
+export const usedRepositoryItems: ItemRules<UsedRepository> = {
+  parse: parseUsedRepository,
+  idOf: (repository) => repository.repositoryId,
+};
+
+export const backupRepositoryItems: ItemRules<BackupRepository> = {
+  parse: parseBackupRepository,
+  idOf: (repository) => repository.id,
+};
 
 /** `/v6/backuprepositories/<uuid>` (any case, maybe absolute or with a query): the last path segment. */
 function repositoryIdFromLinks(links: unknown): string | undefined {

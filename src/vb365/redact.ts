@@ -23,3 +23,23 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
   }
   return result;
 }
+
+/**
+ * The password and the tokens issued lately (current ones included): what must never be repeated from a
+ * server's answer. The token source adds what it is issued; requests read it to clean what servers say.
+ */
+export class KnownSecrets {
+  private readonly recentTokens: string[] = [];
+
+  constructor(private readonly password: string) {}
+
+  /** Keeps the tokens of the last three sessions. */
+  remember(...tokens: readonly string[]): void {
+    this.recentTokens.unshift(...tokens);
+    this.recentTokens.length = Math.min(this.recentTokens.length, 6);
+  }
+
+  all(): readonly string[] {
+    return [this.password, ...this.recentTokens];
+  }
+}

@@ -4,7 +4,7 @@
  * size cap (checked while streaming, so an oversized body is never buffered whole), parses JSON.
  */
 import type { Dispatcher } from 'undici';
-import { RequestFailedError } from './errors.js';
+import { Vb365Error } from './errors.js';
 
 export interface HttpExchange {
   readonly method: 'GET' | 'POST';
@@ -55,7 +55,7 @@ export class Transport {
   private async exchange(
     exchange: HttpExchange,
     signal: AbortSignal,
-    classifyError: (error: unknown) => RequestFailedError,
+    classifyError: (error: unknown) => Vb365Error,
   ): Promise<HttpAnswer> {
     const { dispatcher, origin, maxResponseBytes } = this.options;
     const fail = (error: unknown): never => {
@@ -76,7 +76,7 @@ export class Transport {
     const declared = Number(response.headers['content-length']);
     if (declared > maxResponseBytes) {
       response.body.destroy();
-      throw tooLarge(maxResponseBytes);
+      throw Vb365Error.tooLarge(maxResponseBytes);
     }
     const chunks: Buffer[] = [];
     let received = 0;
@@ -85,12 +85,12 @@ export class Transport {
         received += chunk.length;
         if (received > maxResponseBytes) {
           response.body.destroy();
-          throw tooLarge(maxResponseBytes);
+          throw Vb365Error.tooLarge(maxResponseBytes);
         }
         chunks.push(chunk);
       }
     } catch (error) {
-      if (error instanceof RequestFailedError) throw error;
+      if (error instanceof Vb365Error) throw error;
       fail(error);
     }
     const text = Buffer.concat(chunks, received).toString('utf8');
@@ -133,17 +133,13 @@ function parseJson(text: string, status: number): unknown {
   } catch {
     // Error pages (HTML from a proxy, say) are not worth failing over when the status already says it.
     if (status >= 400) return undefined;
-    throw new RequestFailedError('invalid_json', `the answer is not valid JSON (${text.length} characters)`);
+    throw Vb365Error.invalidJson(text.length);
   }
 }
 
-function tooLarge(limit: number): RequestFailedError {
-  return new RequestFailedError('too_large', `the answer is larger than max_response_bytes (${limit} bytes)`);
-}
-
-function classify(error: unknown, shutdown: boolean, timedOut: boolean, timeoutMs: number): RequestFailedError {
-  if (error instanceof RequestFailedError) return error;
-  if (shutdown) return new RequestFailedError('aborted', 'the request was aborted because the exporter is stopping');
+function classify(error: unknown, shutdown: boolean, timedOut: boolean, timeoutMs: number): Vb365Error {
+  if (error instanceof Vb365Error) return error;
+  if (shutdown) return Vb365Error.aborted();
   const code = errorCode(error);
   if (
     timedOut ||
@@ -151,20 +147,13 @@ function classify(error: unknown, shutdown: boolean, timedOut: boolean, timeoutM
     code === 'UND_ERR_BODY_TIMEOUT' ||
     code === 'UND_ERR_CONNECT_TIMEOUT'
   ) {
-    return new RequestFailedError('timeout', `no complete answer within ${timeoutMs / 1000} s`);
+    return Vb365Error.timeout(timeoutMs);
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new RequestFailedError('dns', `the server name does not resolve (${code})`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return Vb365Error.dns(code);
   if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|ALTNAME|UNABLE_TO_(GET|VERIFY)/.test(code)) {
-    return new RequestFailedError(
-      'tls',
-      `the TLS connection failed (${code}): set ca_file, or tls_insecure for a lab server`,
-    );
+    return Vb365Error.tls(code);
   }
-  return new RequestFailedError(
-    'network',
-    `the connection failed (${code ?? (error instanceof Error ? error.message : 'unknown error')})`,
-  );
+  return Vb365Error.network(code ?? (error instanceof Error ? error.message : 'unknown error'));
 }
 
 function errorCode(error: unknown): string | undefined {
