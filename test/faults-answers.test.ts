@@ -25,7 +25,13 @@ import {
   requests,
   up,
 } from './support/fault-checks.js';
-import { fakeClock, sampleValue, startHarness, type Harness, type HarnessOptions } from './support/harness.js';
+import {
+  fakeClockSkippingRetries,
+  sampleValue,
+  startHarness,
+  type Harness,
+  type HarnessOptions,
+} from './support/harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -35,7 +41,7 @@ afterEach(async () => {
 
 async function start(options: HarnessOptions = {}): Promise<Harness> {
   harness = await startHarness({
-    clock: fakeClock(),
+    clock: fakeClockSkippingRetries(),
     ...options,
     server: { pollIntervalSeconds: 86_400, ...options.server },
   });

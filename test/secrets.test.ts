@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG, startSimulator, type Simulator } from '../src/simulator/index.js';
 import { ORG_POLL_FAILED, SEED_ORGS, logLines, up } from './support/fault-checks.js';
-import { fakeClock, startHarness, waitFor, type Harness } from './support/harness.js';
+import { fakeClockSkippingRetries, startHarness, waitFor, type Harness } from './support/harness.js';
 
 const PASSWORD = 'Pa55-SECRET-c0rn/+ &=%';
 const ROOT = join(import.meta.dirname, '..');
@@ -79,7 +79,7 @@ afterEach(async () => {
 describe('in-process, LOG_LEVEL debug', () => {
   it('keeps the password and every token out of logs, HTTP answers and stored errors through many failures', async () => {
     const tokens = tokenRecorder();
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     harness = await startHarness({
       clock,
       simulator: { password: PASSWORD, tokenFactory: tokens.factory, organizationCount: 3 },
@@ -123,7 +123,7 @@ describe('in-process, LOG_LEVEL debug', () => {
 
     simulator.clearFaults();
     simulator.setPassword(PASSWORD);
-    clock.advance(600_000);
+    await clock.advance(600_000);
     await exporter.pollNow();
     await snapshot('recovered');
 
@@ -154,7 +154,7 @@ describe('in-process, LOG_LEVEL debug', () => {
   it('does not repeat credentials that a misbehaving server echoes in its error answers', async () => {
     const tokens = tokenRecorder();
     harness = await startHarness({
-      clock: fakeClock(),
+      clock: fakeClockSkippingRetries(),
       simulator: { password: PASSWORD, tokenFactory: tokens.factory },
       server: { pollIntervalSeconds: 86_400 },
     });
