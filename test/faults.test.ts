@@ -18,6 +18,7 @@ import {
   LISTING_FAILED,
   ORG_POLL_FAILED,
   SEED_ORGS,
+  cutAtDeadline,
   expectExported,
   expectHealthy,
   expectOthersIntact,
@@ -28,6 +29,7 @@ import {
 } from './support/fault-checks.js';
 import {
   fakeClockSkippingRetries,
+  sampleValue,
   startExporterFor,
   startHarness,
   type ExporterHarness,
@@ -43,6 +45,9 @@ afterEach(async () => {
 /** Back-off of attempt 1 and 2 with the harness' random() = 0.5: 0.75 of 0.5 s and of 1 s. */
 const RETRY_WAITS = [375, 750];
 const DAY = 86_400;
+
+const cycleSeconds = (text: string): number | undefined =>
+  sampleValue(text, 'veeam_vb365_poll_cycle_duration_seconds', { server: 'sim' });
 
 async function harnessWith(options: Parameters<typeof startHarness>[0] & { clock: FakeClock }): Promise<Harness> {
   const harness = await startHarness({ ...options, server: { pollIntervalSeconds: DAY, ...options.server } });
@@ -171,21 +176,29 @@ describe('server unreachable', () => {
 });
 
 describe('slow answers', () => {
+  // Far beyond what these tests take: only the fake clock's deadline can cut an answer, never undici's own timers.
+  const TIMEOUT_SECONDS = 30;
+
   it('gives up on an answer that never comes at the request timeout', async () => {
-    const harness = await harnessWith({ clock: fakeClockSkippingRetries(), server: { requestTimeoutSeconds: 1 } });
+    const clock = fakeClockSkippingRetries();
+    const harness = await harnessWith({ clock, server: { requestTimeoutSeconds: TIMEOUT_SECONDS } });
     const { exporter, logs, simulator } = harness;
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, hang: true });
-    const startedAt = performance.now();
-    await exporter.pollNow();
-    // Three attempts of 1 s each; far less than the hang (forever), generous for a busy machine.
-    expect(performance.now() - startedAt).toBeLessThan(15_000);
+    simulator.resetStats();
+    const cycle = exporter.pollNow();
+    await cutAtDeadline(clock, simulator, TIMEOUT_SECONDS * 1000, 3);
+    await cycle;
     let text = await harness.metricsText();
     await expectHealthy(exporter.url);
     expect(requests(text, 'used_repositories', 'timeout')).toBe(3);
+    expect(simulator.stats.byRoute.used_repositories).toBe(SEED_ORGS.length - 1 + 3);
+    expect(clock.skippedSleeps).toEqual(RETRY_WAITS);
+    // Three attempts cut at their deadline; everything else (and the skipped waits) took no time.
+    expect(cycleSeconds(text)).toBe(3 * TIMEOUT_SECONDS);
     expectExported(text, simulator, ORG.contoso, 0);
     expectOthersIntact(text, simulator, [ORG.contoso]);
     const [failure] = logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso });
-    expect(String(failure?.['reason'])).toContain('no complete answer within 1 s');
+    expect(String(failure?.['reason'])).toContain(`no complete answer within ${TIMEOUT_SECONDS} s`);
 
     simulator.clearFaults();
     await exporter.pollNow();
@@ -194,16 +207,21 @@ describe('slow answers', () => {
   });
 
   it('cuts a trickling answer at the request timeout, although bytes keep coming', async () => {
-    const harness = await harnessWith({ clock: fakeClockSkippingRetries(), server: { requestTimeoutSeconds: 1 } });
+    const clock = fakeClockSkippingRetries();
+    const harness = await harnessWith({ clock, server: { requestTimeoutSeconds: TIMEOUT_SECONDS } });
     const { exporter, logs, simulator } = harness;
     // About 1.2 kB at 40 bytes/s: 30 s for the whole answer, a chunk every 100 ms (so no idle timeout fires).
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, trickleBytesPerSecond: 40 });
-    const startedAt = performance.now();
-    await exporter.pollNow();
-    expect(performance.now() - startedAt).toBeLessThan(15_000);
+    simulator.resetStats();
+    const cycle = exporter.pollNow();
+    await cutAtDeadline(clock, simulator, TIMEOUT_SECONDS * 1000, 3);
+    await cycle;
     let text = await harness.metricsText();
     await expectHealthy(exporter.url);
     expect(requests(text, 'used_repositories', 'timeout')).toBe(3);
+    expect(simulator.stats.byRoute.used_repositories).toBe(SEED_ORGS.length - 1 + 3);
+    expect(clock.skippedSleeps).toEqual(RETRY_WAITS);
+    expect(cycleSeconds(text)).toBe(3 * TIMEOUT_SECONDS);
     expectExported(text, simulator, ORG.contoso, 0);
     expectOthersIntact(text, simulator, [ORG.contoso]);
     expect(logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso })).toHaveLength(1);

@@ -64,6 +64,7 @@ export class Vb365Client {
       origin: base.origin,
       timeoutMs: deps.server.requestTimeoutSeconds * 1000,
       maxResponseBytes: deps.server.maxResponseBytes,
+      clock: deps.clock,
     });
     this.tokens = new TokenSource({
       username: deps.server.username,
