@@ -19,7 +19,7 @@ export interface FakeClockOptions {
   /**
    * Sleeps up to this long end at once, take no time and are recorded in `skippedSleeps`: the retry waits
    * of tests over real sockets, which cannot step the clock between two requests. Longer sleeps (the wait
-   * for the next cycle) wait for advance() like timers. Default 0: every sleep waits for advance().
+   * for the next cycle) wait for advance() like timers. Without it, every sleep waits for advance().
    */
   readonly skipSleepsUpToMs?: number;
 }
@@ -38,7 +38,7 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 
 export function fakeClock(options: FakeClockOptions = {}): FakeClock {
   let nowMs = options.startMs ?? FAKE_CLOCK_START_MS;
-  const skipUpToMs = options.skipSleepsUpToMs ?? 0;
+  const skipUpToMs = options.skipSleepsUpToMs ?? -Infinity;
   const timers = new Set<Timer>();
   const skippedSleeps: number[] = [];
   let order = 0;
