@@ -123,7 +123,17 @@ function createPoller(
   const scheduler = new Scheduler({
     intervalSeconds: server.pollIntervalSeconds,
     runCycle: (signal) => runCycle({ server, client, owns: ownedBy(config.shard), clock: deps.clock, logger }, signal),
-    applyCycle: (cycle) => store.applyCycle(server.name, cycle),
+    applyCycle: (cycle) => {
+      const { state, dropped } = store.applyCycle(server.name, cycle);
+      // Series vanish with an organization no longer listed: say so, once, with its name.
+      for (const organization of dropped) {
+        logger.info(
+          { organizationId: organization.id, organizationName: organization.name },
+          'organization no longer listed; dropping its series',
+        );
+      }
+      return state;
+    },
     onLateCycle: () => metrics.lateCycles.inc({ server: server.name }),
     clock: deps.clock,
     logger,

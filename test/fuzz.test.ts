@@ -504,7 +504,7 @@ async function runScenario(input: Scenario): Promise<{ state: ServerState; text:
     } catch {
       backupRepositories = undefined;
     }
-    state = nextState(state, { startedMs: atMs - 500, finishedMs: atMs, listing, backupRepositories, polls });
+    state = nextState(state, { startedMs: atMs - 500, finishedMs: atMs, listing, backupRepositories, polls }).state;
   }
   return { state, text: renderExposition([state]) };
 }

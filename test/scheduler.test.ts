@@ -61,7 +61,7 @@ function schedule(clock: FakeClock, intervalSeconds: number, cycleMs: number): S
     runCycle,
     applyCycle: (result) => {
       counts.applied++;
-      return (state = nextState(state, result));
+      return (state = nextState(state, result).state);
     },
     onLateCycle: () => counts.late++,
     clock,

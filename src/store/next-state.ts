@@ -1,10 +1,10 @@
 /**
  * The rules that turn a cycle result into a server's next state:
  * a successful poll replaces that organization's repositories; a failed poll keeps the last ones and
- * marks the organization failed; an organization no longer listed is dropped; a failed listing keeps
- * everything and marks every organization failed.
+ * marks the organization failed; an organization no longer listed is dropped (and returned, so the
+ * caller can say so); a failed listing keeps everything and marks every organization failed.
  */
-import type { CycleResult, OrganizationState, ServerState } from './types.js';
+import type { CycleResult, NextState, OrganizationState, ServerState } from './types.js';
 
 export function initialState(name: string, pollIntervalSeconds: number): ServerState {
   return {
@@ -21,7 +21,7 @@ export function initialState(name: string, pollIntervalSeconds: number): ServerS
   };
 }
 
-export function nextState(previous: ServerState, cycle: CycleResult): ServerState {
+export function nextState(previous: ServerState, cycle: CycleResult): NextState {
   const common = {
     name: previous.name,
     pollIntervalSeconds: previous.pollIntervalSeconds,
@@ -37,16 +37,12 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
   };
   const { listing } = cycle;
   if (!listing.ok) {
-    return {
-      ...common,
-      up: false,
+    const organizations = previous.organizations.map((organization) => ({
+      ...organization,
+      pollSuccess: false,
       lastError: listing.error,
-      organizations: previous.organizations.map((organization) => ({
-        ...organization,
-        pollSuccess: false,
-        lastError: listing.error,
-      })),
-    };
+    }));
+    return { state: { ...common, up: false, lastError: listing.error, organizations }, dropped: [] };
   }
   const before = new Map(previous.organizations.map((organization) => [organization.id, organization]));
   const organizations: OrganizationState[] = [];
@@ -75,5 +71,9 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
     );
   }
   organizations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { ...common, up: true, lastError: undefined, organizations };
+  const kept = new Set(organizations.map((organization) => organization.id));
+  return {
+    state: { ...common, up: true, lastError: undefined, organizations },
+    dropped: previous.organizations.filter((organization) => !kept.has(organization.id)),
+  };
 }

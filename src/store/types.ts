@@ -42,3 +42,9 @@ export interface ServerState {
   /** When the backup repository listing (names, capacity, free space) last succeeded: it is kept when it fails. */
   readonly backupRepositoriesListedMs: number | undefined;
 }
+
+/** A server's next state, and the organizations it no longer has (their series vanish from /metrics). */
+export interface NextState {
+  readonly state: ServerState;
+  readonly dropped: readonly OrganizationState[];
+}
