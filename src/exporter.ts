@@ -44,7 +44,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   const web = deps.webConfig ?? (config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile));
   const metrics = new SelfMetrics(deps.version, config.shard);
   const store = new Store(config.servers);
-  const metricsPage = new MetricsPage(metrics.registry, store.servers());
+  const metricsPage = new MetricsPage(metrics.registry, config.servers, store.servers());
   store.onChange((servers) => metricsPage.update(servers));
 
   const pollers = config.servers.map((server) => createPoller(server, config, store, metrics, deps));

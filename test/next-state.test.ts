@@ -25,26 +25,26 @@ const ids = (state: ServerState): string[] => state.organizations.map((organizat
 
 describe('nextState', () => {
   it('drops nothing on the first cycle, and keeps the organizations in ID order', () => {
-    const { state, dropped } = nextState(initialState('s', 60), cycle([C, A, B]));
+    const { state, dropped } = nextState(initialState('s'), cycle([C, A, B]));
     expect(ids(state)).toEqual([A.id, B.id, C.id]);
     expect(dropped).toEqual([]);
   });
 
   it('returns the organizations no longer listed, as they were', () => {
-    const first = nextState(initialState('s', 60), cycle([A, B, C])).state;
+    const first = nextState(initialState('s'), cycle([A, B, C])).state;
     const { state, dropped } = nextState(first, cycle([A]));
     expect(ids(state)).toEqual([A.id]);
     expect(dropped).toEqual([first.organizations[1], first.organizations[2]]);
   });
 
   it('drops an organization listed but not polled (another shard owns it)', () => {
-    const first = nextState(initialState('s', 60), cycle([A, B])).state;
+    const first = nextState(initialState('s'), cycle([A, B])).state;
     const { dropped } = nextState(first, cycle([A, B], [A]));
     expect(dropped.map((organization) => organization.name)).toEqual(['Bravo']);
   });
 
   it('drops nothing when the listing fails: every organization is kept, marked failed', () => {
-    const first = nextState(initialState('s', 60), cycle([A, B])).state;
+    const first = nextState(initialState('s'), cycle([A, B])).state;
     const { state, dropped } = nextState(first, failedListing);
     expect(dropped).toEqual([]);
     expect(ids(state)).toEqual([A.id, B.id]);

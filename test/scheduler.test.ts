@@ -36,7 +36,7 @@ afterEach(async () => {
 
 /** A scheduler whose cycles each take `cycleMs` of the fake clock. */
 function schedule(clock: FakeClock, intervalSeconds: number, cycleMs: number): Script {
-  let state = initialState('s', intervalSeconds);
+  let state = initialState('s');
   let running = 0;
   const runs: Run[] = [];
   const counts = { late: 0, applied: 0, maxRunning: 0 };

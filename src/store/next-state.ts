@@ -6,10 +6,9 @@
  */
 import type { CycleResult, NextState, OrganizationState, ServerState } from './types.js';
 
-export function initialState(name: string, pollIntervalSeconds: number): ServerState {
+export function initialState(name: string): ServerState {
   return {
     name,
-    pollIntervalSeconds,
     cycles: 0,
     up: false,
     lastError: undefined,
@@ -24,7 +23,6 @@ export function initialState(name: string, pollIntervalSeconds: number): ServerS
 export function nextState(previous: ServerState, cycle: CycleResult): NextState {
   const common = {
     name: previous.name,
-    pollIntervalSeconds: previous.pollIntervalSeconds,
     cycles: previous.cycles + 1,
     lastCycleEndMs: cycle.finishedMs,
     lastCycleDurationSeconds: (cycle.finishedMs - cycle.startedMs) / 1000,

@@ -9,8 +9,8 @@ export class Store {
   private readonly states = new Map<string, ServerState>();
   private readonly listeners: Array<(servers: readonly ServerState[]) => void> = [];
 
-  constructor(servers: ReadonlyArray<{ readonly name: string; readonly pollIntervalSeconds: number }>) {
-    for (const server of servers) this.states.set(server.name, initialState(server.name, server.pollIntervalSeconds));
+  constructor(servers: ReadonlyArray<{ readonly name: string }>) {
+    for (const server of servers) this.states.set(server.name, initialState(server.name));
   }
 
   servers(): readonly ServerState[] {

@@ -30,7 +30,6 @@ export interface OrganizationState {
 
 export interface ServerState {
   readonly name: string;
-  readonly pollIntervalSeconds: number;
   readonly cycles: number;
   readonly up: boolean;
   readonly lastError: string | undefined;
