@@ -30,6 +30,13 @@ describe('nextState', () => {
     expect(dropped).toEqual([]);
   });
 
+  it('keeps the backup repositories in ID order too, the order the exposition renders as it is', () => {
+    const repository = (id: string, name: string) => ({ id, name, capacityBytes: 1, freeSpaceBytes: 1 });
+    const listed = [repository(C.id, 'c'), repository(A.id, 'a'), repository(B.id, 'b')];
+    const { state } = nextState(initialState('s'), { ...cycle([A]), backupRepositories: listed });
+    expect([...state.backupRepositories.keys()]).toEqual([A.id, B.id, C.id]);
+  });
+
   it('returns the organizations no longer listed, as they were', () => {
     const first = nextState(initialState('s'), cycle([A, B, C])).state;
     const { state, dropped } = nextState(first, cycle([A]));

@@ -29,7 +29,7 @@ interface View {
     readonly organization: OrganizationState;
     readonly repository: UsedRepository;
   }>;
-  /** Sorted by ID, so every rendering is stable. */
+  /** In the store's (ID) order. */
   readonly backupRepositories: ReadonlyArray<{ readonly labels: string; readonly repository: BackupRepository }>;
 }
 
@@ -53,9 +53,10 @@ function viewOf(server: ServerState, pollIntervalSeconds: number | undefined): V
       repositories.push({ labels: `${labels},repository_id="${repository.repositoryId}"`, organization, repository });
     }
   }
-  const backupRepositories = [...server.backupRepositories.values()]
-    .sort((a, b) => (a.id < b.id ? -1 : 1))
-    .map((repository) => ({ labels: `${serverLabels},repository_id="${repository.id}"`, repository }));
+  const backupRepositories = [...server.backupRepositories.values()].map((repository) => ({
+    labels: `${serverLabels},repository_id="${repository.id}"`,
+    repository,
+  }));
   return { server, pollIntervalSeconds, serverLabels, organizations, repositories, backupRepositories };
 }
 

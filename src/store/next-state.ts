@@ -29,7 +29,7 @@ export function nextState(previous: ServerState, cycle: CycleResult): NextState 
     backupRepositories:
       cycle.backupRepositories === undefined
         ? previous.backupRepositories
-        : new Map(cycle.backupRepositories.map((repository) => [repository.id, repository])),
+        : new Map(sortedById(cycle.backupRepositories).map((repository) => [repository.id, repository])),
     backupRepositoriesListedMs:
       cycle.backupRepositories === undefined ? previous.backupRepositoriesListedMs : cycle.finishedMs,
   };
@@ -43,12 +43,12 @@ export function nextState(previous: ServerState, cycle: CycleResult): NextState 
     return { state: { ...common, up: false, lastError: listing.error, organizations }, dropped: [] };
   }
   const before = new Map(previous.organizations.map((organization) => [organization.id, organization]));
-  const organizations: OrganizationState[] = [];
+  const polled: OrganizationState[] = [];
   for (const { id, name } of listing.organizations) {
     const poll = cycle.polls.get(id);
     if (poll === undefined) continue; // listed but not ours (another shard)
     const last = before.get(id);
-    organizations.push(
+    polled.push(
       poll.ok
         ? {
             id,
@@ -68,10 +68,15 @@ export function nextState(previous: ServerState, cycle: CycleResult): NextState 
           },
     );
   }
-  organizations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const organizations = sortedById(polled);
   const kept = new Set(organizations.map((organization) => organization.id));
   return {
     state: { ...common, up: true, lastError: undefined, organizations },
     dropped: previous.organizations.filter((organization) => !kept.has(organization.id)),
   };
+}
+
+/** ID order, sorted here once per cycle: the store's order, which every rendering uses as it is (stable output). */
+function sortedById<T extends { readonly id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

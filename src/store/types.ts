@@ -37,6 +37,7 @@ export interface ServerState {
   readonly lastCycleDurationSeconds: number | undefined;
   /** Sorted by organization ID, so every rendering is stable. */
   readonly organizations: readonly OrganizationState[];
+  /** By ID, iterated in ID order (like organizations). */
   readonly backupRepositories: ReadonlyMap<string, BackupRepository>;
   /** When the backup repository listing (names, capacity, free space) last succeeded: it is kept when it fails. */
   readonly backupRepositoriesListedMs: number | undefined;
