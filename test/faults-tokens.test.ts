@@ -1,7 +1,7 @@
 /**
  * Fault matrix, part 2: tokens. Revocation in the middle of a busy cycle, a refused refresh token, a
- * password that stopped working (with the login back-off measured on a fake clock), a token answer of
- * the wrong shape. Against the bundled simulator over real TLS.
+ * password that stopped working (with the login back-off measured to the millisecond on the fake clock),
+ * a token answer of the wrong shape. Against the bundled simulator over real TLS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG } from '../src/simulator/index.js';
@@ -130,12 +130,12 @@ describe('wrong password', () => {
       announced.push(Number(lines.at(-1)?.['retryInSeconds']));
       const wait = loginBackoffMs(failures);
       const failedGrants = simulator.stats.tokenGrants.failed;
-      // Just before the back-off ends: no login is tried.
-      await clock.advance(wait - 1_000);
+      // 1 ms before the back-off ends: no login is tried.
+      await clock.advance(wait - 1);
       await exporter.pollNow();
       expect(simulator.stats.tokenGrants.failed).toBe(failedGrants);
-      // Just after: one login, refused again.
-      await clock.advance(2_000);
+      // When it ends: one login, refused again.
+      await clock.advance(1);
       await exporter.pollNow();
       expect(simulator.stats.tokenGrants.failed).toBe(failedGrants + 1);
     }
