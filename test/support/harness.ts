@@ -117,8 +117,8 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
  * recorded; request deadlines, token lifetimes, login back-off and the wait for the next cycle move only
  * with advance(), so cycles run when the test calls pollNow().
  */
-export function fakeClockSkippingRetries(options: { readonly startMs?: number } = {}): FakeClock {
-  return fakeClock({ ...options, skipSleepsUpToMs: REQUEST_RETRY.longestWaitMs });
+export function fakeClockSkippingRetries(): FakeClock {
+  return fakeClock({ skipSleepsUpToMs: REQUEST_RETRY.longestWaitMs });
 }
 
 /** An exporter without a simulator of its own: for servers that are down, not yet started or unresolvable. */
