@@ -111,7 +111,7 @@ serve({
   render: async () => {
     const servers = exporter.store.servers();
     let start = performance.now();
-    const rendered = (exposition.renderExpositionBuffer ?? exposition.renderExposition)(servers);
+    const rendered = (exposition.renderExpositionBuffer ?? exposition.renderExposition)(servers, config.servers);
     const renderMs = performance.now() - start;
     start = performance.now();
     const buffer = Buffer.isBuffer(rendered) ? rendered : Buffer.from(rendered);

@@ -4,6 +4,8 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`, or rejects when the signal aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Calls `fire` after `ms` (a deadline); returns the function that cancels it. */
+  setTimer(ms: number, fire: () => void): () => void;
 }
 
 export const systemClock: Clock = {
@@ -24,4 +26,9 @@ export const systemClock: Clock = {
       }, ms);
       signal.addEventListener('abort', onAbort, { once: true });
     }),
+  setTimer: (ms, fire) => {
+    // A deadline guards work that keeps the process alive by itself (a socket): it must not do so on its own.
+    const timer = setTimeout(fire, ms).unref();
+    return () => clearTimeout(timer);
+  },
 };

@@ -45,7 +45,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   const web = deps.webConfig ?? (config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile));
   const metrics = new SelfMetrics(deps.version, config.shard);
   const store = new Store(config.servers);
-  const metricsPage = new MetricsPage(metrics.registry, store.servers());
+  const metricsPage = new MetricsPage(metrics.registry, config.servers, store.servers());
   store.onChange((servers) => metricsPage.update(servers));
 
   const pollers = config.servers.map((server) => createPoller(server, config, store, metrics, deps));
@@ -126,7 +126,17 @@ function createPoller(
   const scheduler = new Scheduler({
     intervalSeconds: server.pollIntervalSeconds,
     runCycle: (signal) => runCycle({ server, client, owns: ownedBy(config.shard), clock: deps.clock, logger }, signal),
-    applyCycle: (cycle) => store.applyCycle(server.name, cycle),
+    applyCycle: (cycle) => {
+      const { state, dropped } = store.applyCycle(server.name, cycle);
+      // Series vanish with an organization no longer listed: say so, once, with its name.
+      for (const organization of dropped) {
+        logger.info(
+          { organizationId: organization.id, organizationName: organization.name },
+          'organization no longer listed; dropping its series',
+        );
+      }
+      return state;
+    },
     onLateCycle: () => metrics.lateCycles.inc({ server: server.name }),
     clock: deps.clock,
     logger,

@@ -5,7 +5,15 @@
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG, SEED_REPOSITORY_IDS as REPO } from 'vb365-simulator';
-import { sampleValue, samples, startHarness, waitFor, type Harness } from './support/harness.js';
+import { cutAtDeadline } from './support/fault-checks.js';
+import {
+  fakeClockSkippingRetries,
+  sampleValue,
+  samples,
+  startHarness,
+  waitFor,
+  type Harness,
+} from './support/harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -245,13 +253,20 @@ describe('poll rules', () => {
   });
 
   it('counts the backup repository listing in the cycle duration', async () => {
-    harness = await startHarness();
-    // The listing trickles for about a second; the organizations answer at once.
-    harness.simulator.addFault({ route: 'backup_repositories', trickleBytesPerSecond: 4_000 });
-    await harness.exporter.pollNow();
-    expect(
-      sampleValue(await harness.metricsText(), 'veeam_vb365_poll_cycle_duration_seconds', { server: 'sim' }),
-    ).toBeGreaterThan(0.5);
+    const clock = fakeClockSkippingRetries();
+    harness = await startHarness({ clock, server: { pollIntervalSeconds: 86_400, requestTimeoutSeconds: 30 } });
+    const { exporter, simulator } = harness;
+    // The organizations answer at once (the fake clock stands still); the listing's first answer never
+    // comes: it is cut at the 30 s deadline, and the retry succeeds.
+    simulator.addFault({ route: 'backup_repositories', hang: true, times: 1 });
+    const cycle = exporter.pollNow();
+    await cutAtDeadline(clock, simulator, 30_000, 1);
+    await cycle;
+    const text = await harness.metricsText();
+    expect(sampleValue(text, 'veeam_vb365_poll_cycle_duration_seconds', { server: 'sim' })).toBe(30);
+    expect(sampleValue(text, 'veeam_vb365_backup_repositories_last_success_timestamp_seconds', { server: 'sim' })).toBe(
+      clock.now() / 1000,
+    );
   });
 
   it('holds and reaches the concurrency bound, measured at the simulator', async () => {
@@ -274,12 +289,17 @@ describe('tokens', () => {
     expect(harness.simulator.stats.tokenGrants).toEqual({ password: 1, refresh_token: 0, failed: 0 });
   });
 
-  it('renews an expiring token with the refresh token', async () => {
-    harness = await startHarness({ simulator: { tokenLifetimeSeconds: 1 } });
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    await harness.exporter.pollNow();
-    expect(harness.simulator.stats.tokenGrants.password).toBe(1);
-    expect(harness.simulator.stats.tokenGrants.refresh_token).toBeGreaterThanOrEqual(1);
+  it('renews an expiring token with the refresh token, a minute before it expires', async () => {
+    const clock = fakeClockSkippingRetries();
+    harness = await startHarness({ clock, server: { pollIntervalSeconds: 86_400 } });
+    const { exporter, simulator } = harness;
+    // The simulator's tokens last 3600 s; the exporter renews 60 s early (a tenth of the lifetime at most).
+    await clock.advance(3_540_000 - 1);
+    await exporter.pollNow();
+    expect(simulator.stats.tokenGrants).toEqual({ password: 1, refresh_token: 0, failed: 0 });
+    await clock.advance(1);
+    await exporter.pollNow();
+    expect(simulator.stats.tokenGrants).toEqual({ password: 1, refresh_token: 1, failed: 0 });
     expect(sampleValue(await harness.metricsText(), 'veeam_vb365_up', { server: 'sim' })).toBe(1);
   });
 

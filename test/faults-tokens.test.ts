@@ -1,7 +1,7 @@
 /**
  * Fault matrix, part 2: tokens. Revocation in the middle of a busy cycle, a refused refresh token, a
- * password that stopped working (with the login back-off measured on a fake clock), a token answer of
- * the wrong shape. Against the bundled simulator over real TLS.
+ * password that stopped working (with the login back-off measured to the millisecond on the fake clock),
+ * a token answer of the wrong shape. Against the bundled simulator over real TLS.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG } from 'vb365-simulator';
@@ -16,14 +16,14 @@ import {
   up,
 } from './support/fault-checks.js';
 import {
-  fakeClock,
+  fakeClockSkippingRetries,
   samples,
   startHarness,
   waitFor,
-  type FakeClock,
   type Harness,
   type HarnessOptions,
 } from './support/harness.js';
+import type { FakeClock } from './support/fake-clock.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -81,13 +81,13 @@ describe('token revoked in the middle of a cycle', () => {
 
 describe('refresh token refused', () => {
   it('falls back to the password grant', async () => {
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const h = await start({ clock });
     const { simulator, exporter, logs } = h;
     const metricsText = (): Promise<string> => h.metricsText();
     simulator.revokeAllTokens();
     simulator.resetStats();
-    clock.advance(3_600_000); // the token's lifetime: the exporter renews it with the (revoked) refresh token
+    await clock.advance(3_600_000); // the token's lifetime: the exporter renews it with the (revoked) refresh token
 
     await exporter.pollNow();
     const text = await metricsText();
@@ -106,7 +106,7 @@ describe('wrong password', () => {
   const password = 'Corr3ct-Horse-Qx7-until-rotated';
 
   it('says up 0, backs logins off exponentially up to the cap, never logs the password, and recovers', async () => {
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const h = await start({ clock, simulator: { password } });
     const { simulator, exporter, logs } = h;
     const metricsText = (): Promise<string> => h.metricsText();
@@ -130,12 +130,12 @@ describe('wrong password', () => {
       announced.push(Number(lines.at(-1)?.['retryInSeconds']));
       const wait = loginBackoffMs(failures);
       const failedGrants = simulator.stats.tokenGrants.failed;
-      // Just before the back-off ends: no login is tried.
-      clock.advance(wait - 1_000);
+      // 1 ms before the back-off ends: no login is tried.
+      await clock.advance(wait - 1);
       await exporter.pollNow();
       expect(simulator.stats.tokenGrants.failed).toBe(failedGrants);
-      // Just after: one login, refused again.
-      clock.advance(2_000);
+      // When it ends: one login, refused again.
+      await clock.advance(1);
       await exporter.pollNow();
       expect(simulator.stats.tokenGrants.failed).toBe(failedGrants + 1);
     }
@@ -151,7 +151,7 @@ describe('wrong password', () => {
     expect(everything).not.toContain(encodeURIComponent(password));
 
     simulator.setPassword(password);
-    clock.advance(300_000);
+    await clock.advance(300_000);
     await exporter.pollNow();
     text = await metricsText();
     expect(up(text)).toBe(1);
@@ -160,7 +160,7 @@ describe('wrong password', () => {
   });
 
   it('counts a login skipped by the back-off as api_requests_total{code="login_backoff"} (README)', async () => {
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const h = await start({ clock });
     const { simulator, exporter, logs } = h;
     const metricsText = (): Promise<string> => h.metricsText();
@@ -183,7 +183,7 @@ describe('wrong password', () => {
 
 describe('token answer of the wrong shape', () => {
   it('says up 0, counts the answer as invalid, and recovers', async () => {
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const h = await start({ clock });
     const { simulator, exporter, logs } = h;
     const metricsText = (): Promise<string> => h.metricsText();
@@ -198,7 +198,7 @@ describe('token answer of the wrong shape', () => {
     expect(count(text, 'veeam_vb365_invalid_answers_total', { endpoint: 'token' })).toBeGreaterThanOrEqual(1);
 
     simulator.clearFaults();
-    clock.advance(600_000);
+    await clock.advance(600_000);
     await exporter.pollNow();
     text = await metricsText();
     expect(up(text)).toBe(1);

@@ -18,6 +18,7 @@ import {
   LISTING_FAILED,
   ORG_POLL_FAILED,
   SEED_ORGS,
+  cutAtDeadline,
   expectExported,
   expectHealthy,
   expectOthersIntact,
@@ -27,13 +28,14 @@ import {
   up,
 } from './support/fault-checks.js';
 import {
-  fakeClock,
+  fakeClockSkippingRetries,
+  sampleValue,
   startExporterFor,
   startHarness,
   type ExporterHarness,
-  type FakeClock,
   type Harness,
 } from './support/harness.js';
+import type { FakeClock } from './support/fake-clock.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -43,6 +45,9 @@ afterEach(async () => {
 /** Back-off of attempt 1 and 2 with the harness' random() = 0.5: 0.75 of 0.5 s and of 1 s. */
 const RETRY_WAITS = [375, 750];
 const DAY = 86_400;
+
+const cycleSeconds = (text: string): number | undefined =>
+  sampleValue(text, 'veeam_vb365_poll_cycle_duration_seconds', { server: 'sim' });
 
 async function harnessWith(options: Parameters<typeof startHarness>[0] & { clock: FakeClock }): Promise<Harness> {
   const harness = await startHarness({ ...options, server: { pollIntervalSeconds: DAY, ...options.server } });
@@ -83,7 +88,7 @@ describe('server unreachable', () => {
   it('is down at start-up: up 0 and ready after the failed first cycle, then up 1 once the server comes up', async () => {
     const port = await freePort();
     const certificate = await createSelfSignedCertificate('127.0.0.1');
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const offline = await exporterFor(offlineServer(`https://127.0.0.1:${port}`, certificate.cert), clock);
     const { exporter, logs } = offline;
     const metricsText = (): Promise<string> => offline.metricsText();
@@ -94,14 +99,14 @@ describe('server unreachable', () => {
     let text = await metricsText();
     expect(up(text)).toBe(0);
     expect(requests(text, 'token', 'network')).toBe(3); // tried three times
-    expect(clock.sleeps).toEqual(RETRY_WAITS);
+    expect(clock.skippedSleeps).toEqual(RETRY_WAITS);
     expect(text).not.toContain('veeam_vb365_organization_poll_success{');
     const [failure] = logLines(logs.lines, LISTING_FAILED);
     expect(String(failure?.['reason'])).toContain('ECONNREFUSED');
     expect(logLines(logs.lines, 'login failed')).toHaveLength(1);
 
     const simulator = await simulatorOn(port, certificate);
-    clock.advance(10 * 60_000); // past the login back-off of the failed login
+    await clock.advance(10 * 60_000); // past the login back-off of the failed login
     await exporter.pollNow();
     text = await metricsText();
     expect(up(text)).toBe(1);
@@ -111,7 +116,7 @@ describe('server unreachable', () => {
 
   it('refuses connections after a good cycle: up 0 with every value kept, all back once it restarts', async () => {
     const certificate = await createSelfSignedCertificate('127.0.0.1');
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const harness = await harnessWith({ simulator: { certificate }, clock });
     const { exporter, logs, simulator } = harness;
     const port = Number(new URL(simulator.url).port);
@@ -135,7 +140,7 @@ describe('server unreachable', () => {
   });
 
   it('survives a connection reset in the middle of a body, for that organization only', async () => {
-    const harness = await harnessWith({ clock: fakeClock() });
+    const harness = await harnessWith({ clock: fakeClockSkippingRetries() });
     const { exporter, logs, simulator } = harness;
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, resetMidBody: true });
     await exporter.pollNow();
@@ -154,7 +159,7 @@ describe('server unreachable', () => {
   });
 
   it('reports a name that does not resolve as code dns, without retrying it', async () => {
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const startedAt = performance.now();
     const offline = await exporterFor(offlineServer('https://vb365-exporter-test.invalid:4443', undefined), clock);
     const { exporter, logs } = offline;
@@ -171,21 +176,29 @@ describe('server unreachable', () => {
 });
 
 describe('slow answers', () => {
+  // Far beyond what these tests take: only the fake clock's deadline can cut an answer, never undici's own timers.
+  const TIMEOUT_SECONDS = 30;
+
   it('gives up on an answer that never comes at the request timeout', async () => {
-    const harness = await harnessWith({ clock: fakeClock(), server: { requestTimeoutSeconds: 1 } });
+    const clock = fakeClockSkippingRetries();
+    const harness = await harnessWith({ clock, server: { requestTimeoutSeconds: TIMEOUT_SECONDS } });
     const { exporter, logs, simulator } = harness;
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, hang: true });
-    const startedAt = performance.now();
-    await exporter.pollNow();
-    // Three attempts of 1 s each; far less than the hang (forever), generous for a busy machine.
-    expect(performance.now() - startedAt).toBeLessThan(15_000);
+    simulator.resetStats();
+    const cycle = exporter.pollNow();
+    await cutAtDeadline(clock, simulator, TIMEOUT_SECONDS * 1000, 3);
+    await cycle;
     let text = await harness.metricsText();
     await expectHealthy(exporter.url);
     expect(requests(text, 'used_repositories', 'timeout')).toBe(3);
+    expect(simulator.stats.byRoute.used_repositories).toBe(SEED_ORGS.length - 1 + 3);
+    expect(clock.skippedSleeps).toEqual(RETRY_WAITS);
+    // Three attempts cut at their deadline; everything else (and the skipped waits) took no time.
+    expect(cycleSeconds(text)).toBe(3 * TIMEOUT_SECONDS);
     expectExported(text, simulator, ORG.contoso, 0);
     expectOthersIntact(text, simulator, [ORG.contoso]);
     const [failure] = logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso });
-    expect(String(failure?.['reason'])).toContain('no complete answer within 1 s');
+    expect(String(failure?.['reason'])).toContain(`no complete answer within ${TIMEOUT_SECONDS} s`);
 
     simulator.clearFaults();
     await exporter.pollNow();
@@ -194,16 +207,21 @@ describe('slow answers', () => {
   });
 
   it('cuts a trickling answer at the request timeout, although bytes keep coming', async () => {
-    const harness = await harnessWith({ clock: fakeClock(), server: { requestTimeoutSeconds: 1 } });
+    const clock = fakeClockSkippingRetries();
+    const harness = await harnessWith({ clock, server: { requestTimeoutSeconds: TIMEOUT_SECONDS } });
     const { exporter, logs, simulator } = harness;
     // About 1.2 kB at 40 bytes/s: 30 s for the whole answer, a chunk every 100 ms (so no idle timeout fires).
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, trickleBytesPerSecond: 40 });
-    const startedAt = performance.now();
-    await exporter.pollNow();
-    expect(performance.now() - startedAt).toBeLessThan(15_000);
+    simulator.resetStats();
+    const cycle = exporter.pollNow();
+    await cutAtDeadline(clock, simulator, TIMEOUT_SECONDS * 1000, 3);
+    await cycle;
     let text = await harness.metricsText();
     await expectHealthy(exporter.url);
     expect(requests(text, 'used_repositories', 'timeout')).toBe(3);
+    expect(simulator.stats.byRoute.used_repositories).toBe(SEED_ORGS.length - 1 + 3);
+    expect(clock.skippedSleeps).toEqual(RETRY_WAITS);
+    expect(cycleSeconds(text)).toBe(3 * TIMEOUT_SECONDS);
     expectExported(text, simulator, ORG.contoso, 0);
     expectOthersIntact(text, simulator, [ORG.contoso]);
     expect(logLines(logs.lines, ORG_POLL_FAILED, { organizationId: ORG.contoso })).toHaveLength(1);
@@ -224,7 +242,7 @@ describe('HTTP errors', () => {
   ] as const)(
     'HTTP %i: %i attempt(s), the organization failed, the others intact, then restored',
     async (status, attempts, waits) => {
-      const clock = fakeClock();
+      const clock = fakeClockSkippingRetries();
       const harness = await harnessWith({ clock });
       const { exporter, logs, simulator } = harness;
       simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, status });
@@ -232,7 +250,7 @@ describe('HTTP errors', () => {
       let text = await harness.metricsText();
       await expectHealthy(exporter.url);
       expect(requests(text, 'used_repositories', String(status))).toBe(attempts);
-      expect(clock.sleeps).toEqual(waits);
+      expect(clock.skippedSleeps).toEqual(waits);
       expect(up(text)).toBe(1);
       expectExported(text, simulator, ORG.contoso, 0);
       expectOthersIntact(text, simulator, [ORG.contoso]);
@@ -247,7 +265,7 @@ describe('HTTP errors', () => {
   );
 
   it('waits as long as Retry-After says in seconds, then succeeds', async () => {
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const harness = await harnessWith({ clock });
     const { exporter, logs, simulator } = harness;
     simulator.addFault({
@@ -260,14 +278,14 @@ describe('HTTP errors', () => {
     await exporter.pollNow();
     const text = await harness.metricsText();
     await expectHealthy(exporter.url);
-    expect(clock.sleeps).toEqual([7_000]);
+    expect(clock.skippedSleeps).toEqual([7_000]);
     expect(requests(text, 'used_repositories', '429')).toBe(1);
     for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
     expect(logLines(logs.lines, 'retrying request', { endpoint: 'used_repositories', waitMs: 7_000 })).toHaveLength(1);
   });
 
   it('waits until the HTTP date of Retry-After, then succeeds', async () => {
-    const clock = fakeClock({ startMs: Math.floor(Date.now() / 1000) * 1000 }); // HTTP dates have whole seconds
+    const clock = fakeClockSkippingRetries(); // it starts on a whole second, as HTTP dates have
     const harness = await harnessWith({ clock });
     const { exporter, logs, simulator } = harness;
     const retryAt = new Date(clock.now() + 8_000).toUTCString();
@@ -281,14 +299,14 @@ describe('HTTP errors', () => {
     await exporter.pollNow();
     const text = await harness.metricsText();
     await expectHealthy(exporter.url);
-    expect(clock.sleeps).toEqual([8_000]);
+    expect(clock.skippedSleeps).toEqual([8_000]);
     expect(requests(text, 'used_repositories', '429')).toBe(1);
     for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId);
     expect(logLines(logs.lines, 'retrying request', { endpoint: 'used_repositories', waitMs: 8_000 })).toHaveLength(1);
   });
 
   it('caps a 429 storm: at most 3 attempts per request, waits of at most 10 s, values kept', async () => {
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const harness = await harnessWith({ clock });
     const { exporter, logs, simulator } = harness;
     simulator.addFault({ route: 'used_repositories', status: 429 });
@@ -298,8 +316,10 @@ describe('HTTP errors', () => {
     await expectHealthy(exporter.url);
     expect(simulator.stats.byRoute.used_repositories).toBe(3 * SEED_ORGS.length);
     expect(requests(text, 'used_repositories', '429')).toBe(3 * SEED_ORGS.length);
-    expect(clock.sleeps).toHaveLength(2 * SEED_ORGS.length);
-    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(10_000);
+    // Two waits per organization, far below the 10 s cap (the organizations wait side by side, in any order).
+    expect([...clock.skippedSleeps].sort((a, b) => a - b)).toEqual(
+      RETRY_WAITS.flatMap((wait) => SEED_ORGS.map(() => wait)),
+    );
     expect(up(text)).toBe(1);
     for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId, 0);
     expect(logLines(logs.lines, ORG_POLL_FAILED)).toHaveLength(SEED_ORGS.length);
@@ -311,7 +331,7 @@ describe('HTTP errors', () => {
   });
 
   it('leaves a server asking for more than 60 s alone until the next cycle', async () => {
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     const harness = await harnessWith({ clock });
     const { exporter, logs, simulator } = harness;
     simulator.addFault({ route: 'used_repositories', status: 429, retryAfter: '3600' });
@@ -320,7 +340,7 @@ describe('HTTP errors', () => {
     const text = await harness.metricsText();
     expect(simulator.stats.byRoute.used_repositories).toBe(SEED_ORGS.length);
     await expectHealthy(exporter.url);
-    expect(clock.sleeps).toEqual([]);
+    expect(clock.skippedSleeps).toEqual([]);
     expect(requests(text, 'used_repositories', '429')).toBe(SEED_ORGS.length);
     for (const organizationId of SEED_ORGS) expectExported(text, simulator, organizationId, 0);
     expect(

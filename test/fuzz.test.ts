@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { Agent, MockAgent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
-import { renderExposition, renderExpositionBuffer } from '../src/metrics/exposition.js';
+import { renderExposition, renderExpositionBuffer, type ConfiguredServer } from '../src/metrics/exposition.js';
 import { SEED_ORGANIZATION_IDS, startSimulator } from 'vb365-simulator';
 import { initialState, nextState } from '../src/store/next-state.js';
 import type { PollOutcome, ServerState } from '../src/store/types.js';
@@ -446,13 +446,17 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 
 const T0 = 1_700_000_000_000;
 
+/** The configuration the exposition reads the poll interval from. */
+const configured = (...states: ServerState[]): ConfiguredServer[] =>
+  states.map((state) => ({ name: state.name, pollIntervalSeconds: 300 }));
+
 /** Runs two cycles of the scenario through the real client, nextState and renderExposition. */
 async function runScenario(input: Scenario): Promise<{ state: ServerState; text: string }> {
   bodies.clear();
   for (const organization of input.organizations) bodies.set(organization.id, serialize(organization.page));
   backupBody = serialize(input.backup);
   const listing = { ok: true as const, organizations: input.organizations.map(({ id, name }) => ({ id, name })) };
-  let state = initialState(input.serverName, 300);
+  let state = initialState(input.serverName);
   for (const cycle of [1, 2]) {
     const atMs = T0 + cycle * 1000;
     const polls = new Map<string, PollOutcome>();
@@ -474,9 +478,9 @@ async function runScenario(input: Scenario): Promise<{ state: ServerState; text:
     } catch {
       backupRepositories = undefined;
     }
-    state = nextState(state, { startedMs: atMs - 500, finishedMs: atMs, listing, backupRepositories, polls });
+    state = nextState(state, { startedMs: atMs - 500, finishedMs: atMs, listing, backupRepositories, polls }).state;
   }
-  return { state, text: renderExposition([state]) };
+  return { state, text: renderExposition([state], configured(state)) };
 }
 
 function checkExposition(input: Scenario, text: string): void {
@@ -521,7 +525,9 @@ describe('parse -> nextState -> renderExposition', () => {
         const { state, text: body } = await runScenario(input);
         checkExposition(input, body);
         // What /metrics serves: the same text as UTF-8 bytes, whatever the size hint.
-        expect(renderExpositionBuffer([state], sizeHint).equals(Buffer.from(body, 'utf8'))).toBe(true);
+        expect(renderExpositionBuffer([state], configured(state), sizeHint).equals(Buffer.from(body, 'utf8'))).toBe(
+          true,
+        );
       }),
       { numRuns: runs.pipeline },
     );
@@ -536,7 +542,7 @@ describe('parse -> nextState -> renderExposition', () => {
       const { state } = await runScenario({ ...input, serverName: `${index}:${input.serverName}` });
       states.push(state);
     }
-    const body = renderExposition(states);
+    const body = renderExposition(states, configured(...states));
     expect(samplesOf(body).length).toBeGreaterThan(100);
     expect(body).toContain('\\"'); // the nasty names really are in there
     // promtool exits non-zero on any format error (and prints lint findings); it reads stdin.
@@ -567,8 +573,8 @@ describe('parse -> nextState -> renderExposition', () => {
       lastError: undefined,
       repositories,
     }));
-    const big: ServerState = { ...initialState('big "server"', 300), cycles: 1, up: true, organizations };
-    const text = renderExposition([big]);
+    const big: ServerState = { ...initialState('big "server"'), cycles: 1, up: true, organizations };
+    const text = renderExposition([big], configured(big));
     expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 1024 * 1024);
     for (const sizeHint of [
       0,
@@ -577,9 +583,10 @@ describe('parse -> nextState -> renderExposition', () => {
       Buffer.byteLength(text),
       2 * Buffer.byteLength(text),
     ]) {
-      expect(renderExpositionBuffer([big], sizeHint).equals(Buffer.from(text, 'utf8')), `size hint ${sizeHint}`).toBe(
-        true,
-      );
+      expect(
+        renderExpositionBuffer([big], configured(big), sizeHint).equals(Buffer.from(text, 'utf8')),
+        `size hint ${sizeHint}`,
+      ).toBe(true);
     }
     expect(samplesOf(text).filter((sample) => sample.name === 'veeam_vb365_repository_info')).toHaveLength(18_000);
   });

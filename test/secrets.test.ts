@@ -12,11 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG, startSimulator, type Simulator } from 'vb365-simulator';
-import { ORG_POLL_FAILED, SEED_ORGS, logLines, up } from './support/fault-checks.js';
-import { fakeClock, startHarness, waitFor, type Harness } from './support/harness.js';
+import { ORG_POLL_FAILED, SEED_ORGS, cutAtDeadline, logLines, up } from './support/fault-checks.js';
+import { fakeClockSkippingRetries, startHarness, waitFor, type Harness } from './support/harness.js';
 
 const PASSWORD = 'Pa55-SECRET-c0rn/+ &=%';
 const ROOT = join(import.meta.dirname, '..');
+/** In-process, the hung answer is cut on the fake clock; undici's own timers (real) never get that far. */
+const TIMEOUT_SECONDS = 30;
 
 /** Tokens the simulator issues: distinctive, unique, recorded so the test knows every one of them. */
 function tokenRecorder(): { issued: string[]; factory: (kind: 'access' | 'refresh', sequence: number) => string } {
@@ -79,11 +81,11 @@ afterEach(async () => {
 describe('in-process, LOG_LEVEL debug', () => {
   it('keeps the password and every token out of logs, HTTP answers and stored errors through many failures', async () => {
     const tokens = tokenRecorder();
-    const clock = fakeClock();
+    const clock = fakeClockSkippingRetries();
     harness = await startHarness({
       clock,
       simulator: { password: PASSWORD, tokenFactory: tokens.factory, organizationCount: 3 },
-      server: { requestTimeoutSeconds: 1, pollIntervalSeconds: 86_400 },
+      server: { requestTimeoutSeconds: TIMEOUT_SECONDS, pollIntervalSeconds: 86_400 },
       config: { logLevel: 'debug' },
     });
     const { simulator, exporter, logs } = harness;
@@ -111,7 +113,9 @@ describe('in-process, LOG_LEVEL debug', () => {
       body: '{"results":[{"usedSpaceBytes":',
     });
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.tailwind, body: '{"results":{}}' });
-    await exporter.pollNow();
+    const failing = exporter.pollNow();
+    await cutAtDeadline(clock, simulator, TIMEOUT_SECONDS * 1000, 3);
+    await failing;
     await snapshot('failing organizations');
     // The password changed on the server, and every token revoked: the login fails.
     simulator.setPassword('changed-on-the-server');
@@ -123,7 +127,7 @@ describe('in-process, LOG_LEVEL debug', () => {
 
     simulator.clearFaults();
     simulator.setPassword(PASSWORD);
-    clock.advance(600_000);
+    await clock.advance(600_000);
     await exporter.pollNow();
     await snapshot('recovered');
 
@@ -138,7 +142,8 @@ describe('in-process, LOG_LEVEL debug', () => {
     expect(
       seen.some(
         ([where, text]) =>
-          where.includes('failing organizations: store') && text.includes('no complete answer within 1 s'),
+          where.includes('failing organizations: store') &&
+          text.includes(`no complete answer within ${TIMEOUT_SECONDS} s`),
       ),
     ).toBe(true);
     expect(tokens.issued.length).toBeGreaterThanOrEqual(6);
@@ -154,7 +159,7 @@ describe('in-process, LOG_LEVEL debug', () => {
   it('does not repeat credentials that a misbehaving server echoes in its error answers', async () => {
     const tokens = tokenRecorder();
     harness = await startHarness({
-      clock: fakeClock(),
+      clock: fakeClockSkippingRetries(),
       simulator: { password: PASSWORD, tokenFactory: tokens.factory },
       server: { pollIntervalSeconds: 86_400 },
     });

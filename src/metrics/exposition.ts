@@ -7,14 +7,20 @@
  * promoted to the old generation, and no 24 MB string exists beside the 24 MB buffer. Label sets are
  * built once per rendering and shared by every family that uses them.
  */
+import type { ServerConfig } from '../config/types.js';
 import type { OrganizationState, ServerState } from '../store/types.js';
 import type { BackupRepository, UsedRepository } from '../vb365/types.js';
 
 const CACHED = 'Cached from the last poll of the VB365 server.';
 
+/** What the exposition takes from the configuration rather than from the store. */
+export type ConfiguredServer = Pick<ServerConfig, 'name' | 'pollIntervalSeconds'>;
+
 /** A server's label sets, built once per rendering. */
 interface View {
   readonly server: ServerState;
+  /** From the configuration; undefined for a server it does not name (no sample). */
+  readonly pollIntervalSeconds: number | undefined;
   /** `server="..."` */
   readonly serverLabels: string;
   readonly organizations: ReadonlyArray<{ readonly labels: string; readonly organization: OrganizationState }>;
@@ -23,7 +29,7 @@ interface View {
     readonly organization: OrganizationState;
     readonly repository: UsedRepository;
   }>;
-  /** Sorted by ID, so every rendering is stable. */
+  /** In the store's (ID) order. */
   readonly backupRepositories: ReadonlyArray<{ readonly labels: string; readonly repository: BackupRepository }>;
 }
 
@@ -36,7 +42,7 @@ interface Family {
   readonly samples: (view: View, emit: Emit) => void;
 }
 
-function viewOf(server: ServerState): View {
+function viewOf(server: ServerState, pollIntervalSeconds: number | undefined): View {
   const serverLabels = `server="${escapeLabelValue(server.name)}"`;
   const organizations: Array<View['organizations'][number]> = [];
   const repositories: Array<View['repositories'][number]> = [];
@@ -47,10 +53,11 @@ function viewOf(server: ServerState): View {
       repositories.push({ labels: `${labels},repository_id="${repository.repositoryId}"`, organization, repository });
     }
   }
-  const backupRepositories = [...server.backupRepositories.values()]
-    .sort((a, b) => (a.id < b.id ? -1 : 1))
-    .map((repository) => ({ labels: `${serverLabels},repository_id="${repository.id}"`, repository }));
-  return { server, serverLabels, organizations, repositories, backupRepositories };
+  const backupRepositories = [...server.backupRepositories.values()].map((repository) => ({
+    labels: `${serverLabels},repository_id="${repository.id}"`,
+    repository,
+  }));
+  return { server, pollIntervalSeconds, serverLabels, organizations, repositories, backupRepositories };
 }
 
 const perOrganization =
@@ -98,7 +105,7 @@ const FAMILIES: readonly Family[] = [
   {
     name: 'veeam_vb365_poll_interval_seconds',
     help: 'Configured seconds between the starts of two poll cycles.',
-    samples: (view, emit) => emit(view.serverLabels, view.server.pollIntervalSeconds),
+    samples: (view, emit) => emit(view.serverLabels, view.pollIntervalSeconds),
   },
   {
     name: 'veeam_vb365_organization_poll_success',
@@ -164,8 +171,9 @@ interface Sink {
   write(text: string): void;
 }
 
-function render(servers: readonly ServerState[], out: Sink): void {
-  const views = servers.map(viewOf);
+function render(servers: readonly ServerState[], configured: readonly ConfiguredServer[], out: Sink): void {
+  const intervals = new Map(configured.map((server) => [server.name, server.pollIntervalSeconds]));
+  const views = servers.map((server) => viewOf(server, intervals.get(server.name)));
   for (const family of FAMILIES) {
     out.write(`# HELP ${family.name} ${family.help}\n# TYPE ${family.name} gauge\n`);
     const emit: Emit = (labels, value) => {
@@ -179,16 +187,20 @@ function render(servers: readonly ServerState[], out: Sink): void {
  * The exposition as UTF-8 bytes, ready to send and compress: what /metrics serves. `sizeHint` (the size
  * of the previous rendering) lets it write straight into one buffer of about the right size.
  */
-export function renderExpositionBuffer(servers: readonly ServerState[], sizeHint = 0): Buffer {
+export function renderExpositionBuffer(
+  servers: readonly ServerState[],
+  configured: readonly ConfiguredServer[],
+  sizeHint = 0,
+): Buffer {
   const out = new BufferWriter(sizeHint);
-  render(servers, out);
+  render(servers, configured, out);
   return out.finish();
 }
 
 /** The exposition as text (the same lines; for tests and tools). */
-export function renderExposition(servers: readonly ServerState[]): string {
+export function renderExposition(servers: readonly ServerState[], configured: readonly ConfiguredServer[]): string {
   const parts: string[] = [];
-  render(servers, { write: (text) => parts.push(text) });
+  render(servers, configured, { write: (text) => parts.push(text) });
   return parts.join('');
 }
 

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import type { Registry } from 'prom-client';
 import type { ServerState } from '../store/types.js';
-import { renderExpositionBuffer } from './exposition.js';
+import { renderExpositionBuffer, type ConfiguredServer } from './exposition.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -27,8 +27,12 @@ interface RenderedData {
  */
 const DATA_GZIP_LEVEL = 1;
 
-function renderData(servers: readonly ServerState[], previous?: RenderedData): RenderedData {
-  const plain = renderExpositionBuffer(servers, previous?.plain.length);
+function renderData(
+  servers: readonly ServerState[],
+  configured: readonly ConfiguredServer[],
+  previous?: RenderedData,
+): RenderedData {
+  const plain = renderExpositionBuffer(servers, configured, previous?.plain.length);
   const compressed = gzip(plain, { level: DATA_GZIP_LEVEL });
   // A failure reaches the scrape that awaits it; never an unhandled rejection when no scrape asks for gzip.
   compressed.catch(() => undefined);
@@ -57,9 +61,11 @@ export class MetricsPage {
 
   constructor(
     private readonly registry: Registry,
+    /** The configured servers: the exposition takes their poll interval from here. */
+    private readonly configured: readonly ConfiguredServer[],
     servers: readonly ServerState[],
   ) {
-    this.data = renderData(servers);
+    this.data = renderData(servers, configured);
   }
 
   get contentType(): string {
@@ -68,7 +74,7 @@ export class MetricsPage {
 
   /** Called by the store after every cycle. */
   update(servers: readonly ServerState[]): void {
-    this.data = renderData(servers, this.data);
+    this.data = renderData(servers, this.configured, this.data);
   }
 
   async body(compressed: boolean): Promise<Buffer[]> {

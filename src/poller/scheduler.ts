@@ -19,8 +19,6 @@ export interface SchedulerDependencies {
 export class Scheduler {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  /** The state after the last cycle, to say which organizations the next one dropped. */
-  private last: ServerState | undefined;
   /** Aborted to cut the wait between cycles short (by pollNow and stop); replaced after each wait. */
   private wake = new AbortController();
   /** Callers of pollNow(), answered when the next cycle to start has finished. */
@@ -52,20 +50,6 @@ export class Scheduler {
     });
   }
 
-  /** Series vanish with an organization that is no longer listed: say so, once, with its name. */
-  private logDroppedOrganizations(state: ServerState): void {
-    const kept = new Set(state.organizations.map((organization) => organization.id));
-    for (const organization of this.last?.organizations ?? []) {
-      if (!kept.has(organization.id)) {
-        this.deps.logger.info(
-          { organizationId: organization.id, organizationName: organization.name },
-          'organization no longer listed; dropping its series',
-        );
-      }
-    }
-    this.last = state;
-  }
-
   private async run(): Promise<void> {
     const { clock, logger } = this.deps;
     const intervalMs = this.deps.intervalSeconds * 1000;
@@ -78,7 +62,6 @@ export class Scheduler {
         const cycle = await this.deps.runCycle(signal);
         if (signal.aborted) break; // a cut-short cycle would mark everything failed
         state = this.deps.applyCycle(cycle);
-        this.logDroppedOrganizations(state);
         logger.info(
           {
             up: state.up,

@@ -1,15 +1,14 @@
 /**
  * The rules that turn a cycle result into a server's next state:
  * a successful poll replaces that organization's repositories; a failed poll keeps the last ones and
- * marks the organization failed; an organization no longer listed is dropped; a failed listing keeps
- * everything and marks every organization failed.
+ * marks the organization failed; an organization no longer listed is dropped (and returned, so the
+ * caller can say so); a failed listing keeps everything and marks every organization failed.
  */
-import type { CycleResult, OrganizationState, ServerState } from './types.js';
+import type { CycleResult, NextState, OrganizationState, ServerState } from './types.js';
 
-export function initialState(name: string, pollIntervalSeconds: number): ServerState {
+export function initialState(name: string): ServerState {
   return {
     name,
-    pollIntervalSeconds,
     cycles: 0,
     up: false,
     lastError: undefined,
@@ -21,40 +20,35 @@ export function initialState(name: string, pollIntervalSeconds: number): ServerS
   };
 }
 
-export function nextState(previous: ServerState, cycle: CycleResult): ServerState {
+export function nextState(previous: ServerState, cycle: CycleResult): NextState {
   const common = {
     name: previous.name,
-    pollIntervalSeconds: previous.pollIntervalSeconds,
     cycles: previous.cycles + 1,
     lastCycleEndMs: cycle.finishedMs,
     lastCycleDurationSeconds: (cycle.finishedMs - cycle.startedMs) / 1000,
     backupRepositories:
       cycle.backupRepositories === undefined
         ? previous.backupRepositories
-        : new Map(cycle.backupRepositories.map((repository) => [repository.id, repository])),
+        : new Map(sortedById(cycle.backupRepositories).map((repository) => [repository.id, repository])),
     backupRepositoriesListedMs:
       cycle.backupRepositories === undefined ? previous.backupRepositoriesListedMs : cycle.finishedMs,
   };
   const { listing } = cycle;
   if (!listing.ok) {
-    return {
-      ...common,
-      up: false,
+    const organizations = previous.organizations.map((organization) => ({
+      ...organization,
+      pollSuccess: false,
       lastError: listing.error,
-      organizations: previous.organizations.map((organization) => ({
-        ...organization,
-        pollSuccess: false,
-        lastError: listing.error,
-      })),
-    };
+    }));
+    return { state: { ...common, up: false, lastError: listing.error, organizations }, dropped: [] };
   }
   const before = new Map(previous.organizations.map((organization) => [organization.id, organization]));
-  const organizations: OrganizationState[] = [];
+  const polled: OrganizationState[] = [];
   for (const { id, name } of listing.organizations) {
     const poll = cycle.polls.get(id);
     if (poll === undefined) continue; // listed but not ours (another shard)
     const last = before.get(id);
-    organizations.push(
+    polled.push(
       poll.ok
         ? {
             id,
@@ -74,6 +68,15 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
           },
     );
   }
-  organizations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { ...common, up: true, lastError: undefined, organizations };
+  const organizations = sortedById(polled);
+  const kept = new Set(organizations.map((organization) => organization.id));
+  return {
+    state: { ...common, up: true, lastError: undefined, organizations },
+    dropped: previous.organizations.filter((organization) => !kept.has(organization.id)),
+  };
+}
+
+/** ID order, sorted here once per cycle: the store's order, which every rendering uses as it is (stable output). */
+function sortedById<T extends { readonly id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

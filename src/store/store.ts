@@ -3,14 +3,14 @@
  * in place), so a reader always sees one consistent cycle; listeners re-render on every change.
  */
 import { initialState, nextState } from './next-state.js';
-import type { CycleResult, ServerState } from './types.js';
+import type { CycleResult, NextState, ServerState } from './types.js';
 
 export class Store {
   private readonly states = new Map<string, ServerState>();
   private readonly listeners: Array<(servers: readonly ServerState[]) => void> = [];
 
-  constructor(servers: ReadonlyArray<{ readonly name: string; readonly pollIntervalSeconds: number }>) {
-    for (const server of servers) this.states.set(server.name, initialState(server.name, server.pollIntervalSeconds));
+  constructor(servers: ReadonlyArray<{ readonly name: string }>) {
+    for (const server of servers) this.states.set(server.name, initialState(server.name));
   }
 
   servers(): readonly ServerState[] {
@@ -22,11 +22,11 @@ export class Store {
     return [...this.states.values()].every((state) => state.cycles > 0);
   }
 
-  applyCycle(serverName: string, cycle: CycleResult): ServerState {
+  applyCycle(serverName: string, cycle: CycleResult): NextState {
     const previous = this.states.get(serverName);
     if (previous === undefined) throw new Error(`unknown server ${serverName}`);
     const next = nextState(previous, cycle);
-    this.states.set(serverName, next);
+    this.states.set(serverName, next.state);
     const servers = this.servers();
     for (const listener of this.listeners) listener(servers);
     return next;

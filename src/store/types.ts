@@ -30,7 +30,6 @@ export interface OrganizationState {
 
 export interface ServerState {
   readonly name: string;
-  readonly pollIntervalSeconds: number;
   readonly cycles: number;
   readonly up: boolean;
   readonly lastError: string | undefined;
@@ -38,7 +37,14 @@ export interface ServerState {
   readonly lastCycleDurationSeconds: number | undefined;
   /** Sorted by organization ID, so every rendering is stable. */
   readonly organizations: readonly OrganizationState[];
+  /** By ID, iterated in ID order (like organizations). */
   readonly backupRepositories: ReadonlyMap<string, BackupRepository>;
   /** When the backup repository listing (names, capacity, free space) last succeeded: it is kept when it fails. */
   readonly backupRepositoriesListedMs: number | undefined;
+}
+
+/** A server's next state, and the organizations it no longer has (their series vanish from /metrics). */
+export interface NextState {
+  readonly state: ServerState;
+  readonly dropped: readonly OrganizationState[];
 }

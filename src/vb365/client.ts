@@ -58,6 +58,7 @@ export class Vb365Client {
         origin: base.origin,
         timeoutMs: server.requestTimeoutSeconds * 1000,
         maxResponseBytes: server.maxResponseBytes,
+        clock: deps.clock,
       }),
       limit: deps.limit,
       clock: deps.clock,

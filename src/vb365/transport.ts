@@ -4,6 +4,7 @@
  * size cap (checked while streaming, so an oversized body is never buffered whole), parses JSON.
  */
 import type { Dispatcher } from 'undici';
+import type { Clock } from '../clock.js';
 import { Vb365Error } from './errors.js';
 
 export interface HttpExchange {
@@ -27,6 +28,8 @@ export interface TransportOptions {
   readonly origin: string;
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
+  /** Runs the deadline, so tests can move it. */
+  readonly clock: Pick<Clock, 'setTimer'>;
 }
 
 export class Transport {
@@ -37,17 +40,17 @@ export class Transport {
     // One controller per exchange, aborted by its deadline or by shutdown, both let go of when the exchange ends.
     const controller = new AbortController();
     let timedOut = false;
-    const deadline = setTimeout(() => {
+    const cancelDeadline = this.options.clock.setTimer(timeoutMs, () => {
       timedOut = true;
       controller.abort();
-    }, timeoutMs);
+    });
     const unlink = abortOnShutdown(shutdown, controller);
     try {
       return await this.exchange(exchange, controller.signal, (error) =>
         classify(error, shutdown.aborted, timedOut, timeoutMs),
       );
     } finally {
-      clearTimeout(deadline);
+      cancelDeadline();
       unlink();
     }
   }

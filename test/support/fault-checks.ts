@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { expect } from 'vitest';
 import type { Simulator } from 'vb365-simulator';
 import { SEED_ORGANIZATION_IDS } from 'vb365-simulator';
-import { sampleValue, samples } from './harness.js';
+import type { FakeClock } from './fake-clock.js';
+import { sampleValue, samples, waitFor } from './harness.js';
 
 export const SEED_ORGS: readonly string[] = Object.values(SEED_ORGANIZATION_IDS);
 
@@ -75,6 +76,30 @@ export function expectExported(text: string, simulator: Simulator, organizationI
 export function expectOthersIntact(text: string, simulator: Simulator, except: readonly string[]): void {
   for (const organizationId of SEED_ORGS)
     if (!except.includes(organizationId)) expectExported(text, simulator, organizationId);
+}
+
+/**
+ * Lets `attempts` answers that never complete (hung or trickling) run into the request deadline on the fake
+ * clock. Before each cut it waits until the simulator holds that attempt and it is the only exchange the
+ * exporter has in flight (its deadline the only timer), so moving the clock by `timeoutMs` cuts that one
+ * alone; then it waits until the simulator has seen the connection go.
+ */
+export async function cutAtDeadline(
+  clock: FakeClock,
+  simulator: Simulator,
+  timeoutMs: number,
+  attempts: number,
+): Promise<void> {
+  const { stats } = simulator;
+  const cutsBefore = stats.unfinishedResponses;
+  for (let cut = 1; cut <= attempts; cut++) {
+    await waitFor(
+      () => stats.unfinishedResponses === cutsBefore + cut - 1 && stats.inFlight === 1 && clock.pending().length === 1,
+      10_000,
+    );
+    await clock.advance(timeoutMs);
+    await waitFor(() => stats.unfinishedResponses === cutsBefore + cut, 10_000);
+  }
 }
 
 /** /healthz still answers: the process runs and serves. */

@@ -6,6 +6,8 @@ import type { ExporterConfig, ServerConfig } from '../../src/config/types.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/logger.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from 'vb365-simulator';
+import { REQUEST_RETRY } from '../../src/vb365/retry.js';
+import { fakeClock, type FakeClock } from './fake-clock.js';
 import { parseExposition, type Sample } from './exposition-parser.js';
 
 /** Collects every log line so tests can assert on them (and on what must never be in them). */
@@ -67,20 +69,6 @@ export interface HarnessOptions {
   readonly waitForFirstCycle?: boolean;
 }
 
-/** A clock whose sleeps return at once (and are recorded): back-off waits cost no test time. */
-export function instantSleepClock(): Clock & { readonly sleeps: number[] } {
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => Date.now(),
-    sleep: async (ms, signal) => {
-      sleeps.push(ms);
-      signal.throwIfAborted();
-      await new Promise((resolve) => setImmediate(resolve));
-    },
-  };
-}
-
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const simulator = await startSimulator(options.simulator);
   const harness = await startExporterFor([serverConfig(simulator, options.server)], options);
@@ -130,42 +118,13 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
   return found[0]?.value;
 }
 
-/** A clock the test drives: now() moves only by advance() and by the sleeps it skips. */
-export interface FakeClock extends Clock {
-  /** Every sleep that returned at once, in milliseconds (back-off and Retry-After waits). */
-  readonly sleeps: number[];
-  advance(ms: number): void;
-}
-
 /**
- * Sleeps up to `instantUpToMs` (default 10 minutes) return at once, advance now() and are recorded;
- * longer ones (the scheduler's wait for the next cycle, with a long poll interval) last until their
- * signal aborts, so cycles run only when the test calls pollNow().
+ * The fake clock of tests over real sockets: retry and Retry-After waits (at most a minute) are skipped and
+ * recorded; request deadlines, token lifetimes, login back-off and the wait for the next cycle move only
+ * with advance(), so cycles run when the test calls pollNow().
  */
-export function fakeClock(options: { readonly startMs?: number; readonly instantUpToMs?: number } = {}): FakeClock {
-  let nowMs = options.startMs ?? Date.now();
-  const instantUpToMs = options.instantUpToMs ?? 10 * 60_000;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => nowMs,
-    advance: (ms) => {
-      nowMs += ms;
-    },
-    sleep: async (ms, signal) => {
-      signal.throwIfAborted();
-      if (ms > instantUpToMs) {
-        await new Promise<void>((_resolve, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
-        );
-        return;
-      }
-      sleeps.push(ms);
-      nowMs += ms;
-      await new Promise((resolve) => setImmediate(resolve));
-      signal.throwIfAborted();
-    },
-  };
+export function fakeClockSkippingRetries(): FakeClock {
+  return fakeClock({ skipSleepsUpToMs: REQUEST_RETRY.longestWaitMs });
 }
 
 /** An exporter without a simulator of its own: for servers that are down, not yet started or unresolvable. */
