@@ -1,112 +1,25 @@
 /**
  * The web config file (--web.config.file): strict loading with one-line errors, basic auth, TLS and
  * client certificates, over real sockets with real TLS clients. Certificates are generated at test time
- * into a temporary directory, never committed.
+ * into a temporary directory, never committed. The built program's part is in
+ * test/integration/web-config-built-program.test.ts.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { generate } from 'selfsigned';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WWW_AUTHENTICATE } from '../src/http/basic-auth.js';
 import { BcryptWorker } from '../src/http/bcrypt-worker.js';
 import { loadWebConfig } from '../src/http/web-config.js';
-import { startSimulator } from 'vb365-simulator';
 import { startHarness, waitFor, type Harness } from './support/harness.js';
 import { configError } from './support/config-error.js';
+import { ALICE, BOB, basic, createPki, get, type Pem, type Pki, type Reply } from './support/web-fixtures.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'web-config');
-const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
 
-const ALICE = { user: 'alice', password: 'alice-Scrape-pw-7f3e9' };
-const BOB = { user: 'bob', password: 'bob-Scrape-pw-c41d2' };
 const SECRETS = [ALICE.password, BOB.password, 'wrong-pw-3b8a', 'mallory-pw-5e1f'];
-
-interface Pem {
-  readonly cert: string;
-  readonly key: string;
-}
-
-/** A CA, a server certificate and client certificates it signed, and strangers it did not. */
-interface Pki {
-  readonly dir: string;
-  readonly ca: string;
-  readonly client: Pem; // SAN prometheus.example
-  readonly otherClient: Pem; // same CA, SAN other.example
-  readonly stranger: Pem; // self-signed
-  readonly foreignClient: Pem; // signed by another CA
-}
-
-const notBeforeDate = new Date(Date.now() - 60_000);
-const notAfterDate = new Date(Date.now() + 24 * 3600 * 1000);
-
-async function issue(
-  commonName: string,
-  usage: 'server' | 'client',
-  altNames: { type: 2 | 7; value?: string; ip?: string }[],
-  ca?: Pem,
-): Promise<Pem> {
-  const pems = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    ...(ca === undefined ? {} : { ca: { key: ca.key, cert: ca.cert } }),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: usage === 'server', clientAuth: usage === 'client' },
-      { name: 'subjectAltName', altNames },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
-}
-
-async function authority(commonName: string): Promise<Pem> {
-  const pems = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
-}
-
-async function createPki(): Promise<Pki> {
-  const dir = mkdtempSync(join(tmpdir(), 'vb365-web-config-'));
-  const ca = await authority('vb365-exporter test CA');
-  const otherCa = await authority('unrelated test CA');
-  const server = await issue(
-    'localhost',
-    'server',
-    [
-      { type: 2, value: 'localhost' },
-      { type: 7, ip: '127.0.0.1' },
-    ],
-    ca,
-  );
-  const other = await issue('localhost', 'server', [{ type: 2, value: 'localhost' }]);
-  writeFileSync(join(dir, 'ca.crt'), ca.cert);
-  writeFileSync(join(dir, 'server.crt'), server.cert);
-  writeFileSync(join(dir, 'server.key'), server.key, { mode: 0o600 });
-  writeFileSync(join(dir, 'other.key'), other.key, { mode: 0o600 });
-  return {
-    dir,
-    ca: ca.cert,
-    client: await issue('prometheus', 'client', [{ type: 2, value: 'prometheus.example' }], ca),
-    otherClient: await issue('intruder', 'client', [{ type: 2, value: 'other.example' }], ca),
-    stranger: await issue('prometheus', 'client', [{ type: 2, value: 'prometheus.example' }]),
-    foreignClient: await issue('prometheus', 'client', [{ type: 2, value: 'prometheus.example' }], otherCa),
-  };
-}
 
 let pki: Pki;
 let hashes: { alice: string; bob: string };
@@ -142,21 +55,6 @@ function agent(connect: Record<string, unknown> = {}): Agent {
   const created = new Agent({ connect: { timeout: 5_000, ...connect } });
   agents.push(created);
   return created;
-}
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-}
-
-async function get(url: string, dispatcher: Agent, authorization?: string): Promise<Reply> {
-  const response = await request(url, { dispatcher, headers: authorization === undefined ? {} : { authorization } });
-  return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
 }
 
 /** A GET on a new connection from the given local address (undici's Agent does not take one). */
@@ -571,86 +469,5 @@ describe('client certificates', () => {
     const url = `${harness.exporter.url}/healthz`;
     await expect(get(url, withCert())).rejects.toThrow();
     expect((await get(url, withCert(pki.stranger))).status).toBe(200);
-  });
-});
-
-describe('built program', () => {
-  const cleanEnv = {
-    PATH: process.env['PATH'] ?? '',
-    VB365_URL: 'https://vb365:4443',
-    VB365_USERNAME: 'u',
-    VB365_PASSWORD: 'vb365-Secret-pw',
-  };
-
-  it('exits 2 within a second with one line when the web config is broken', () => {
-    const file = join(pki.dir, 'broken.yml');
-    copyFileSync(join(FIXTURES, 'invalid-client-auth-type.yml'), file);
-    const started = Date.now();
-    const result = spawnSync(process.execPath, [MAIN], {
-      env: { ...cleanEnv, VB365_WEB_CONFIG_FILE: file },
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    expect(result.status).toBe(2);
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
-      `vb365-exporter: invalid configuration: tls_server_config.client_auth_type (${file}): expected one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert, got "RequireClientCertificate"\n`,
-    );
-  });
-
-  it('--check-config validates the web config too', () => {
-    const file = writeWebConfig(
-      'check.yml',
-      `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  alice: ${hashes.alice}\n`,
-    );
-    const result = spawnSync(process.execPath, [MAIN, '--check-config', '--web.config.file', file], {
-      env: cleanEnv,
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^configuration OK \(environment\): .* \(HTTPS, basic auth for 1 user\(s\)\)\n$/);
-  });
-
-  it('serves HTTPS with basic auth from --web.config.file', async () => {
-    const simulator = await startSimulator();
-    const caFile = join(pki.dir, 'simulator-ca.pem');
-    writeFileSync(caFile, simulator.ca ?? '');
-    const file = writeWebConfig(
-      'program.yml',
-      `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  alice: ${hashes.alice}\n`,
-    );
-    const child = spawn(process.execPath, [MAIN, '--web.config.file', file], {
-      env: {
-        PATH: cleanEnv.PATH,
-        VB365_URL: simulator.url,
-        VB365_USERNAME: simulator.username,
-        VB365_PASSWORD: simulator.password,
-        VB365_CA_FILE: caFile,
-        VB365_API_VERSION: 'v8',
-        VB365_LISTEN_ADDRESS: '127.0.0.1:0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      await waitFor(() => output.includes('"msg":"listening"'), 5_000);
-      const address = /"address":"([^"]+)"/.exec(output)?.[1];
-      const client = agent({ ca: pki.ca });
-      expect((await get(`https://${address}/metrics`, client)).status).toBe(401);
-      await waitFor(() => output.includes('poll cycle finished'), 10_000);
-      const reply = await get(`https://${address}/metrics`, client, basic(ALICE.user, ALICE.password));
-      expect(reply.status).toBe(200);
-      expect(reply.body).toContain('veeam_vb365_up{server="127.0.0.1:');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(output).not.toContain(ALICE.password);
-    } finally {
-      child.kill('SIGKILL');
-      await simulator.close();
-    }
   });
 });
