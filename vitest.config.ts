@@ -1,16 +1,46 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const resolve = {
+  // Tests use the simulator's TypeScript source, so a change to it needs no build first.
+  alias: { 'vb365-simulator': fileURLToPath(new URL('packages/vb365-simulator/src/index.ts', import.meta.url)) },
+};
+
+/**
+ * Two projects: `unit` runs in-process (sockets only on loopback, inside the test; no child process, no
+ * external program) and is the inner loop, `npm run test:unit`; `integration` runs real Prometheus,
+ * promtool, Helm, Chromium, npm, the Dockerfile replay and the built program. `npm test` runs both.
+ */
 export default defineConfig({
-  resolve: {
-    // Tests use the simulator's TypeScript source, so a change to it needs no build first.
-    alias: { 'vb365-simulator': fileURLToPath(new URL('packages/vb365-simulator/src/index.ts', import.meta.url)) },
-  },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
-    // Integration tests open real sockets and start child processes: give them room on 2 cores.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      {
+        resolve,
+        test: {
+          name: 'unit',
+          // Mostly waiting on loopback sockets: one worker per core (vitest's default leaves one core idle).
+          maxWorkers: availableParallelism(),
+          sequence: { groupOrder: 0 },
+          include: ['test/unit/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+          testTimeout: 10_000,
+          hookTimeout: 10_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'integration',
+          // After the unit tests, one file at a time: Prometheus, Chromium and npm each want a core.
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+          include: ['test/integration/**/*.test.ts'],
+          // Child processes and real programs on 2 cores: give them room.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+    ],
   },
 });

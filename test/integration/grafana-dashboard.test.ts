@@ -1,0 +1,698 @@
+// Checks the Grafana dashboard grafana/vb365-exporter.json:
+//  - statically: importable and file-provisionable (no __inputs, a datasource
+//    variable used everywhere, fixed uid), unique panel ids, defined variables;
+//  - against a real Prometheus (Debian package `prometheus`) that scrapes the
+//    real exporter polling two bundled simulators: every panel query and every
+//    variable query returns data, and the rules in alerts/ evaluate without errors.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { pino } from 'pino';
+import { systemClock } from '../../src/clock.js';
+import { startExporter } from '../../src/exporter.js';
+import { SEED_ORGANIZATION_IDS, startSimulator } from 'vb365-simulator';
+import { serverConfig } from '../support/harness.js';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DASHBOARD_FILE = path.join(ROOT, 'grafana', 'vb365-exporter.json');
+const RULES_FILE = path.join(ROOT, 'alerts', 'vb365-exporter.rules.yml');
+const SCRAPE_JOB = 'vb365-exporter';
+
+// ---------------------------------------------------------------------------
+// The dashboard model (only the fields these tests read)
+// ---------------------------------------------------------------------------
+
+interface DataSourceRef {
+  type?: string;
+  uid?: string;
+}
+interface Target {
+  refId?: string;
+  expr?: string;
+  datasource?: DataSourceRef;
+  hide?: boolean;
+}
+interface GridPos {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+interface Panel {
+  id?: number;
+  type?: string;
+  title?: string;
+  datasource?: DataSourceRef | null;
+  targets?: Target[];
+  panels?: Panel[];
+  gridPos?: GridPos;
+}
+interface Variable {
+  name: string;
+  type: string;
+  query?: string | { query?: string };
+  regex?: string;
+  datasource?: DataSourceRef;
+  multi?: boolean;
+  includeAll?: boolean;
+  allValue?: string;
+}
+interface Dashboard {
+  id?: unknown;
+  uid?: unknown;
+  title?: unknown;
+  schemaVersion?: unknown;
+  tags?: unknown;
+  panels: Panel[];
+  templating: { list: Variable[] };
+}
+
+const dashboardText = readFileSync(DASHBOARD_FILE, 'utf8');
+const dashboard = JSON.parse(dashboardText) as Dashboard;
+const variables = dashboard.templating.list;
+
+/** All panels, including those nested in collapsed rows. */
+function allPanels(panels: Panel[]): Panel[] {
+  return panels.flatMap((panel) => [panel, ...allPanels(panel.panels ?? [])]);
+}
+const panels = allPanels(dashboard.panels);
+const queryPanels = panels.filter((panel) => panel.type !== 'row');
+
+interface PanelQuery {
+  /** "Panel title / refId", for messages. */
+  label: string;
+  panelTitle: string;
+  expr: string;
+}
+const panelQueries: PanelQuery[] = queryPanels.flatMap((panel) =>
+  (panel.targets ?? [])
+    .filter((target) => target.hide !== true)
+    .map((target) => ({
+      label: `${panel.title ?? '?'} / ${target.refId ?? '?'}`,
+      panelTitle: panel.title ?? '',
+      expr: target.expr ?? '',
+    })),
+);
+
+function variableQuery(variable: Variable): string {
+  return typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
+}
+
+// ---------------------------------------------------------------------------
+// Template variables
+// ---------------------------------------------------------------------------
+
+/** Grafana's three variable syntaxes: $name, [[name:format]], ${name:format}. */
+const VARIABLE_REFERENCE = /\$(\w+)|\[\[(\w+?)(?::\w+)?\]\]|\$\{(\w+)(?:\.[^:}]+)?(?::[^}]+)?\}/g;
+
+/**
+ * Grafana's built-in variables, with the value the live tests use for them.
+ * $__rate_interval would be 4 scrape intervals (4 s here); 30 s makes rate()
+ * see every sample of the few seconds the test has scraped.
+ */
+const BUILT_IN_VALUES: Record<string, string> = {
+  __rate_interval: '30s',
+  __interval: '15s',
+  __interval_ms: '15000',
+  __range: '1h',
+  __range_s: '3600',
+  __range_ms: '3600000',
+};
+const OTHER_BUILT_INS = ['__from', '__to', '__dashboard', '__org', '__user', '__timeFilter', 'timeFilter'];
+
+/** Names of the variables referenced in a text; `$1` (a regex group in label_replace) is not one. */
+function referencedVariables(text: string): string[] {
+  return [...text.matchAll(VARIABLE_REFERENCE)]
+    .map((match) => match[1] ?? match[2] ?? match[3] ?? '')
+    .filter((name) => !/^\d+$/.test(name));
+}
+
+/** Replaces the variables in a query the way Grafana does before sending it to Prometheus. */
+function interpolate(text: string, values: Record<string, string>): string {
+  return text.replace(VARIABLE_REFERENCE, (match: string, plain?: string, brackets?: string, braces?: string) => {
+    const name = plain ?? brackets ?? braces ?? '';
+    if (/^\d+$/.test(name)) return match;
+    const value = values[name] ?? BUILT_IN_VALUES[name];
+    if (value === undefined) throw new Error(`no test value for $${name}`);
+    return value;
+  });
+}
+
+/** A multi-value selection as Grafana writes it into a Prometheus query: regex-escaped, (a|b). */
+function formatSelection(values: string[]): string {
+  const escaped = values.map((value) => value.replace(/[\\^$*+?.()|{}[\]]/g, '\\\\$&'));
+  return escaped.length === 1 ? (escaped[0] ?? '') : `(${escaped.join('|')})`;
+}
+
+// ---------------------------------------------------------------------------
+// Static checks
+// ---------------------------------------------------------------------------
+
+describe('grafana/vb365-exporter.json', () => {
+  it('is importable and file-provisionable as it is', () => {
+    expect(dashboard.uid).toBe('vb365-exporter');
+    expect(dashboard.id).toBeNull();
+    expect(typeof dashboard.title).toBe('string');
+    expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36); // Grafana 9.x to 11.x
+    expect(dashboard.schemaVersion).toBeLessThanOrEqual(41);
+    expect(Array.isArray(dashboard.tags) && dashboard.tags.length > 0).toBe(true);
+    // An exported "for sharing" dashboard has __inputs and ${DS_...} references,
+    // which only the import dialog resolves; provisioning would leave them broken.
+    expect(dashboardText).not.toContain('__inputs');
+    expect(dashboardText).not.toContain('${DS_');
+  });
+
+  it('has a Prometheus datasource variable, used by every panel, target and query variable', () => {
+    const datasource = variables.find((variable) => variable.name === 'datasource');
+    expect(datasource?.type).toBe('datasource');
+    expect(datasource?.query).toBe('prometheus');
+    const expected = { type: 'prometheus', uid: '${datasource}' };
+    for (const panel of queryPanels) {
+      expect(panel.datasource, `panel "${panel.title ?? '?'}"`).toEqual(expected);
+      expect(panel.targets?.length, `panel "${panel.title ?? '?'}" has no query`).toBeGreaterThan(0);
+      for (const target of panel.targets ?? []) {
+        expect(target.datasource, `panel "${panel.title ?? '?'}" ${target.refId ?? '?'}`).toEqual(expected);
+        expect(target.expr?.trim(), `panel "${panel.title ?? '?'}" ${target.refId ?? '?'}`).toBeTruthy();
+      }
+    }
+    for (const variable of variables.filter((v) => v.type === 'query')) {
+      expect(variable.datasource, `variable ${variable.name}`).toEqual(expected);
+    }
+  });
+
+  it('has query variables for server, organization and repository, multi-select with All', () => {
+    for (const name of ['server', 'organization', 'repository']) {
+      const variable = variables.find((v) => v.name === name);
+      expect(variable?.type, name).toBe('query');
+      expect(variable?.multi, name).toBe(true);
+      expect(variable?.includeAll, name).toBe(true);
+    }
+    expect(variableQuery(variables.find((v) => v.name === 'server') ?? { name: '', type: '' })).toBe(
+      'label_values(veeam_vb365_up, server)',
+    );
+  });
+
+  it('gives every panel a title and a unique id, inside the 24-column grid without overlaps', () => {
+    const ids = panels.map((panel) => panel.id);
+    expect(ids.every((id) => typeof id === 'number')).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const panel of panels) expect(panel.title?.trim(), `panel ${panel.id ?? '?'}`).toBeTruthy();
+
+    const boxes = panels.map((panel) => ({ title: panel.title ?? '', pos: panel.gridPos }));
+    for (const [i, a] of boxes.entries()) {
+      expect(a.pos, a.title).toBeDefined();
+      if (!a.pos) continue;
+      expect(a.pos.x + a.pos.w, a.title).toBeLessThanOrEqual(24);
+      for (const b of boxes.slice(i + 1)) {
+        if (!b.pos) continue;
+        const overlap =
+          a.pos.x < b.pos.x + b.pos.w &&
+          b.pos.x < a.pos.x + a.pos.w &&
+          a.pos.y < b.pos.y + b.pos.h &&
+          b.pos.y < a.pos.y + a.pos.h;
+        expect(overlap, `"${a.title}" overlaps "${b.title}"`).toBe(false);
+      }
+    }
+  });
+
+  it('only references variables that are defined before use, or built in', () => {
+    const known = new Set([...Object.keys(BUILT_IN_VALUES), ...OTHER_BUILT_INS]);
+    for (const variable of variables) {
+      for (const name of referencedVariables(variableQuery(variable))) {
+        expect(known, `variable ${variable.name} uses $${name} before it is defined`).toContain(name);
+      }
+      known.add(variable.name);
+    }
+    for (const query of panelQueries) {
+      for (const name of referencedVariables(query.expr)) {
+        expect(known, `${query.label} uses undefined $${name}`).toContain(name);
+      }
+    }
+    for (const panel of panels) {
+      for (const name of referencedVariables(panel.title ?? '')) {
+        expect(known, `title "${panel.title ?? ''}" uses undefined $${name}`).toContain(name);
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// A real Prometheus
+// ---------------------------------------------------------------------------
+
+interface ScrapeTarget {
+  /** host:port for static_configs. */
+  address: string;
+  metricsPath: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what Prometheus scrapes in these tests.
+ *
+ * For now: a node:http server that serves the hand-written exposition in
+ * test/fixtures/dashboard-metrics.prom (2 VB365 servers, 3 organizations,
+ * 4 repositories, one of them unavailable). Replace the body of this function to
+ * scrape the real exporter (running against its VB365 simulator) instead; nothing
+ * else in this file depends on the fixture.
+ */
+/**
+ * The real exporter on two bundled simulators (two `server` values), polling every second so counters
+ * move: one simulator fails one organization's polls (503), so error panels have data too.
+ */
+async function startScrapeTarget(): Promise<ScrapeTarget> {
+  const simulators = await Promise.all([startSimulator({ organizationCount: 8 }), startSimulator()]);
+  const [primary, branch] = simulators;
+  branch.addFault({ route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.fabrikam, status: 503 });
+  const exporter = await startExporter(
+    {
+      servers: [
+        serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }),
+        serverConfig(branch, { name: 'vb365-branch', pollIntervalSeconds: 1 }),
+      ],
+      listen: { host: '127.0.0.1', port: 0 },
+      logLevel: 'silent',
+      shard: undefined,
+      webConfigFile: undefined,
+    },
+    { logger: pino({ level: 'silent' }), clock: systemClock, random: Math.random, version: '0.0.0-test' },
+  );
+  await exporter.pollNow();
+  return {
+    address: new URL(exporter.url).host,
+    metricsPath: '/metrics',
+    stop: async () => {
+      await exporter.stop();
+      await Promise.all(simulators.map((simulator) => simulator.close()));
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface RunningPrometheus {
+  url: string;
+  /** The last lines Prometheus logged, for failure messages. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+async function startPrometheus(target: ScrapeTarget, workDir: string): Promise<RunningPrometheus> {
+  const configFile = path.join(workDir, 'prometheus.yml');
+  writeFileSync(
+    configFile,
+    stringify({
+      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+      rule_files: [RULES_FILE],
+      scrape_configs: [
+        {
+          job_name: SCRAPE_JOB,
+          metrics_path: target.metricsPath,
+          static_configs: [{ targets: [target.address] }],
+        },
+      ],
+    }),
+  );
+  const port = await freePort();
+  const command = process.env['PROMETHEUS'] ?? 'prometheus';
+  const child: ChildProcess = spawn(
+    command,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(workDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  try {
+    await Promise.race([
+      once(child, 'spawn'),
+      once(child, 'error').then(([error]) => {
+        throw error;
+      }),
+    ]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(
+        `prometheus not found (tried to run "${command}"). ` +
+          'Install it with `apt-get install prometheus` (Debian/Ubuntu), or set PROMETHEUS to its path.',
+      );
+    }
+    throw error;
+  }
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const running = { url, logs: () => output, stop };
+
+  await waitFor('Prometheus to be ready', 15_000, async () => {
+    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
+    try {
+      return (await fetch(`${url}/-/ready`)).ok;
+    } catch {
+      return false; // not listening yet
+    }
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return running;
+}
+
+/** Polls check() every 200 ms until it returns true; fails after timeoutMs. */
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+// --- Prometheus HTTP API -----------------------------------------------------
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+interface ApiResponse<T> {
+  status: 'success' | 'error';
+  data?: T;
+  errorType?: string;
+  error?: string;
+}
+interface QueryData {
+  resultType: 'vector' | 'scalar' | 'matrix' | 'string';
+  result: unknown;
+}
+interface QueryResult {
+  ok: boolean;
+  error?: string;
+  samples: Sample[];
+}
+
+let prometheus: RunningPrometheus | undefined;
+/** Why Prometheus could not be started: every live test fails with it (rather than being skipped). */
+let startupError: Error | undefined;
+
+async function api<T>(endpoint: string, params: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  if (startupError !== undefined) throw startupError;
+  if (!prometheus) throw new Error('Prometheus is not running');
+  const response = await fetch(`${prometheus.url}${endpoint}?${new URLSearchParams(params).toString()}`);
+  return (await response.json()) as ApiResponse<T>;
+}
+
+async function instantQuery(expr: string): Promise<QueryResult> {
+  const response = await api<QueryData>('/api/v1/query', { query: expr });
+  if (response.status !== 'success' || !response.data) {
+    return { ok: false, error: `${response.errorType ?? ''}: ${response.error ?? ''}`, samples: [] };
+  }
+  const { resultType, result } = response.data;
+  if (resultType === 'vector') return { ok: true, samples: result as Sample[] };
+  if (resultType === 'scalar') return { ok: true, samples: [{ metric: {}, value: result as [number, string] }] };
+  return { ok: false, error: `unexpected result type ${resultType}`, samples: [] };
+}
+
+/**
+ * The series selectors in a PromQL expression: `metric{...}`, `{__name__=~"..."}`,
+ * and bare names of this exporter's and prom-client's metrics. Checking each of
+ * them finds a misspelled metric or label even where the whole expression still
+ * returns something (`... or vector(0)`).
+ */
+function seriesSelectors(expr: string): string[] {
+  const braced = /(?:[a-zA-Z_:][\w:]*)?\{[^{}]*\}/g;
+  const bare = expr
+    .replace(braced, ' ')
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .matchAll(/\b(?:veeam_vb365_|process_|nodejs_)\w*/g);
+  return [...new Set([...[...expr.matchAll(braced)].map((m) => m[0]), ...[...bare].map((m) => m[0])])];
+}
+
+interface QueryCheck {
+  /** The query failed: the error Prometheus returned. */
+  error?: string;
+  /** The query returned no sample. */
+  empty: boolean;
+  /** Selectors of the query that match no series. */
+  emptySelectors: string[];
+}
+
+/** Runs a dashboard query (with variables replaced by selection) and each of its selectors. */
+async function checkQuery(expr: string, selection: Record<string, string>): Promise<QueryCheck> {
+  const result = await instantQuery(interpolate(expr, selection));
+  const emptySelectors: string[] = [];
+  for (const selector of seriesSelectors(expr)) {
+    const { samples } = await instantQuery(`count(${interpolate(selector, selection)})`);
+    if (samples.length === 0) emptySelectors.push(selector);
+  }
+  return {
+    ...(result.ok ? {} : { error: result.error ?? '' }),
+    empty: result.samples.length === 0,
+    emptySelectors,
+  };
+}
+
+// --- Variable queries, evaluated like Grafana's Prometheus data source --------
+
+interface VariableOption {
+  text: string;
+  value: string;
+}
+
+async function variableOptions(variable: Variable, values: Record<string, string>): Promise<VariableOption[]> {
+  const query = interpolate(variableQuery(variable), values).trim();
+  let texts: string[];
+  const labelValues = /^label_values\((?:(.+),\s*)?(\w+)\)$/s.exec(query);
+  const queryResult = /^query_result\((.+)\)$/s.exec(query);
+  if (labelValues) {
+    const [, match, label = ''] = labelValues;
+    const response = await api<Record<string, string>[]>('/api/v1/series', {
+      'match[]': match ?? `{${label}!=""}`,
+    });
+    expect(response.status, `${variable.name}: ${response.error ?? ''}`).toBe('success');
+    texts = [...new Set((response.data ?? []).map((series) => series[label] ?? '').filter(Boolean))];
+  } else if (queryResult) {
+    // Grafana turns each sample into the text `name{label="value",...} value timestamp_ms`.
+    const result = await instantQuery(queryResult[1] ?? '');
+    expect(result.ok, `${variable.name}: ${result.error ?? ''}`).toBe(true);
+    texts = result.samples.map(({ metric, value }) => {
+      const { __name__: name = '', ...labels } = metric;
+      const pairs = Object.entries(labels).map(([key, val]) => `${key}="${val}"`);
+      return `${name}{${pairs.join(',')}} ${value[1]} ${value[0] * 1000}`;
+    });
+  } else {
+    throw new Error(`variable ${variable.name}: unsupported query ${query}`);
+  }
+
+  const regex = /^\/(.*)\/([gimsuy]*)$/s.exec(variable.regex ?? '');
+  if (!regex) return texts.map((text) => ({ text, value: text }));
+  const pattern = new RegExp(regex[1] ?? '', regex[2]);
+  return texts.flatMap((text) => {
+    const match = pattern.exec(text);
+    if (!match) return [];
+    const value = match.groups?.['value'] ?? match[1] ?? match[0];
+    return [{ value, text: match.groups?.['text'] ?? value }];
+  });
+}
+
+/** Options of every query variable, in dashboard order, for the given selection. */
+async function allVariableOptions(selection: Record<string, string>): Promise<Map<string, VariableOption[]>> {
+  const options = new Map<string, VariableOption[]>();
+  for (const variable of variables.filter((v) => v.type === 'query')) {
+    options.set(variable.name, await variableOptions(variable, selection));
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------
+// Live checks
+// ---------------------------------------------------------------------------
+
+/**
+ * Panels whose queries may legitimately return nothing on the test data, and why.
+ * Everything else must return at least one sample.
+ */
+const MAY_BE_EMPTY: Record<string, string> = {
+  'Time until full':
+    'lists only repositories whose free space shrank over the last day; the scraped values do not change',
+};
+
+const ALL_SELECTED: Record<string, string> = Object.fromEntries(
+  variables
+    .filter((variable) => variable.type === 'query')
+    .map((variable) => [variable.name, variable.allValue ?? '.*']),
+);
+
+describe('the dashboard and rules against a real Prometheus', () => {
+  let target: ScrapeTarget | undefined;
+  let workDir: string | undefined;
+
+  beforeAll(async () => {
+    try {
+      workDir = mkdtempSync(path.join(tmpdir(), 'vb365-prometheus-'));
+      target = await startScrapeTarget();
+      prometheus = await startPrometheus(target, workDir);
+
+      // Prometheus applies the scrape configuration about 5 s after start. rate()
+      // needs two samples; wait for three, scraped successfully.
+      await waitFor('three successful scrapes', 30_000, async () => {
+        const { samples } = await instantQuery(`count_over_time(up{job="${SCRAPE_JOB}"}[1m])`);
+        return Number(samples[0]?.value[1] ?? 0) >= 3;
+      });
+      const up = await instantQuery(`up{job="${SCRAPE_JOB}"}`);
+      if (up.samples[0]?.value[1] !== '1') {
+        const targets = await api<unknown>('/api/v1/targets');
+        throw new Error(`the scrape target is down: ${JSON.stringify(targets.data)}`);
+      }
+    } catch (error) {
+      startupError = error instanceof Error ? error : new Error(String(error));
+      const logs = prometheus?.logs();
+      if (logs) startupError.message += `\nPrometheus log:\n${logs}`;
+    }
+  }, 45_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    prometheus = undefined;
+    await target?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('returns options for every variable, with names as organization and repository texts', async () => {
+    const options = await allVariableOptions(ALL_SELECTED);
+    for (const [name, list] of options) {
+      expect(list.length, `variable ${name} has no options`).toBeGreaterThan(0);
+      for (const option of list) expect(option.value, `variable ${name}`).toBeTruthy();
+    }
+    for (const name of ['organization', 'repository']) {
+      const list = options.get(name) ?? [];
+      expect(
+        list.every((option) => option.text !== option.value),
+        `variable ${name} shows IDs instead of names: ${JSON.stringify(list)}`,
+      ).toBe(true);
+    }
+  });
+
+  it('returns data for every panel query, and every selector in it, with All selected', async () => {
+    const problems: string[] = [];
+    for (const query of panelQueries) {
+      const check = await checkQuery(query.expr, ALL_SELECTED);
+      if (check.error !== undefined) problems.push(`${query.label}: query failed: ${check.error}`);
+      else if (check.empty && !(query.panelTitle in MAY_BE_EMPTY)) problems.push(`${query.label}: no data`);
+      for (const selector of check.emptySelectors) problems.push(`${query.label}: no series for ${selector}`);
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('returns data for every panel query and selector with a concrete selection of at least one server', async () => {
+    // Select each server in turn, with all of its organizations and repositories
+    // picked one by one, so the filters hold real IDs instead of .*: a filter on a
+    // misspelled label then matches nothing.
+    const servers = (await allVariableOptions(ALL_SELECTED)).get('server') ?? [];
+    expect(servers.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    const queriesWithData = new Set<string>();
+    const selectorsWithData = new Set<string>();
+    for (const server of servers) {
+      const selection: Record<string, string> = { ...ALL_SELECTED, server: formatSelection([server.value]) };
+      for (const variable of variables.filter((v) => v.type === 'query' && v.name !== 'server')) {
+        const options = await variableOptions(variable, selection);
+        if (options.length > 0) selection[variable.name] = formatSelection(options.map((o) => o.value));
+      }
+      for (const query of panelQueries) {
+        const check = await checkQuery(query.expr, selection);
+        if (check.error !== undefined) problems.push(`${query.label} (${server.value}): ${check.error}`);
+        if (!check.empty) queriesWithData.add(query.label);
+        for (const selector of seriesSelectors(query.expr)) {
+          if (!check.emptySelectors.includes(selector)) selectorsWithData.add(`${query.label}: ${selector}`);
+        }
+      }
+    }
+    for (const query of panelQueries) {
+      if (!queriesWithData.has(query.label) && !(query.panelTitle in MAY_BE_EMPTY)) {
+        problems.push(`${query.label}: no data for any single server`);
+      }
+      for (const selector of seriesSelectors(query.expr)) {
+        if (!selectorsWithData.has(`${query.label}: ${selector}`)) {
+          problems.push(`${query.label}: no series for ${selector} for any single server`);
+        }
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('would notice a misspelled metric, even behind `or vector(0)`', async () => {
+    const misspell = (expr: string): string =>
+      expr.replaceAll('veeam_vb365_repository_available', 'veeam_vb365_repository_availabel');
+    const table = panelQueries.find((q) => q.panelTitle === 'Repository availability');
+    const stat = panelQueries.find((q) => q.expr.includes('== 0)) or vector(0)'));
+    if (!table || !stat) throw new Error('the dashboard no longer has the panels this check uses');
+
+    const tableCheck = await checkQuery(misspell(table.expr), ALL_SELECTED);
+    expect(tableCheck.empty).toBe(true);
+    const statCheck = await checkQuery(misspell(stat.expr), ALL_SELECTED);
+    expect(statCheck.empty).toBe(false); // vector(0) hides it from the result...
+    expect(statCheck.emptySelectors.join()).toContain('veeam_vb365_repository_availabel'); // ...not from this
+  });
+
+  it('evaluates every alerting and recording rule of alerts/ without errors', async () => {
+    interface RuleState {
+      name: string;
+      type: 'alerting' | 'recording';
+      query: string;
+      health: 'ok' | 'err' | 'unknown';
+      lastError?: string;
+    }
+    interface RuleGroups {
+      groups: { name: string; lastEvaluation: string; rules: RuleState[] }[];
+    }
+    // Every group must have been evaluated again now that the data is there.
+    const since = Date.now();
+    const evaluatedAt = (timestamp: string): number => Date.parse(timestamp.replace(/(\.\d{3})\d+/, '$1')); // RFC 3339 with ns -> ms
+    let groups: RuleGroups['groups'] = [];
+    await waitFor('every rule group to be evaluated', 10_000, async () => {
+      groups = (await api<RuleGroups>('/api/v1/rules')).data?.groups ?? [];
+      return groups.length > 0 && groups.every((group) => evaluatedAt(group.lastEvaluation) > since);
+    });
+
+    const rules = groups.flatMap((group) => group.rules);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule.health, `${rule.name}: ${rule.lastError ?? ''}`).toBe('ok');
+    }
+    for (const rule of rules.filter((r) => r.type === 'recording')) {
+      const result = await instantQuery(rule.name);
+      expect(result.samples.length, `recording rule ${rule.name} produced nothing`).toBeGreaterThan(0);
+    }
+  });
+});

@@ -1,0 +1,60 @@
+/** nextState: what a cycle result makes of a server's state, and which organizations it drops. */
+import { describe, expect, it } from 'vitest';
+import { initialState, nextState } from '../../src/store/next-state.js';
+import type { CycleResult, PollOutcome, ServerState } from '../../src/store/types.js';
+
+const A = { id: '0a000000-0000-4000-8000-000000000000', name: 'Alpha' };
+const B = { id: '0b000000-0000-4000-8000-000000000000', name: 'Bravo' };
+const C = { id: '0c000000-0000-4000-8000-000000000000', name: 'Charlie' };
+
+const ok: PollOutcome = { ok: true, atMs: 1_000, repositories: [] };
+
+/** A cycle that listed `listed` and polled those in `polled` (all of them by default). */
+function cycle(listed: ReadonlyArray<typeof A>, polled = listed): CycleResult {
+  return {
+    startedMs: 0,
+    finishedMs: 1_000,
+    listing: { ok: true, organizations: listed },
+    backupRepositories: undefined,
+    polls: new Map(polled.map((organization) => [organization.id, ok])),
+  };
+}
+
+const failedListing: CycleResult = { ...cycle([]), listing: { ok: false, error: 'HTTP 503' } };
+const ids = (state: ServerState): string[] => state.organizations.map((organization) => organization.id);
+
+describe('nextState', () => {
+  it('drops nothing on the first cycle, and keeps the organizations in ID order', () => {
+    const { state, dropped } = nextState(initialState('s'), cycle([C, A, B]));
+    expect(ids(state)).toEqual([A.id, B.id, C.id]);
+    expect(dropped).toEqual([]);
+  });
+
+  it('keeps the backup repositories in ID order too, the order the exposition renders as it is', () => {
+    const repository = (id: string, name: string) => ({ id, name, capacityBytes: 1, freeSpaceBytes: 1 });
+    const listed = [repository(C.id, 'c'), repository(A.id, 'a'), repository(B.id, 'b')];
+    const { state } = nextState(initialState('s'), { ...cycle([A]), backupRepositories: listed });
+    expect([...state.backupRepositories.keys()]).toEqual([A.id, B.id, C.id]);
+  });
+
+  it('returns the organizations no longer listed, as they were', () => {
+    const first = nextState(initialState('s'), cycle([A, B, C])).state;
+    const { state, dropped } = nextState(first, cycle([A]));
+    expect(ids(state)).toEqual([A.id]);
+    expect(dropped).toEqual([first.organizations[1], first.organizations[2]]);
+  });
+
+  it('drops an organization listed but not polled (another shard owns it)', () => {
+    const first = nextState(initialState('s'), cycle([A, B])).state;
+    const { dropped } = nextState(first, cycle([A, B], [A]));
+    expect(dropped.map((organization) => organization.name)).toEqual(['Bravo']);
+  });
+
+  it('drops nothing when the listing fails: every organization is kept, marked failed', () => {
+    const first = nextState(initialState('s'), cycle([A, B])).state;
+    const { state, dropped } = nextState(first, failedListing);
+    expect(dropped).toEqual([]);
+    expect(ids(state)).toEqual([A.id, B.id]);
+    expect(state.organizations.every((organization) => !organization.pollSuccess)).toBe(true);
+  });
+});
