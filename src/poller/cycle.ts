@@ -14,7 +14,7 @@ import type { BackupRepository, Listing, Organization } from '../vb365/types.js'
 
 export interface CycleDependencies {
   readonly server: ServerConfig;
-  readonly client: Pick<Vb365Client, 'organizations' | 'usedRepositories' | 'backupRepositories'>;
+  readonly client: Pick<Vb365Client, 'beginCycle' | 'organizations' | 'usedRepositories' | 'backupRepositories'>;
   readonly owns: (organizationId: string) => boolean;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -24,6 +24,7 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
   const { clock, logger } = deps;
   const startedMs = clock.now();
   const polls = new Map<string, PollOutcome>();
+  deps.client.beginCycle();
 
   let organizations: readonly Organization[];
   try {

@@ -38,8 +38,14 @@ export interface TokenSourceOptions {
 interface Session {
   readonly accessToken: string;
   readonly refreshToken: string | undefined;
+  readonly issuedAtMs: number;
   readonly renewAtMs: number;
+  /** A 401 came for this token while it was fresh: later 401s are permission problems too. */
+  readonly refusedWhileFresh: boolean;
 }
+
+/** A token younger than this that is refused with 401 was not expired: the account may not read that. */
+export const FRESH_TOKEN_MS = 5_000;
 
 export class TokenSource {
   private session: Session | undefined;
@@ -64,9 +70,34 @@ export class TokenSource {
     return this.pending;
   }
 
-  /** The server refused this token (401): the next caller logs in again, once for all callers. */
-  invalidate(accessToken: string): void {
-    if (this.session?.accessToken === accessToken) this.session = { ...this.session, renewAtMs: 0 };
+  /**
+   * The server refused this token with 401. An expired or revoked token is dropped and the answer is
+   * 'renew': the next caller logs in again, once for all callers, and the request may be retried. A
+   * token refused while fresh means the account lacks a permission (or a proxy drops the header), and so
+   * does every later 401 of that session in the same cycle: 'permission', with no login. So refusals cost
+   * at most one login a cycle, however many organizations are refused.
+   */
+  refused(accessToken: string): 'renew' | 'permission' {
+    const session = this.session;
+    if (session?.accessToken !== accessToken) return 'renew'; // already renewed by another caller
+    const ageMs = this.options.clock.now() - session.issuedAtMs;
+    if (session.refusedWhileFresh || ageMs < FRESH_TOKEN_MS) {
+      if (!session.refusedWhileFresh) {
+        this.session = { ...session, refusedWhileFresh: true };
+        this.options.logger.warn(
+          { tokenAgeSeconds: ageMs / 1000 },
+          "a fresh token was refused (401): no new login for this in this cycle; check the account's VB365 role",
+        );
+      }
+      return 'permission';
+    }
+    this.session = { ...session, renewAtMs: 0 };
+    return 'renew';
+  }
+
+  /** A new poll cycle: a 401 may again be taken for an expired token, once. */
+  beginCycle(): void {
+    if (this.session?.refusedWhileFresh === true) this.session = { ...this.session, refusedWhileFresh: false };
   }
 
   private async login(signal: AbortSignal): Promise<string> {
@@ -123,10 +154,13 @@ export class TokenSource {
     const lifetimeMs = answer.expiresInSeconds * 1000;
     // Renew a little early so a token never expires between the check and the request.
     const skewMs = Math.min(60_000, lifetimeMs / 10);
+    const now = this.options.clock.now();
     this.session = {
       accessToken: answer.accessToken,
       refreshToken: answer.refreshToken,
-      renewAtMs: this.options.clock.now() + lifetimeMs - skewMs,
+      issuedAtMs: now,
+      renewAtMs: now + lifetimeMs - skewMs,
+      refusedWhileFresh: false,
     };
     this.consecutiveFailures = 0;
     this.nextLoginAtMs = 0;

@@ -79,6 +79,11 @@ export class Vb365Client {
     });
   }
 
+  /** A poll cycle starts: a 401 may again mean an expired token (see TokenSource.refused). */
+  beginCycle(): void {
+    this.tokens.beginCycle();
+  }
+
   organizations(signal: AbortSignal): Promise<Listing<Organization>> {
     return this.listing(routes.organizations(this.deps.server.apiVersion), organizationItems, signal);
   }
@@ -148,7 +153,10 @@ export class Vb365Client {
     return `${path}${url.search}`;
   }
 
-  /** A GET with a bearer token: on 401 the token is dropped and the request tried once more with a new one. */
+  /**
+   * A GET with a bearer token: on 401 an expired token is dropped and the request tried once more with a
+   * new one; a token refused while fresh is a permission problem, failed at once without a new login.
+   */
   private async getJson(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<unknown> {
     for (let reauthenticated = false; ; reauthenticated = true) {
       const accessToken = await this.tokens.accessToken(signal).catch((error: unknown) => {
@@ -159,8 +167,9 @@ export class Vb365Client {
       try {
         return (await this.requester.send({ endpoint, method: 'GET', path, accessToken }, signal)).json;
       } catch (error) {
-        if (!(error instanceof HttpStatusError && error.status === 401) || reauthenticated) throw error;
-        this.tokens.invalidate(accessToken);
+        if (!(error instanceof HttpStatusError && error.status === 401)) throw error;
+        if (this.tokens.refused(accessToken) === 'permission') throw Vb365Error.refusedWithFreshToken(error);
+        if (reauthenticated) throw error;
       }
     }
   }

@@ -63,6 +63,14 @@ export class Vb365Error extends Error {
     return new Vb365Error('aborted', 'the request was aborted because the exporter is stopping');
   }
 
+  /** A 401 to a token issued moments ago: a permission the account lacks (or a proxy dropping the header), not an expiry. */
+  static refusedWithFreshToken(refusal: HttpStatusError): Vb365Error {
+    return new Vb365Error(
+      refusal.code,
+      `${refusal.message}; the account was refused with a fresh token: check its VB365 role`,
+    );
+  }
+
   /** A login skipped because the last ones failed. */
   static loginBackoff(consecutiveFailures: number, waitSeconds: number): Vb365Error {
     return new Vb365Error(

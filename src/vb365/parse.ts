@@ -80,6 +80,12 @@ export interface TokenAnswer {
 }
 
 /** An OAuth token answer: `{ access_token, refresh_token, expires_in, ... }`. */
+/**
+ * A token that lives less than this would mean a login for nearly every request (VB365 issues tokens for
+ * an hour): such an answer is refused like any invalid token answer, so login back-off bounds the logins.
+ */
+export const SHORTEST_TOKEN_LIFETIME_SECONDS = 30;
+
 export function parseTokenAnswer(json: unknown): TokenAnswer {
   const body = isObject(json) ? json : {};
   const accessToken = body['access_token'];
@@ -87,6 +93,11 @@ export function parseTokenAnswer(json: unknown): TokenAnswer {
   const expiresIn = body['expires_in'];
   if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
     throw Vb365Error.invalidAnswer('the token answer lacks access_token or a positive expires_in');
+  }
+  if (expiresIn < SHORTEST_TOKEN_LIFETIME_SECONDS) {
+    throw Vb365Error.invalidAnswer(
+      `the token answer's expires_in (${expiresIn} s) is shorter than the ${SHORTEST_TOKEN_LIFETIME_SECONDS} s a token must live to be used`,
+    );
   }
   return {
     accessToken,

@@ -2,6 +2,7 @@
  * The exporter end to end: the bundled simulator over real TLS, the exporter's real HTTP server,
  * /metrics read over a socket. Expected values come from the VB365 documentation's example.
  */
+import { FRESH_TOKEN_MS } from '../../src/vb365/auth.js';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG, SEED_REPOSITORY_IDS as REPO } from 'vb365-simulator';
@@ -304,7 +305,9 @@ describe('tokens', () => {
   });
 
   it('logs in again once after a 401 and retries, falling back to the password when the refresh token is refused', async () => {
-    harness = await startHarness({ simulator: { organizationCount: 30 }, server: { pollConcurrency: 16 } });
+    const clock = fakeClockSkippingRetries();
+    harness = await startHarness({ clock, simulator: { organizationCount: 30 }, server: { pollConcurrency: 16 } });
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     harness.simulator.revokeAllTokens();
     await harness.exporter.pollNow();
     const text = await harness.metricsText();

@@ -23,6 +23,7 @@ import {
   type Harness,
   type HarnessOptions,
 } from '../support/harness.js';
+import { FRESH_TOKEN_MS } from '../../src/vb365/auth.js';
 import type { FakeClock } from '../support/fake-clock.js';
 
 let harness: Harness | undefined;
@@ -43,7 +44,9 @@ const loginBackoffMs = (failures: number): number => 0.75 * Math.min(300_000, 5_
 
 describe('token revoked in the middle of a cycle', () => {
   it('logs in exactly once more, retries every refused request, and every organization succeeds', async () => {
+    const clock = fakeClockSkippingRetries();
     const h = await start({
+      clock,
       simulator: { organizationCount: 200, latencyMs: 20 },
       server: { pollConcurrency: 16 },
     });
@@ -52,6 +55,7 @@ describe('token revoked in the middle of a cycle', () => {
     const organizations = SEED_ORGS.length + 200;
     const before = await metricsText();
     simulator.resetStats();
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
 
     const cycle = exporter.pollNow();
     await waitFor(() => simulator.stats.byRoute.used_repositories >= 60, 20_000);
@@ -85,6 +89,7 @@ describe('refresh token refused', () => {
     const h = await start({ clock });
     const { simulator, exporter, logs } = h;
     const metricsText = (): Promise<string> => h.metricsText();
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     simulator.revokeAllTokens();
     simulator.resetStats();
     await clock.advance(3_600_000); // the token's lifetime: the exporter renews it with the (revoked) refresh token
@@ -111,6 +116,7 @@ describe('wrong password', () => {
     const { simulator, exporter, logs } = h;
     const metricsText = (): Promise<string> => h.metricsText();
     simulator.setPassword('rotated-on-the-server');
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     simulator.revokeAllTokens();
     simulator.resetStats();
 
@@ -165,6 +171,7 @@ describe('wrong password', () => {
     const { simulator, exporter, logs } = h;
     const metricsText = (): Promise<string> => h.metricsText();
     simulator.setPassword('rotated-on-the-server');
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     simulator.revokeAllTokens();
     await exporter.pollNow(); // the login fails and is backed off
     await exporter.pollNow(); // within the back-off: no login is tried
@@ -187,6 +194,7 @@ describe('token answer of the wrong shape', () => {
     const h = await start({ clock });
     const { simulator, exporter, logs } = h;
     const metricsText = (): Promise<string> => h.metricsText();
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     simulator.revokeAllTokens();
     simulator.addFault({ route: 'token', body: '{"token_type":"bearer","expires_in":3600}' });
     await exporter.pollNow();

@@ -5,6 +5,7 @@
  * next good cycle restores everything. Back-off waits go through a fake clock: they cost no time and
  * are recorded, so the tests assert the waits themselves.
  */
+import { FRESH_TOKEN_MS } from '../../src/vb365/auth.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/config/types.js';
 import { DEFAULTS } from '../../src/config/load.js';
@@ -131,6 +132,7 @@ describe('server unreachable', () => {
     expect(String(logLines(logs.lines, LISTING_FAILED)[0]?.['reason'])).toMatch(/ECONNREFUSED|ECONNRESET|closed/);
 
     // The restarted server knows none of the old tokens: one 401, then a new login.
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     const restarted = await simulatorOn(port, certificate);
     await exporter.pollNow();
     text = await harness.metricsText();

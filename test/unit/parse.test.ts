@@ -1,6 +1,13 @@
 /** Validation of answer items: every field the exporter uses, and every way it can be wrong. */
 import { describe, expect, it } from 'vitest';
-import { parseBackupRepository, parseOrganization, parsePage, parseUsedRepository } from '../../src/vb365/parse.js';
+import {
+  SHORTEST_TOKEN_LIFETIME_SECONDS,
+  parseBackupRepository,
+  parseOrganization,
+  parsePage,
+  parseTokenAnswer,
+  parseUsedRepository,
+} from '../../src/vb365/parse.js';
 
 const REPO = 'cfe34111-3331-45c0-babf-0be32e030444';
 const base = {
@@ -124,5 +131,22 @@ describe('organizations and backup repositories', () => {
       value: { id: REPO, name: 'R', capacityBytes: 10, freeSpaceBytes: null },
     });
     expect(parseBackupRepository({ id: REPO, capacityBytes: -5 })).toMatchObject({ ok: false });
+  });
+});
+
+describe('token answers', () => {
+  const answer = (expiresIn: unknown): unknown => ({ access_token: 'a', refresh_token: 'r', expires_in: expiresIn });
+
+  it('accepts a lifetime of 30 s or more, and refuses a shorter one as an invalid answer', () => {
+    expect(SHORTEST_TOKEN_LIFETIME_SECONDS).toBe(30);
+    expect(parseTokenAnswer(answer(30))).toEqual({ accessToken: 'a', refreshToken: 'r', expiresInSeconds: 30 });
+    for (const expiresIn of [29.999, 1, 0.001]) {
+      expect(() => parseTokenAnswer(answer(expiresIn))).toThrow(
+        `the token answer's expires_in (${expiresIn} s) is shorter than the 30 s a token must live to be used`,
+      );
+    }
+    for (const expiresIn of [0, -1, '3600', null]) {
+      expect(() => parseTokenAnswer(answer(expiresIn))).toThrow('lacks access_token or a positive expires_in');
+    }
   });
 });

@@ -5,6 +5,7 @@
  * up in a log line, an HTTP answer of the exporter (body or header), or an error kept in the store.
  * Checked in-process here, and on the built program in test/integration/secrets-built-program.test.ts.
  */
+import { FRESH_TOKEN_MS } from '../../src/vb365/auth.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_ORGANIZATION_IDS as ORG } from 'vb365-simulator';
 import { PASSWORD, endpoints, leaks, tokenRecorder } from '../support/secret-checks.js';
@@ -42,10 +43,12 @@ describe('in-process, LOG_LEVEL debug', () => {
     await snapshot('first cycle');
 
     // 401 on every route: the refresh token is refused too, then a password login.
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     simulator.revokeAllTokens();
     await exporter.pollNow();
     await snapshot('revoked');
     // A route that keeps answering 401: one new login (with the refresh token), then the organization fails.
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.litware, status: 401 });
     // A hung answer (timeouts), malformed JSON, the wrong shape.
     simulator.addFault({ route: 'used_repositories', organizationId: ORG.contoso, hang: true });
@@ -61,6 +64,7 @@ describe('in-process, LOG_LEVEL debug', () => {
     await snapshot('failing organizations');
     // The password changed on the server, and every token revoked: the login fails.
     simulator.setPassword('changed-on-the-server');
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     simulator.revokeAllTokens();
     await exporter.pollNow();
     await snapshot('wrong password');
@@ -100,8 +104,9 @@ describe('in-process, LOG_LEVEL debug', () => {
 
   it('does not repeat credentials that a misbehaving server echoes in its error answers', async () => {
     const tokens = tokenRecorder();
+    const clock = fakeClockSkippingRetries();
     harness = await startHarness({
-      clock: fakeClockSkippingRetries(),
+      clock,
       simulator: { password: PASSWORD, tokenFactory: tokens.factory },
       server: { pollIntervalSeconds: 86_400 },
     });
@@ -114,6 +119,7 @@ describe('in-process, LOG_LEVEL debug', () => {
       transformBody: (_body, request) =>
         JSON.stringify({ message: `Access denied for ${request.authorization ?? ''}` }),
     });
+    await clock.advance(FRESH_TOKEN_MS); // no longer a fresh token: a 401 now means it expired or was revoked
     simulator.revokeAllTokens();
     simulator.addFault({
       route: 'token',
