@@ -19,6 +19,7 @@ import { runCycle } from './poller/cycle.js';
 import { Scheduler } from './poller/scheduler.js';
 import { ownedBy } from './poller/shard.js';
 import { Store } from './store/store.js';
+import { answerBudgetFor, type ByteBudget } from './vb365/byte-budget.js';
 import { Vb365Client } from './vb365/client.js';
 
 export interface ExporterDependencies {
@@ -48,7 +49,8 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   const metricsPage = new MetricsPage(metrics.registry, config.servers, store.servers());
   store.onChange((servers) => metricsPage.update(servers));
 
-  const pollers = config.servers.map((server) => createPoller(server, config, store, metrics, deps));
+  const answerBudget = answerBudgetFor(config.servers);
+  const pollers = config.servers.map((server) => createPoller(server, config, store, metrics, answerBudget, deps));
   for (const warning of web?.warnings ?? []) deps.logger.warn(warning);
   const httpLogger = deps.logger.child({ module: 'http' });
   const bcrypt = new BcryptWorker();
@@ -98,6 +100,7 @@ function createPoller(
   config: ExporterConfig,
   store: Store,
   metrics: SelfMetrics,
+  answerBudget: ByteBudget,
   deps: ExporterDependencies,
 ): { scheduler: Scheduler; agent: Agent } {
   const logger = deps.logger.child({ module: 'poller', server: server.name });
@@ -118,6 +121,7 @@ function createPoller(
     server,
     dispatcher: agent,
     limit: pLimit(server.pollConcurrency),
+    answerBudget,
     clock: deps.clock,
     random: deps.random,
     logger: deps.logger.child({ module: 'vb365', server: server.name }),

@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
 import { TokenSource, tokenEndpoint } from './auth.js';
+import type { ByteBudget } from './byte-budget.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { MAX_LISTING_ITEMS, PagedListing } from './paging.js';
 import {
@@ -30,6 +31,8 @@ export interface ClientDependencies {
   readonly dispatcher: Dispatcher;
   /** Shared by every request to this server, so the concurrency bound holds for all of them. */
   readonly limit: LimitFunction;
+  /** The bytes answers in flight may hold, shared with every other server's client. */
+  readonly answerBudget: ByteBudget;
   readonly clock: Clock;
   readonly random: () => number;
   readonly logger: Logger;
@@ -57,9 +60,10 @@ export class Vb365Client {
         dispatcher: deps.dispatcher,
         origin: base.origin,
         timeoutMs: server.requestTimeoutSeconds * 1000,
-        maxResponseBytes: server.maxResponseBytes,
+        budget: deps.answerBudget,
         clock: deps.clock,
       }),
+      maxResponseBytes: server.maxResponseBytes,
       limit: deps.limit,
       clock: deps.clock,
       random: deps.random,

@@ -45,8 +45,22 @@ export class Vb365Error extends Error {
     );
   }
 
-  static tooLarge(limitBytes: number): Vb365Error {
-    return new Vb365Error('too_large', `the answer is larger than max_response_bytes (${limitBytes} bytes)`);
+  /** `limit`: which cap it passed, as the message names it. */
+  static tooLarge(limitBytes: number, limit: 'max_response_bytes' | 'small_answer' = 'max_response_bytes'): Vb365Error {
+    return new Vb365Error(
+      'too_large',
+      limit === 'max_response_bytes'
+        ? `the answer is larger than max_response_bytes (${limitBytes} bytes)`
+        : `the answer is larger than the ${limitBytes} bytes an answer of this kind may hold (token, UsedRepositories)`,
+    );
+  }
+
+  /** The answers being received together would pass the budget they share. */
+  static overBudget(budgetBytes: number): Vb365Error {
+    return new Vb365Error(
+      'too_large',
+      `the answers in flight would hold more than the ${budgetBytes} bytes they may share; try again next cycle`,
+    );
   }
 
   /** Only the length is told: the text may be anything, a secret included. */

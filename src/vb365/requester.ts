@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { redactSecrets, type KnownSecrets } from './redact.js';
 import { parseRetryAfter, retryWaitMs } from './retry.js';
-import type { Endpoint } from './routes.js';
+import { answerLimit, type Endpoint } from './routes.js';
 import type { HttpAnswer, Transport } from './transport.js';
 
 export interface ApiRequest {
@@ -33,6 +33,8 @@ export interface RequestEvents {
 
 export interface RequesterDependencies {
   readonly transport: Transport;
+  /** The server's max_response_bytes: the cap of listings, and the ceiling of every other cap. */
+  readonly maxResponseBytes: number;
   /** Shared by every request to this server, so the concurrency bound holds for all of them. */
   readonly limit: LimitFunction;
   readonly clock: Clock;
@@ -87,6 +89,7 @@ export class Requester {
         ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
       },
       ...(form === undefined ? {} : { body: form.toString() }),
+      sizeLimit: answerLimit(request.endpoint, this.deps.maxResponseBytes),
     };
     let answer: HttpAnswer;
     try {

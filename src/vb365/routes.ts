@@ -14,6 +14,24 @@ export interface ListingRoute extends Route {
   readonly paged: boolean;
 }
 
+/**
+ * Token and UsedRepositories answers are a few KB (an organization uses a handful of repositories): they get
+ * this cap of their own, so a hostile server cannot make each of `poll_concurrency` answers as large as a
+ * listing may be. 1 MiB is some 2,500 repositories.
+ */
+export const SMALL_ANSWER_BYTES = 1024 * 1024;
+
+/** The most bytes an answer of `endpoint` may have, and which cap that is. */
+export function answerLimit(
+  endpoint: Endpoint,
+  maxResponseBytes: number,
+): { readonly bytes: number; readonly limit: 'max_response_bytes' | 'small_answer' } {
+  const small = endpoint === 'token' || endpoint === 'used_repositories';
+  return small && SMALL_ANSWER_BYTES < maxResponseBytes
+    ? { bytes: SMALL_ANSWER_BYTES, limit: 'small_answer' }
+    : { bytes: maxResponseBytes, limit: 'max_response_bytes' };
+}
+
 /** The most items a VB365 page may hold; the server may still return fewer and link the next page. */
 export const PAGE_LIMIT = 10_000;
 

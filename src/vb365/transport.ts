@@ -1,11 +1,14 @@
 /**
  * One HTTP exchange with a VB365 server: sends the request through the server's undici dispatcher,
- * enforces a deadline for the whole exchange (so a trickling body cannot hold it open) and a body
- * size cap (checked while streaming, so an oversized body is never buffered whole), parses JSON.
+ * enforces a deadline for the whole exchange (so a trickling body cannot hold it open), the answer's size
+ * cap and the byte budget all answers in flight share (both checked while streaming, so an oversized body
+ * is never buffered whole), parses JSON.
  */
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
+import type { ByteBudget } from './byte-budget.js';
 import { Vb365Error } from './errors.js';
+import type { answerLimit } from './routes.js';
 
 export interface HttpExchange {
   readonly method: 'GET' | 'POST';
@@ -13,6 +16,8 @@ export interface HttpExchange {
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
+  /** The most bytes the answer may have. */
+  readonly sizeLimit: ReturnType<typeof answerLimit>;
 }
 
 export interface HttpAnswer {
@@ -27,7 +32,8 @@ export interface TransportOptions {
   /** Scheme, host and port, e.g. `https://vb365:4443`. */
   readonly origin: string;
   readonly timeoutMs: number;
-  readonly maxResponseBytes: number;
+  /** Shared by every exchange of every server. */
+  readonly budget: ByteBudget;
   /** Runs the deadline, so tests can move it. */
   readonly clock: Pick<Clock, 'setTimer'>;
 }
@@ -60,7 +66,8 @@ export class Transport {
     signal: AbortSignal,
     classifyError: (error: unknown) => Vb365Error,
   ): Promise<HttpAnswer> {
-    const { dispatcher, origin, maxResponseBytes } = this.options;
+    const { dispatcher, origin, budget } = this.options;
+    const { bytes: maxBytes, limit } = exchange.sizeLimit;
     const fail = (error: unknown): never => {
       throw classifyError(error);
     };
@@ -77,27 +84,36 @@ export class Transport {
       .catch(fail);
 
     const declared = Number(response.headers['content-length']);
-    if (declared > maxResponseBytes) {
+    if (declared > maxBytes) {
       response.body.destroy();
-      throw Vb365Error.tooLarge(maxResponseBytes);
+      throw Vb365Error.tooLarge(maxBytes, limit);
     }
     const chunks: Buffer[] = [];
     let received = 0;
+    // What this answer took from the shared budget: given back once it is parsed (or refused).
     try {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         received += chunk.length;
-        if (received > maxResponseBytes) {
+        if (received > maxBytes) {
           response.body.destroy();
-          throw Vb365Error.tooLarge(maxResponseBytes);
+          throw Vb365Error.tooLarge(maxBytes, limit);
+        }
+        if (!budget.tryTake(chunk.length)) {
+          received -= chunk.length;
+          response.body.destroy();
+          throw Vb365Error.overBudget(budget.limitBytes);
         }
         chunks.push(chunk);
       }
+      const text = Buffer.concat(chunks, received).toString('utf8');
+      chunks.length = 0;
+      return { status: response.statusCode, headers: response.headers, json: parseJson(text, response.statusCode) };
     } catch (error) {
       if (error instanceof Vb365Error) throw error;
-      fail(error);
+      return fail(error);
+    } finally {
+      budget.giveBack(received);
     }
-    const text = Buffer.concat(chunks, received).toString('utf8');
-    return { status: response.statusCode, headers: response.headers, json: parseJson(text, response.statusCode) };
   }
 }
 

@@ -14,6 +14,7 @@ import { systemClock } from '../../src/clock.js';
 import { renderExposition, type ConfiguredServer } from '../../src/metrics/exposition.js';
 import { initialState, nextState } from '../../src/store/next-state.js';
 import type { PollOutcome, ServerState } from '../../src/store/types.js';
+import { ByteBudget } from '../../src/vb365/byte-budget.js';
 import { Vb365Client } from '../../src/vb365/client.js';
 import { Vb365Error, describeError, hasCode } from '../../src/vb365/errors.js';
 import { parseExposition, type Sample } from './exposition-parser.js';
@@ -273,6 +274,7 @@ function startMockClient(): void {
   client = new Vb365Client({
     server,
     dispatcher: mockAgent,
+    answerBudget: new ByteBudget(64 * 1024 * 1024),
     limit: pLimit(4),
     clock: systemClock,
     random: () => 0.5,

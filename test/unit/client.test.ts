@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { MockAgent } from 'undici';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/config/types.js';
+import { ByteBudget } from '../../src/vb365/byte-budget.js';
 import { Vb365Client } from '../../src/vb365/client.js';
 import { HttpStatusError, Vb365Error } from '../../src/vb365/errors.js';
 import type { FakeClock } from '../support/fake-clock.js';
@@ -47,6 +48,7 @@ function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
   return new Vb365Client({
     server,
     dispatcher: agent,
+    answerBudget: new ByteBudget(64 * 1024 * 1024),
     limit: pLimit(server.pollConcurrency),
     clock,
     random: () => 1,

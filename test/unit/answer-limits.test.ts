@@ -1,0 +1,122 @@
+/**
+ * What answers in flight may hold: a UsedRepositories answer has a cap of its own (it is a few KB, so a
+ * 12 MB one is refused although it is under max_response_bytes), and all answers being received share one
+ * byte budget. Over real sockets: the simulator, and a plain HTTP server for the transport.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { Agent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SEED_ORGANIZATION_IDS as ORG } from 'vb365-simulator';
+import { systemClock } from '../../src/clock.js';
+import { ByteBudget, answerBudgetFor } from '../../src/vb365/byte-budget.js';
+import { hasCode } from '../../src/vb365/errors.js';
+import { SMALL_ANSWER_BYTES, answerLimit } from '../../src/vb365/routes.js';
+import { Transport } from '../../src/vb365/transport.js';
+import { SEED_ORGS, expectExported, requests } from '../support/fault-checks.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+let harness: Harness | undefined;
+let server: Server | undefined;
+let agent: Agent | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+  await agent?.close();
+  agent = undefined;
+  if (server !== undefined) await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+describe('the byte budget', () => {
+  it('takes bytes up to its limit, refuses what would pass it, and takes again what was given back', () => {
+    const budget = new ByteBudget(100);
+    expect(budget.tryTake(60)).toBe(true);
+    expect(budget.tryTake(41)).toBe(false);
+    expect(budget.used).toBe(60);
+    expect(budget.tryTake(40)).toBe(true);
+    budget.giveBack(60);
+    expect(budget.used).toBe(40);
+    expect(budget.tryTake(60)).toBe(true);
+  });
+
+  it('is four of the largest max_response_bytes of the servers', () => {
+    expect(answerBudgetFor([{ maxResponseBytes: 16 * 2 ** 20 }, { maxResponseBytes: 2 ** 20 }]).limitBytes).toBe(
+      64 * 2 ** 20,
+    );
+  });
+});
+
+describe('answer caps per endpoint', () => {
+  it('gives token and UsedRepositories answers 1 MiB (never more than max_response_bytes), listings max_response_bytes', () => {
+    const max = 16 * 2 ** 20;
+    expect(SMALL_ANSWER_BYTES).toBe(2 ** 20);
+    expect(answerLimit('used_repositories', max)).toEqual({ bytes: 2 ** 20, limit: 'small_answer' });
+    expect(answerLimit('token', max)).toEqual({ bytes: 2 ** 20, limit: 'small_answer' });
+    expect(answerLimit('organizations', max)).toEqual({ bytes: max, limit: 'max_response_bytes' });
+    expect(answerLimit('backup_repositories', max)).toEqual({ bytes: max, limit: 'max_response_bytes' });
+    expect(answerLimit('used_repositories', 65_536)).toEqual({ bytes: 65_536, limit: 'max_response_bytes' });
+  });
+
+  it('refuses a 12 MB UsedRepositories answer under max_response_bytes; the other organizations are intact', async () => {
+    harness = await startHarness();
+    const padding = 'x'.repeat(12 * 1000 * 1000);
+    harness.simulator.addFault({
+      route: 'used_repositories',
+      organizationId: ORG.contoso,
+      transformBody: (body) => `${body.slice(0, -1)},"padding":"${padding}"}`,
+    });
+    await harness.exporter.pollNow();
+    const text = await harness.metricsText();
+    const contoso = harness.exporter.store.servers()[0]?.organizations.find((org) => org.id === ORG.contoso);
+    expect(contoso?.pollSuccess).toBe(false);
+    expect(contoso?.lastError).toBe(
+      'the answer is larger than the 1048576 bytes an answer of this kind may hold (token, UsedRepositories)',
+    );
+    expect(requests(text, 'used_repositories', 'too_large')).toBe(1); // refused at once, not retried
+    for (const organizationId of SEED_ORGS.filter((id) => id !== ORG.contoso))
+      expectExported(text, harness.simulator, organizationId);
+  });
+});
+
+describe('answers in flight share the budget', () => {
+  it('refuses the answer that would pass it, and gives every byte back', async () => {
+    // Three answers of 60 KB, sent in two halves and ended only later: all three hold 60 KB at once.
+    const half = Buffer.alloc(30_000, 'a');
+    server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write(Buffer.concat([Buffer.from('"'), half]));
+      setTimeout(() => response.write(half), 100);
+      setTimeout(() => response.end('"'), 300);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    agent = new Agent({ connections: 3 });
+    const budget = new ByteBudget(150_000); // room for two whole answers, not three
+    const transport = new Transport({
+      dispatcher: agent,
+      origin: `http://127.0.0.1:${port}`,
+      timeoutMs: 5_000,
+      budget,
+      clock: systemClock,
+    });
+    const never = new AbortController().signal;
+    const exchange = {
+      method: 'GET' as const,
+      path: '/',
+      headers: {},
+      sizeLimit: { bytes: 1_000_000, limit: 'max_response_bytes' as const },
+    };
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => transport.send(exchange, never)));
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
+    expect(refused).toHaveLength(1);
+    const reason: unknown = refused[0]?.status === 'rejected' ? refused[0].reason : undefined;
+    expect(hasCode(reason, 'too_large')).toBe(true);
+    expect((reason as Error).message).toBe(
+      'the answers in flight would hold more than the 150000 bytes they may share; try again next cycle',
+    );
+    expect(budget.used).toBe(0);
+  });
+});
