@@ -14,9 +14,11 @@ export function initialState(name: string): ServerState {
     lastError: undefined,
     lastCycleEndMs: undefined,
     lastCycleDurationSeconds: undefined,
+    lastUpMs: undefined,
     organizations: [],
     backupRepositories: new Map(),
     backupRepositoriesListedMs: undefined,
+    unavailableSinceMs: new Map(),
   };
 }
 
@@ -40,7 +42,15 @@ export function nextState(previous: ServerState, cycle: CycleResult): NextState 
       pollSuccess: false,
       lastError: listing.error,
     }));
-    return { state: { ...common, up: false, lastError: listing.error, organizations }, dropped: [] };
+    const state = {
+      ...common,
+      up: false,
+      lastError: listing.error,
+      lastUpMs: previous.lastUpMs,
+      organizations,
+      unavailableSinceMs: previous.unavailableSinceMs, // nothing new is known
+    };
+    return { state, dropped: [] };
   }
   const before = new Map(previous.organizations.map((organization) => [organization.id, organization]));
   const polled: OrganizationState[] = [];
@@ -71,9 +81,32 @@ export function nextState(previous: ServerState, cycle: CycleResult): NextState 
   const organizations = sortedById(polled);
   const kept = new Set(organizations.map((organization) => organization.id));
   return {
-    state: { ...common, up: true, lastError: undefined, organizations },
+    state: {
+      ...common,
+      up: true,
+      lastError: undefined,
+      lastUpMs: cycle.finishedMs,
+      organizations,
+      unavailableSinceMs: unavailableSince(organizations, previous.unavailableSinceMs, cycle.finishedMs),
+    },
     dropped: previous.organizations.filter((organization) => !kept.has(organization.id)),
   };
+}
+
+/** Each repository reported unavailable now, since the cycle that first saw it so (kept from before). */
+function unavailableSince(
+  organizations: readonly OrganizationState[],
+  before: ReadonlyMap<string, number>,
+  nowMs: number,
+): Map<string, number> {
+  const since = new Map<string, number>();
+  for (const organization of organizations) {
+    for (const repository of organization.repositories) {
+      if (repository.isAvailable || since.has(repository.repositoryId)) continue;
+      since.set(repository.repositoryId, before.get(repository.repositoryId) ?? nowMs);
+    }
+  }
+  return since;
 }
 
 /** ID order, sorted here once per cycle: the store's order, which every rendering uses as it is (stable output). */

@@ -35,12 +35,19 @@ export interface ServerState {
   readonly lastError: string | undefined;
   readonly lastCycleEndMs: number | undefined;
   readonly lastCycleDurationSeconds: number | undefined;
+  /** The end of the last cycle that could log in and list organizations: since when a down server is down. */
+  readonly lastUpMs: number | undefined;
   /** Sorted by organization ID, so every rendering is stable. */
   readonly organizations: readonly OrganizationState[];
   /** By ID, iterated in ID order (like organizations). */
   readonly backupRepositories: ReadonlyMap<string, BackupRepository>;
   /** When the backup repository listing (names, capacity, free space) last succeeded: it is kept when it fails. */
   readonly backupRepositoriesListedMs: number | undefined;
+  /**
+   * Repositories some organization reports unavailable (`isAvailable` false), with the end of the first cycle
+   * of the unbroken run that has reported it so: since when it is unavailable, as far as the exporter knows.
+   */
+  readonly unavailableSinceMs: ReadonlyMap<string, number>;
 }
 
 /** A server's next state, and the organizations it no longer has (their series vanish from /metrics). */

@@ -58,3 +58,55 @@ describe('nextState', () => {
     expect(state.organizations.every((organization) => !organization.pollSuccess)).toBe(true);
   });
 });
+
+describe('nextState: since when', () => {
+  const R1 = '01000000-0000-4000-8000-00000000000a';
+  const R2 = '02000000-0000-4000-8000-00000000000b';
+  const used = (repositoryId: string, isAvailable: boolean) => ({
+    repositoryId,
+    usedSpaceBytes: 1,
+    localCacheUsedSpaceBytes: null,
+    objectStorageUsedSpaceBytes: null,
+    isAvailable,
+    details: isAvailable ? '' : 'Proxy is offline',
+  });
+  /** A cycle ending at `atMs` in which A uses R1 and B uses R1 and R2, with the given availability. */
+  const at = (atMs: number, r1: boolean, r2: boolean): CycleResult => ({
+    startedMs: atMs - 100,
+    finishedMs: atMs,
+    listing: { ok: true, organizations: [A, B] },
+    backupRepositories: undefined,
+    polls: new Map<string, PollOutcome>([
+      [A.id, { ok: true, atMs, repositories: [used(R1, r1)] }],
+      [B.id, { ok: true, atMs, repositories: [used(R1, r1), used(R2, r2)] }],
+    ]),
+  });
+
+  it('keeps when a repository was first reported unavailable, for as long as it stays so', () => {
+    let { state } = nextState(initialState('s'), at(1_000, true, true));
+    expect([...state.unavailableSinceMs]).toEqual([]);
+    ({ state } = nextState(state, at(2_000, false, true)));
+    ({ state } = nextState(state, at(3_000, false, false)));
+    expect([...state.unavailableSinceMs]).toEqual([
+      [R1, 2_000],
+      [R2, 3_000],
+    ]);
+    ({ state } = nextState(state, at(4_000, true, false)));
+    ({ state } = nextState(state, at(5_000, false, false)));
+    // R1 came back and went again: a new run; R2 never came back.
+    expect([...state.unavailableSinceMs]).toEqual([
+      [R1, 5_000],
+      [R2, 3_000],
+    ]);
+  });
+
+  it('keeps when the server was last up while its listing fails, and what was known of the repositories', () => {
+    let { state } = nextState(initialState('s'), at(1_000, false, true));
+    expect(state.lastUpMs).toBe(1_000);
+    ({ state } = nextState(state, { ...failedListing, finishedMs: 2_000 }));
+    ({ state } = nextState(state, { ...failedListing, finishedMs: 3_000 }));
+    expect(state.up).toBe(false);
+    expect(state.lastUpMs).toBe(1_000);
+    expect([...state.unavailableSinceMs]).toEqual([[R1, 1_000]]);
+  });
+});
