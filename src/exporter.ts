@@ -54,7 +54,16 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   for (const warning of web?.warnings ?? []) deps.logger.warn(warning);
   const httpLogger = deps.logger.child({ module: 'http' });
   const bcrypt = new BcryptWorker();
-  const app = createApp({ metricsPage, store, version: deps.version, logger: httpLogger, web, bcrypt });
+  const app = createApp({
+    metricsPage,
+    store,
+    configured: config.servers,
+    clock: deps.clock,
+    version: deps.version,
+    logger: httpLogger,
+    web,
+    bcrypt,
+  });
   const httpServer = createHttpServer(app, web?.tls, httpLogger);
   try {
     await listen(httpServer, config.listen.host, config.listen.port, httpLogger);

@@ -1,16 +1,23 @@
-/** The HTTP endpoints: /metrics, /healthz, /readyz and the landing page. */
+/** The HTTP endpoints: /metrics, /healthz, /readyz and the status page. */
 import express, { type Express, type Request } from 'express';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { ServerConfig } from '../config/types.js';
 import type { MetricsPage } from '../metrics/metrics-page.js';
 import type { Store } from '../store/store.js';
 import { basicAuth } from './basic-auth.js';
 import type { BcryptWorker } from './bcrypt-worker.js';
-import { renderLandingPage } from './landing-page.js';
+import { CONTENT_SECURITY_POLICY } from './status/assets.js';
+import { renderStatusPage } from './status/page.js';
 import type { WebConfig } from './web-config.js';
 
 export interface AppDependencies {
   readonly metricsPage: MetricsPage;
   readonly store: Store;
+  /** The configured servers: the status page reads their poll intervals. */
+  readonly configured: ReadonlyArray<Pick<ServerConfig, 'name' | 'pollIntervalSeconds'>>;
+  /** The status page's "now". */
+  readonly clock: Pick<Clock, 'now'>;
   readonly version: string;
   readonly logger: Logger;
   /** Extra headers and basic auth from the web config file, if any. */
@@ -70,7 +77,7 @@ export function createApp(deps: AppDependencies): Express {
 
   app.get('/', (_request, response) => {
     const security = {
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
@@ -78,7 +85,13 @@ export function createApp(deps: AppDependencies): Express {
     };
     // A header set in the web config's http_server_config.headers wins over the default.
     for (const [name, value] of Object.entries(security)) if (!response.hasHeader(name)) response.set(name, value);
-    response.type('html').send(renderLandingPage(deps.store.servers(), deps.version));
+    const page = renderStatusPage({
+      servers: deps.store.servers(),
+      configured: deps.configured,
+      nowMs: deps.clock.now(),
+      version: deps.version,
+    });
+    response.type('html').send(page);
   });
 
   app.use((_request, response) => {

@@ -52,6 +52,8 @@ export class TokenSource {
   private pending: Promise<string> | undefined;
   private consecutiveFailures = 0;
   private nextLoginAtMs = 0;
+  /** Why the last login failed, repeated while logins are backed off. */
+  private lastLoginFailure = '';
 
   constructor(private readonly options: TokenSourceOptions) {}
 
@@ -62,7 +64,7 @@ export class TokenSource {
     if (this.pending !== undefined) return this.pending;
     if (now < this.nextLoginAtMs) {
       const waitSeconds = Math.ceil((this.nextLoginAtMs - now) / 1000);
-      throw Vb365Error.loginBackoff(this.consecutiveFailures, waitSeconds);
+      throw Vb365Error.loginBackoff(this.consecutiveFailures, waitSeconds, this.lastLoginFailure);
     }
     this.pending = this.login(signal).finally(() => {
       this.pending = undefined;
@@ -131,6 +133,7 @@ export class TokenSource {
     } catch (error) {
       if (!signal.aborted) {
         this.consecutiveFailures++;
+        this.lastLoginFailure = describeError(error);
         const wait = backoffMs(this.consecutiveFailures - 1, LOGIN_BACKOFF, this.options.random);
         this.nextLoginAtMs = this.options.clock.now() + wait;
         this.options.logger.warn(

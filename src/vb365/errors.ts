@@ -85,11 +85,11 @@ export class Vb365Error extends Error {
     );
   }
 
-  /** A login skipped because the last ones failed. */
-  static loginBackoff(consecutiveFailures: number, waitSeconds: number): Vb365Error {
+  /** A login skipped because the last ones failed; `lastReason`: why the last one failed, so the cause stays in sight. */
+  static loginBackoff(consecutiveFailures: number, waitSeconds: number, lastReason: string): Vb365Error {
     return new Vb365Error(
       'login_backoff',
-      `login failed ${consecutiveFailures} time(s) in a row; next attempt in ${waitSeconds} s`,
+      `login failed ${consecutiveFailures} time(s) in a row, last: ${lastReason}; next attempt in ${waitSeconds} s`,
     );
   }
 }
