@@ -33,6 +33,7 @@ import {
   scrapeUntil,
 } from './lib/http.mjs';
 import { machine, mib, ms, printTable, verdict } from './lib/report.mjs';
+import { measureStatusPage } from './lib/status-page.mjs';
 import { median, spread, summarize } from './lib/stats.mjs';
 
 const { values: flags } = parseArgs({
@@ -89,6 +90,8 @@ for (const size of plan.sizes) {
   );
   result.sizes.push(await benchSize(size));
 }
+progress(`status page: ${scrapeSize} organizations, rendered in this process`);
+result.statusPage = measureStatusPage(scrapeSize);
 result.finishedAt = new Date().toISOString();
 result.machine.loadAverageAtEnd = machine().loadAverage;
 result.failures = functionalFailures(result);
@@ -432,6 +435,21 @@ function report(result) {
       s.size >= 10_000 ? verdict(s.memory.maxRssBytes <= 256 * 2 ** 20) : '',
       `${mib(s.heapAfterGc)} / ${mib(s.externalAfterGc)}`,
       s === first ? '' : mib(((s.peakRssAfterCycles - first.peakRssAfterCycles) / (s.size - first.size)) * 1000),
+    ]),
+  );
+  const page = result.statusPage;
+  printTable(
+    `5. Status page at ${page.organizations} organizations (render in the bench process: median / p95 of 30)`,
+    ['case', 'HTML size', '<=300 KB', 'render', '<=100 ms'],
+    [
+      ['normal day: repositories out for 1 in 12 organizations, 50 failing', page.normalDay, 'normal'],
+      ['server down: every organization failing', page.serverDown, 'down'],
+    ].map(([label, figures]) => [
+      label,
+      `${(figures.bytes / 1000).toFixed(0)} KB`,
+      verdict(figures.bytes <= 300_000),
+      `${ms(figures.medianMs, 1)} / ${ms(figures.p95Ms, 1)}`,
+      verdict(figures.medianMs <= 100),
     ]),
   );
   console.log(

@@ -12,8 +12,8 @@ import { findProblems, type Problem, type ProblemKind } from './problems.js';
 
 /** Healthy organization rows per server; failing ones come first and are all shown, up to MAX_FAILING_ROWS. */
 export const ROWS_SHOWN = 500;
-/** Failing organization rows per server: beyond this (a server with thousands failing) the problems say it. */
-export const MAX_FAILING_ROWS = 1_000;
+/** Failing organization rows per server: a server down fails all its organizations for one reason, which one problem row says. */
+export const MAX_FAILING_ROWS = 500;
 
 export interface StatusPageInput {
   readonly servers: readonly ServerState[];
