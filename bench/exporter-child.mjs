@@ -34,8 +34,10 @@ const config = {
       maxResponseBytes: DEFAULTS.maxResponseBytes,
     },
   ],
-  listen: { host: '127.0.0.1', port: 0 },
+  listen: [{ host: '127.0.0.1', port: 0 }],
+  telemetryPath: '/metrics',
   logLevel: options.logLevel ?? 'info',
+  logFormat: 'json',
   shard: undefined,
   webConfigFile: undefined,
 };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { startSimulator } from 'vb365-simulator';
 import { systemClock } from '../dist/clock.js';
+import { NO_FLAGS } from '../dist/config/args.js';
 import { loadConfig } from '../dist/config/load.js';
 import { startExporter } from '../dist/exporter.js';
 import { createLogger } from '../dist/logger.js';
@@ -22,21 +23,18 @@ async function demo() {
   writeFileSync(caFile, simulator.ca ?? '');
   const listen = process.env['VB365_LISTEN_ADDRESS'] ?? '127.0.0.1:10365';
 
-  const { config } = loadConfig(
-    { configFile: undefined, webConfigFile: undefined, checkConfig: false, help: false, version: false },
-    {
-      VB365_URL: simulator.url,
-      VB365_USERNAME: simulator.username,
-      VB365_PASSWORD: simulator.password,
-      VB365_CA_FILE: caFile,
-      VB365_SERVER_NAME: 'simulator',
-      VB365_API_VERSION: 'v8',
-      VB365_POLL_INTERVAL: '15',
-      VB365_LISTEN_ADDRESS: listen,
-      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
-    },
-  );
-  const logger = createLogger(config.logLevel);
+  const { config } = loadConfig(NO_FLAGS, {
+    VB365_URL: simulator.url,
+    VB365_USERNAME: simulator.username,
+    VB365_PASSWORD: simulator.password,
+    VB365_CA_FILE: caFile,
+    VB365_SERVER_NAME: 'simulator',
+    VB365_API_VERSION: 'v8',
+    VB365_POLL_INTERVAL: '15',
+    VB365_LISTEN_ADDRESS: listen,
+    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+  });
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const exporter = await startExporter(config, { logger, clock: systemClock, random: Math.random, version: VERSION });
   process.stdout.write(
     `\nvb365-exporter demo is running against the bundled VB365 simulator (${simulator.url}).\n` +

@@ -32,8 +32,10 @@ export interface ExporterDependencies {
 }
 
 export interface RunningExporter {
-  /** `http://host:port` (`https://` with TLS) the HTTP server listens on. */
+  /** `http://host:port` (`https://` with TLS) of the first listen address. */
   readonly url: string;
+  /** One for each listen address, in the configured order. */
+  readonly urls: readonly string[];
   readonly store: Store;
   readonly metrics: SelfMetrics;
   /** Polls every server now and resolves once each has finished that cycle. */
@@ -58,37 +60,50 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     metricsPage,
     store,
     configured: config.servers,
+    telemetryPath: config.telemetryPath,
     clock: deps.clock,
     version: deps.version,
     logger: httpLogger,
     web,
     bcrypt,
   });
-  const httpServer = createHttpServer(app, web?.tls, httpLogger);
+  const httpServers: Array<ReturnType<typeof createHttpServer>> = [];
+  const urls: string[] = [];
+  const tls = web?.tls !== undefined;
   try {
-    await listen(httpServer, config.listen.host, config.listen.port, httpLogger);
+    // One server per listen address, all serving the same app.
+    for (const address of config.listen) {
+      const httpServer = createHttpServer(app, web?.tls, httpLogger);
+      await listen(httpServer, address.host, address.port, httpLogger);
+      httpServers.push(httpServer);
+      const bound = httpServer.address() as AddressInfo;
+      const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+      urls.push(
+        `${tls ? 'https' : 'http'}://${host === '[::]' ? '[::1]' : host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`,
+      );
+      deps.logger.info(
+        {
+          address: `${host}:${bound.port}`,
+          tls,
+          basicAuth: (web?.users.size ?? 0) > 0,
+          telemetryPath: config.telemetryPath,
+          servers: config.servers.map((server) => server.name),
+          shard: config.shard,
+        },
+        'listening',
+      );
+    }
   } catch (error) {
+    await Promise.all(httpServers.map((httpServer) => new Promise((resolve) => httpServer.close(resolve))));
     await Promise.all(pollers.map((poller) => poller.agent.destroy()));
     throw error;
   }
-  const address = httpServer.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const tls = web?.tls !== undefined;
-  deps.logger.info(
-    {
-      address: `${host}:${address.port}`,
-      tls,
-      basicAuth: (web?.users.size ?? 0) > 0,
-      servers: config.servers.map((server) => server.name),
-      shard: config.shard,
-    },
-    'listening',
-  );
 
   for (const poller of pollers) poller.scheduler.start();
 
   return {
-    url: `${tls ? 'https' : 'http'}://${host === '[::]' ? '[::1]' : host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    url: urls[0] ?? '',
+    urls,
     store,
     metrics,
     pollNow: async () => {
@@ -97,8 +112,12 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     stop: async () => {
       await Promise.all(pollers.map((poller) => poller.scheduler.stop()));
       await Promise.all(pollers.map((poller) => poller.agent.destroy()));
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await Promise.all(
+        httpServers.map((httpServer) => {
+          httpServer.closeAllConnections();
+          return new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        }),
+      );
       await bcrypt.close();
     },
   };

@@ -1,6 +1,11 @@
-/** The one root logger: pino JSON on stdout, with credentials redacted wherever they might appear. */
-import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config/types.js';
+/**
+ * The one root logger: pino on stdout, with credentials redacted wherever they might appear. JSON lines
+ * say `"level":"info"` and an ISO-8601 `time`, readable in `kubectl logs`; `--log.format=logfmt` writes
+ * the same records as logfmt (`time=... level=info msg="..." module=poller ...`).
+ */
+import logfmt from 'logfmt';
+import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
+import type { LogFormat, LogLevel } from './config/types.js';
 
 export const REDACTED_PATHS = [
   'password',
@@ -18,11 +23,39 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
 ];
 
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+export function createLogger(level: LogLevel, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
   const options = {
     level,
     base: { service: 'vb365-exporter' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: stdTimeFunctions.isoTime,
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  const out = destination ?? process.stdout;
+  return pino(options, format === 'logfmt' ? logfmtDestination(out) : out);
+}
+
+/** Rewrites each JSON line pino writes (already redacted) as one logfmt line. */
+export function logfmtDestination(out: DestinationStream): DestinationStream {
+  return {
+    write(line: string): void {
+      const { time, level, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      out.write(`${logfmt.stringify(flatten({ time, level, msg, ...rest }))}\n`);
+    },
+  };
+}
+
+/** Nested objects (an error's fields) as dotted keys; control characters escaped, so a record stays one line. */
+function flatten(record: Record<string, unknown>, prefix = '', into: Record<string, string> = {}): object {
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    const name = `${prefix}${key}`;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      flatten(value as Record<string, unknown>, `${name}.`, into);
+    } else {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      into[name] = text.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
+    }
+  }
+  return into;
 }

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     if (commandLine.checkConfig) {
       const { servers, listen } = loaded.config;
       process.stdout.write(
-        `configuration OK (${loaded.source}): ${servers.length} server(s): ${servers.map((server) => `${server.name} ${server.url} ${server.apiVersion}`).join('; ')}; listening on ${listen.host}:${listen.port}${describeWeb(webConfig)}\n`,
+        `configuration OK (${loaded.source}): ${servers.length} server(s): ${servers.map((server) => `${server.name} ${server.url} ${server.apiVersion}`).join('; ')}; listening on ${listen.map((address) => `${address.host}:${address.port}`).join(', ')}${describeWeb(webConfig)}\n`,
       );
       return;
     }
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const logger = createLogger(loaded.config.logLevel);
+  const logger = createLogger(loaded.config.logLevel, undefined, loaded.config.logFormat);
   for (const warning of loaded.warnings) logger.warn(warning);
   logger.info({ version: VERSION, source: loaded.source }, 'starting');
   const exporter = await startExporter(loaded.config, {

@@ -4,7 +4,15 @@
  */
 import { UUID_PATTERN } from '../uuid.js';
 import { ConfigError, describeValue } from './errors.js';
-import { API_VERSIONS, LOG_LEVELS, type ApiVersion, type ListenAddress, type LogLevel } from './types.js';
+import {
+  API_VERSIONS,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type ApiVersion,
+  type ListenAddress,
+  type LogFormat,
+  type LogLevel,
+} from './types.js';
 
 export function requiredString(value: unknown, setting: string, expected: string, secret = false): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -46,6 +54,22 @@ export function logLevel(value: unknown, setting: string): LogLevel {
   const found = LOG_LEVELS.find((level) => level === value);
   if (found === undefined) throw new ConfigError(setting, `one of ${LOG_LEVELS.join(', ')}`, describeValue(value));
   return found;
+}
+
+export function logFormat(value: unknown, setting: string): LogFormat {
+  const found = LOG_FORMATS.find((format) => format === value);
+  if (found === undefined) throw new ConfigError(setting, `one of ${LOG_FORMATS.join(', ')}`, describeValue(value));
+  return found;
+}
+
+/** The path of the metrics: absolute, and none of the exporter's other paths. */
+export function telemetryPath(value: unknown, setting: string): string {
+  const expected = 'a path starting with / other than /, /healthz and /readyz';
+  const text = requiredString(value, setting, expected);
+  if (!/^\/[^\s?#]+$/.test(text) || ['/healthz', '/readyz'].includes(text)) {
+    throw new ConfigError(setting, expected, describeValue(value));
+  }
+  return text;
 }
 
 /** `https://host:port` (a path prefix is allowed for reverse proxies); returned without a trailing slash. */

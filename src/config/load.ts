@@ -38,9 +38,12 @@ const SERVER_KEYS = {
 type ServerKey = keyof typeof SERVER_KEYS;
 const PATH_KEYS: ReadonlySet<ServerKey> = new Set(['password_file', 'ca_file']);
 
+/** Top-level keys of the YAML file, with the environment variable and the flag that set each. */
 const TOP_LEVEL_KEYS = {
   listen_address: 'VB365_LISTEN_ADDRESS',
+  telemetry_path: 'VB365_TELEMETRY_PATH',
   log_level: 'LOG_LEVEL',
+  log_format: 'LOG_FORMAT',
   web_config_file: 'VB365_WEB_CONFIG_FILE',
   servers: undefined,
 } as const;
@@ -48,7 +51,9 @@ const TOP_LEVEL_KEYS = {
 export const DEFAULTS = {
   apiVersion: 'v6',
   listenAddress: ':10365',
+  telemetryPath: '/metrics',
   logLevel: 'info',
+  logFormat: 'json',
   pollIntervalSeconds: 300,
   pollConcurrency: 4,
   requestTimeoutSeconds: 30,
@@ -88,21 +93,31 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
     if (ignored.length > 0) warnings.push(`${configFile} defines the servers; ignoring ${ignored.join(', ')}`);
   }
 
+  // A flag, then its environment variable, then the file; each value named as the user wrote it.
   const topLevel = (
     key: Exclude<keyof typeof TOP_LEVEL_KEYS, 'servers'>,
+    flag?: { readonly name: string; readonly value: string | undefined },
   ): { value: unknown; setting: string; fromFile: boolean } => {
+    if (flag?.value !== undefined) return { value: flag.value, setting: `--${flag.name}`, fromFile: false };
     const variable = TOP_LEVEL_KEYS[key];
     if (env[variable] !== undefined) return { value: env[variable], setting: variable, fromFile: false };
     return { value: file[key], setting: `${key} (${configFile ?? ''})`, fromFile: true };
   };
   const listen = topLevel('listen_address');
-  const level = topLevel('log_level');
+  const telemetry = topLevel('telemetry_path', { name: 'web.telemetry-path', value: commandLine.telemetryPath });
+  const level = topLevel('log_level', { name: 'log.level', value: commandLine.logLevel });
+  const format = topLevel('log_format', { name: 'log.format', value: commandLine.logFormat });
   const web = topLevel('web_config_file');
 
   const config: ExporterConfig = {
     servers,
-    listen: field.listenAddress(listen.value ?? DEFAULTS.listenAddress, listen.setting),
+    listen:
+      commandLine.listenAddresses.length > 0
+        ? commandLine.listenAddresses.map((address) => field.listenAddress(address, '--web.listen-address'))
+        : [field.listenAddress(listen.value ?? DEFAULTS.listenAddress, listen.setting)],
+    telemetryPath: field.telemetryPath(telemetry.value ?? DEFAULTS.telemetryPath, telemetry.setting),
     logLevel: field.logLevel(level.value ?? DEFAULTS.logLevel, level.setting),
+    logFormat: field.logFormat(format.value ?? DEFAULTS.logFormat, format.setting),
     shard: parseShard(env),
     webConfigFile:
       commandLine.webConfigFile ??

@@ -5,6 +5,8 @@ export type ApiVersion = (typeof API_VERSIONS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'logfmt'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface ServerConfig {
   /** Value of the `server` label. */
@@ -39,8 +41,12 @@ export interface Shard {
 
 export interface ExporterConfig {
   readonly servers: readonly ServerConfig[];
-  readonly listen: ListenAddress;
+  /** Every address the HTTP server listens on (one or more). */
+  readonly listen: readonly ListenAddress[];
+  /** Where the metrics are served, `/metrics` by default. */
+  readonly telemetryPath: string;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly shard: Shard | undefined;
   readonly webConfigFile: string | undefined;
 }

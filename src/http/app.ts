@@ -1,4 +1,4 @@
-/** The HTTP endpoints: /metrics, /healthz, /readyz and the status page. */
+/** The HTTP endpoints: the metrics (/metrics by default), /healthz, /readyz and the status page. */
 import express, { type Express, type Request } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -16,6 +16,8 @@ export interface AppDependencies {
   readonly store: Store;
   /** The configured servers: the status page reads their poll intervals. */
   readonly configured: ReadonlyArray<Pick<ServerConfig, 'name' | 'pollIntervalSeconds'>>;
+  /** Where the metrics are served (`--web.telemetry-path`). */
+  readonly telemetryPath: string;
   /** The status page's "now". */
   readonly clock: Pick<Clock, 'now'>;
   readonly version: string;
@@ -49,7 +51,7 @@ export function createApp(deps: AppDependencies): Express {
     );
   }
 
-  app.get('/metrics', async (request, response) => {
+  app.get(deps.telemetryPath, async (request, response) => {
     const compressed = acceptsGzip(request);
     const parts = await deps.metricsPage.body(compressed);
     response.status(200).set({
@@ -90,6 +92,7 @@ export function createApp(deps: AppDependencies): Express {
       configured: deps.configured,
       nowMs: deps.clock.now(),
       version: deps.version,
+      metricsPath: deps.telemetryPath,
     });
     response.type('html').send(page);
   });

@@ -29,6 +29,16 @@ describe('command line', () => {
     const help = run(['--help'], {});
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: vb365-exporter');
+    for (const flag of [
+      '--config.file',
+      '--web.listen-address',
+      '--web.telemetry-path',
+      '--web.config.file',
+      '--log.level',
+      '--log.format',
+      '--config.check',
+    ])
+      expect(help.stdout).toContain(flag);
     const version = run(['--version'], {});
     expect(version.status).toBe(0);
     expect(version.stdout).toMatch(/^vb365-exporter \d+\.\d+\.\d+\n$/);
@@ -46,6 +56,18 @@ describe('command line', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
       'vb365-exporter: invalid configuration: VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "often"\n',
+    );
+  });
+
+  it('validates with --config.check and refuses an unknown flag in one line', () => {
+    const env = { VB365_URL: 'https://vb365:4443', VB365_USERNAME: 'u', VB365_PASSWORD: 'p' };
+    const check = run(['--config.check', '--web.listen-address=:9100', '--web.listen-address', '127.0.0.1:9101'], env);
+    expect(check.status).toBe(0);
+    expect(check.stdout).toMatch(/^configuration OK \(environment\): .*; listening on :9100, 127\.0\.0\.1:9101\n$/);
+    const unknown = run(['--web.listen_address=:9100'], env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toBe(
+      'vb365-exporter: invalid configuration: command line: expected one of the flags listed by --help, got --web.listen_address\n',
     );
   });
 

@@ -481,7 +481,7 @@ describe('helm chart helm/vb365-exporter', () => {
       expect(loaded.warnings).toEqual([]);
       expect(loaded.config.servers.map((server) => server.name)).toEqual(config.servers.map((server) => server.name));
       expect(loaded.config.servers.every((server) => server.password === 'from-a-secret')).toBe(true);
-      expect(loaded.config.listen.port).toBe(10365);
+      expect(loaded.config.listen[0]?.port).toBe(10365);
       expect(loaded.config.shard).toEqual(kind === 'StatefulSet' ? { index: 3, count: 4 } : undefined);
       expect(loaded.config.webConfigFile).toBe(
         file === 'full-values.yaml' ? join(root, 'etc/vb365-exporter/web/web-config.yml') : undefined,

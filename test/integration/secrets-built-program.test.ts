@@ -126,7 +126,7 @@ describe('the built program', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(lines().some((line) => line['msg'] === 'stopped')).toBe(true);
-      expect(lines().some((line) => line['level'] === 20)).toBe(true); // debug lines were written
+      expect(lines().some((line) => line['level'] === 'debug')).toBe(true); // debug lines were written
       expect(tokens.issued.length).toBeGreaterThanOrEqual(4);
       const texts: Array<[string, string]> = [['stdout', stdout], ['stderr', stderr], ...seen];
       expect(leaks(texts, [PASSWORD, ...tokens.issued])).toEqual([]);

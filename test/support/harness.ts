@@ -146,7 +146,9 @@ export async function startExporterFor(
   const logs = new LogCapture();
   const config: ExporterConfig = {
     servers,
-    listen: { host: '127.0.0.1', port: 0 },
+    listen: [{ host: '127.0.0.1', port: 0 }],
+    telemetryPath: '/metrics',
+    logFormat: 'json',
     logLevel: 'debug',
     shard: undefined,
     webConfigFile: undefined,

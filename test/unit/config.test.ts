@@ -19,7 +19,7 @@ describe('environment', () => {
   it('applies the documented defaults', () => {
     const { config, source } = loadConfig(noFlags, minimalEnv);
     expect(source).toBe('environment');
-    expect(config.listen).toEqual({ host: '', port: 10365 });
+    expect(config.listen).toEqual([{ host: '', port: 10365 }]);
     expect(config.logLevel).toBe('info');
     expect(config.shard).toBeUndefined();
     expect(config.servers).toEqual([
@@ -67,7 +67,7 @@ describe('environment', () => {
     ]);
     expect(server?.tlsInsecure).toBe(true);
     expect([server?.pollIntervalSeconds, server?.pollConcurrency, server?.requestTimeoutSeconds]).toEqual([60, 32, 10]);
-    expect(config.listen).toEqual({ host: '127.0.0.1', port: 9100 });
+    expect(config.listen).toEqual([{ host: '127.0.0.1', port: 9100 }]);
     expect(config.logLevel).toBe('warn');
     expect(config.shard).toEqual({ index: 1, count: 3 });
   });
@@ -166,7 +166,7 @@ describe('YAML file', () => {
     const file = join(FIXTURES, 'valid.yml');
     const { config, source } = loadConfig(parseCommandLine(['--config', file]), {});
     expect(source).toBe(file);
-    expect(config.listen).toEqual({ host: '127.0.0.1', port: 9999 });
+    expect(config.listen).toEqual([{ host: '127.0.0.1', port: 9999 }]);
     expect(config.logLevel).toBe('debug');
     expect(config.servers.map((server) => server.name)).toEqual(['vb365-a.example.com:4443', 'tenant-b']);
     expect(config.servers[0]?.apiVersion).toBe('v6');
@@ -194,7 +194,7 @@ describe('YAML file', () => {
     expect(config.servers[0]?.username).toBe('svc-monitoring');
     expect(warnings).toEqual([`${file} defines the servers; ignoring VB365_URL, VB365_USERNAME, VB365_PASSWORD`]);
     expect(config.logLevel).toBe('error');
-    expect(config.listen.port).toBe(8080);
+    expect(config.listen[0]?.port).toBe(8080);
   });
 
   it('resolves web_config_file relative to the config file', () => {
@@ -229,15 +229,89 @@ describe('command line', () => {
     expect(parseCommandLine(['--config', 'a.yml', '--web.config.file=web.yml', '--check-config'])).toEqual({
       configFile: 'a.yml',
       webConfigFile: 'web.yml',
+      listenAddresses: [],
+      telemetryPath: undefined,
+      logLevel: undefined,
+      logFormat: undefined,
       checkConfig: true,
       help: false,
       version: false,
     });
   });
 
+  it('parses the flags as node_exporter spells them, --web.listen-address as often as given', () => {
+    expect(
+      parseCommandLine([
+        '--config.file=b.yml',
+        '--web.listen-address',
+        ':9100',
+        '--web.listen-address=127.0.0.1:9101',
+        '--web.telemetry-path=/probe',
+        '--log.level',
+        'debug',
+        '--log.format=logfmt',
+        '--config.check',
+        '-h',
+      ]),
+    ).toEqual({
+      configFile: 'b.yml',
+      webConfigFile: undefined,
+      listenAddresses: [':9100', '127.0.0.1:9101'],
+      telemetryPath: '/probe',
+      logLevel: 'debug',
+      logFormat: 'logfmt',
+      checkConfig: true,
+      help: true,
+      version: false,
+    });
+  });
+
+  it('takes a flag first, then its environment variable, then the file, then the default', () => {
+    const file = join(FIXTURES, 'valid.yml');
+    const fromFlags = loadConfig(
+      parseCommandLine([
+        `--config.file=${file}`,
+        '--web.listen-address=:9100',
+        '--web.listen-address=[::1]:9101',
+        '--log.level=debug',
+        '--log.format=logfmt',
+        '--web.telemetry-path=/vb365',
+      ]),
+      { VB365_LISTEN_ADDRESS: ':9999', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', VB365_TELEMETRY_PATH: '/env' },
+    ).config;
+    expect(fromFlags.listen).toEqual([
+      { host: '', port: 9100 },
+      { host: '::1', port: 9101 },
+    ]);
+    expect([fromFlags.logLevel, fromFlags.logFormat, fromFlags.telemetryPath]).toEqual(['debug', 'logfmt', '/vb365']);
+    const fromEnv = loadConfig(parseCommandLine([`--config.file=${file}`]), {
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'logfmt',
+      VB365_TELEMETRY_PATH: '/env',
+    }).config;
+    expect([fromEnv.logLevel, fromEnv.logFormat, fromEnv.telemetryPath]).toEqual(['warn', 'logfmt', '/env']);
+    const defaults = loadConfig(noFlags, minimalEnv).config;
+    expect([defaults.logFormat, defaults.telemetryPath]).toEqual(['json', '/metrics']);
+  });
+
+  it('names the flag, variable or key of a bad log format or telemetry path', () => {
+    expect(configError(() => loadConfig(parseCommandLine(['--log.format=text']), minimalEnv)).message).toBe(
+      '--log.format: expected one of json, logfmt, got "text"',
+    );
+    expect(configError(() => loadConfig(noFlags, { ...minimalEnv, VB365_TELEMETRY_PATH: '/healthz' })).message).toBe(
+      'VB365_TELEMETRY_PATH: expected a path starting with / other than /, /healthz and /readyz, got "/healthz"',
+    );
+  });
+
   it('rejects an unknown flag and a flag without its value', () => {
     expect(configError(() => parseCommandLine(['--verbose'])).setting).toBe('command line');
-    expect(configError(() => parseCommandLine(['--config'])).message).toBe('--config: expected a file path after it');
+    expect(configError(() => parseCommandLine(['--verbose'])).message).toBe(
+      'command line: expected one of the flags listed by --help, got --verbose',
+    );
+    expect(configError(() => parseCommandLine(['--config'])).message).toBe('--config: expected a value after it');
+    expect(configError(() => parseCommandLine(['--log.level='])).message).toBe(
+      '--log.level: expected a value after it, got nothing',
+    );
   });
 });
 

@@ -239,7 +239,7 @@ describe('invalid items: skipped with a warning naming the organization, the res
     expect(text).not.toContain(`organization_id="${ORG.contoso}",repository_id="${REPO.contosoAzure}"`);
     expectOthersIntact(text, h.simulator, [ORG.contoso]);
     const [warning] = logLines(h.logs.lines, ITEMS_SKIPPED, { organizationId: ORG.contoso });
-    expect(warning?.['level']).toBe(40);
+    expect(warning?.['level']).toBe('warn');
     expect(warning?.['rejected']).toBe(1);
     expect(String((warning?.['reasons'] as string[] | undefined)?.[0])).toMatch(reason);
     await expectRestored(h);
@@ -390,7 +390,7 @@ describe('organizations leaving and rejoining', () => {
     // Nothing failed, but series vanished: one log line says which organization and why.
     expect(logLines(h.logs.lines, /./, { organizationId: ORG.contoso })).toEqual([
       expect.objectContaining({
-        level: 30,
+        level: 'info',
         msg: 'organization no longer listed; dropping its series',
         module: 'poller',
         server: 'sim',

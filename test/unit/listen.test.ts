@@ -44,7 +44,7 @@ describe('listen', () => {
     server.emit('error', accept);
     const logged = logs.lines.filter((line) => line['msg'] === 'HTTP server error; still serving');
     expect(logged).toHaveLength(2);
-    expect(logged[0]).toMatchObject({ level: 50, code: 'EMFILE', err: { message: 'accept EMFILE' } });
+    expect(logged[0]).toMatchObject({ level: 'error', code: 'EMFILE', err: { message: 'accept EMFILE' } });
     expect(server.listeners('error')).toHaveLength(1);
     const port = (server.address() as { port: number }).port;
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('ok');

@@ -84,7 +84,7 @@ describe('in-process, LOG_LEVEL debug', () => {
     );
     expect(logLines(logs.lines, 'retrying request').length).toBeGreaterThanOrEqual(2);
     expect(logLines(logs.lines, ORG_POLL_FAILED).length).toBeGreaterThanOrEqual(4);
-    expect(logs.lines.some((line) => line['level'] === 20)).toBe(true);
+    expect(logs.lines.some((line) => line['level'] === 'debug')).toBe(true);
     expect(
       seen.some(
         ([where, text]) =>

@@ -20,6 +20,8 @@ export interface StatusPageInput {
   readonly configured: ReadonlyArray<Pick<ServerConfig, 'name' | 'pollIntervalSeconds'>>;
   readonly nowMs: number;
   readonly version: string;
+  /** Where the metrics are served. */
+  readonly metricsPath: string;
 }
 
 const PROBLEM_LABELS: Readonly<Record<ProblemKind, string>> = {
@@ -38,13 +40,13 @@ export function renderStatusPage(input: StatusPageInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${STYLE}</style></head><body>
 <header><h1>VB365 exporter</h1>
-<p class="meta">Version ${escapeHtml(input.version)} · <a href="/metrics">Metrics</a> · <a href="/healthz">Health</a> · <a href="/readyz">Readiness</a> · rendered ${timeElement(nowMs, nowMs)}</p>
+<p class="meta">Version ${escapeHtml(input.version)} · <a href="${escapeHtml(input.metricsPath)}">Metrics</a> · <a href="/healthz">Health</a> · <a href="/readyz">Readiness</a> · rendered ${timeElement(nowMs, nowMs)}</p>
 <p id="refresh" class="meta" hidden><span id="refresh-state">This page refreshes itself every ${REFRESH_SECONDS} s.</span> <button type="button" id="pause">Pause</button></p>
 </header>
 <main>
 ${problemsSection(problems, nowMs)}
 ${overviewSection(servers, nowMs)}
-${organizationsSection(servers, nowMs)}
+${organizationsSection(servers, nowMs, input.metricsPath)}
 </main>
 <script>${SCRIPT}</script>
 </body></html>
@@ -96,14 +98,14 @@ ${rows.join('\n')}
 <p class="note">Used = in repositories + local cache + object storage (UsedRepositories <code>usedSpaceBytes</code> + <code>localCacheUsedSpaceBytes</code> + <code>objectStorageUsedSpaceBytes</code>), summed over every organization and repository: the dashboard's and the recording rule <code>vb365:server_used_bytes:sum</code>'s definition. Values of a failing organization are its last known ones.</p></section>`;
 }
 
-function organizationsSection(servers: readonly ServerState[], nowMs: number): string {
-  const tables = servers.map((server) => organizationTable(server, nowMs));
+function organizationsSection(servers: readonly ServerState[], nowMs: number, metricsPath: string): string {
+  const tables = servers.map((server) => organizationTable(server, nowMs, metricsPath));
   return `<section id="organizations" aria-labelledby="organizations-heading"><h2 id="organizations-heading">Organizations</h2>
 <p id="filter-box" hidden><label for="filter">Filter by name, ID or error </label><input type="search" id="filter" autocomplete="off"> <span id="filter-count" class="note" aria-live="polite"></span></p>
 ${tables.join('\n')}</section>`;
 }
 
-function organizationTable(server: ServerState, nowMs: number): string {
+function organizationTable(server: ServerState, nowMs: number, metricsPath: string): string {
   if (server.organizations.length === 0) {
     return `<h3>${escapeHtml(server.name)}</h3>\n<p class="note">No organizations known for ${escapeHtml(server.name)} yet.</p>`;
   }
@@ -124,7 +126,7 @@ function organizationTable(server: ServerState, nowMs: number): string {
   const more =
     notes.length === 0
       ? ''
-      : `<p class="more note">${notes.join('; ')} (every one is in <a href="/metrics">/metrics</a>).</p>`;
+      : `<p class="more note">${notes.join('; ')} (every one is in <a href="${escapeHtml(metricsPath)}">${escapeHtml(metricsPath)}</a>).</p>`;
   return `<h3>${escapeHtml(server.name)}</h3>
 <div class="scroll"><table data-server="${escapeHtml(server.name)}"><caption>${server.organizations.length} organizations on ${escapeHtml(server.name)}, failing first</caption>
 <thead><tr><th scope="col">Organization</th><th scope="col">ID</th><th scope="col">Last poll</th><th scope="col">Last success</th><th scope="col">Error</th><th scope="col">Repositories</th><th scope="col">Used</th></tr></thead>
