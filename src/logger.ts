@@ -54,6 +54,7 @@ function flatten(record: Record<string, unknown>, prefix = '', into: Record<stri
       flatten(value as Record<string, unknown>, `${name}.`, into);
     } else {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
       into[name] = text.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
     }
   }
