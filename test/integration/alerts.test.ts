@@ -296,6 +296,22 @@ describe('VB365RepositoryUnavailable for a repository shared by 800 organization
   });
 });
 
+describe('VB365RepositoryFillingUp only with less than 20% free', () => {
+  it('fails its unit tests without the guard: a first full backup with 50% free would page', () => {
+    const unguarded =
+      'max by (server, repository_id) (predict_linear(veeam_vb365_backup_repository_free_space_bytes[1d], 7 * 24 * 3600)) < 0';
+    const rule = alertRules.find((r) => r.alert === 'VB365RepositoryFillingUp');
+    expect(rule?.expr.startsWith(unguarded), 'the mutant must be the rule minus its guard').toBe(true);
+    const { code, output } = promtoolTest(
+      withExpr('VB365RepositoryFillingUp', unguarded),
+      readFileSync(RULES_TEST_FILE, 'utf8'),
+    );
+    expect(code, output).not.toBe(0);
+    expect(output).toMatch(/alertname: VB365RepositoryFillingUp, time: 1h30m/);
+    expect(output).toContain('repository_id="repo-new"');
+  });
+});
+
 describe('alert conventions', () => {
   it('has the alerts the runbook and dashboard refer to', () => {
     expect(alertNames).toEqual(
