@@ -117,6 +117,113 @@ afterAll(() => {
 });
 
 // ---------------------------------------------------------------------------
+// Generated promtool tests: a repository shared by many organizations
+// ---------------------------------------------------------------------------
+
+// promtool's series notation has no way to write many series at once, so the
+// 800 organizations of this case are generated here rather than spelled out in
+// vb365-exporter.rules.test.yml (1,600 near-identical series would bury the
+// hand-written cases) or checked in as a generated fixture (which could drift
+// from its generator). The file is written next to a copy of the rules and run
+// with the real promtool like the hand-written one.
+
+const SHARED_ORGANIZATIONS = 800;
+const SAMPLE_SIZE = 5; // organizations named in the description
+
+/** Zero-padded number, so IDs and names sort like the numbers. */
+function pad(n: number): string {
+  return String(n).padStart(String(SHARED_ORGANIZATIONS).length, '0');
+}
+
+/**
+ * promtool tests for one server on which `count` organizations share two
+ * repositories. "Shared S3" is unavailable for all of them from minute 5 on (so
+ * the alert fires from minute 15 on), "Shared JET" stays available. Organization
+ * i has ID org-i and name "Tenant (count + 1 - i)": name order is the reverse of
+ * ID order, so a sample in ID order (the order of the series) would be wrong.
+ */
+function sharedRepositoryTests(count: number): string {
+  const series: { series: string; values: string }[] = [];
+  for (let i = 1; i <= count; i++) {
+    const org = `organization_id="org-${pad(i)}",organization_name="Tenant ${pad(count + 1 - i)}"`;
+    series.push(
+      {
+        series: `veeam_vb365_repository_available{server="vb365-a",organization_id="org-${pad(i)}",repository_id="repo-shared-s3"}`,
+        values: '1x4 0x20',
+      },
+      {
+        series: `veeam_vb365_repository_info{server="vb365-a",${org},repository_id="repo-shared-s3",repository_name="Shared S3",details="Proxy is offline"}`,
+        values: '1x24',
+      },
+      {
+        series: `veeam_vb365_repository_available{server="vb365-a",organization_id="org-${pad(i)}",repository_id="repo-shared-jet"}`,
+        values: '1x24',
+      },
+      {
+        series: `veeam_vb365_repository_info{server="vb365-a",${org},repository_id="repo-shared-jet",repository_name="Shared JET",details=""}`,
+        values: '1x24',
+      },
+    );
+  }
+  const sample = Array.from({ length: Math.min(count, SAMPLE_SIZE) }, (_, i) => `Tenant ${pad(i + 1)}`);
+  const alert = {
+    exp_labels: {
+      severity: 'critical',
+      server: 'vb365-a',
+      repository_id: 'repo-shared-s3',
+      repository_name: 'Shared S3',
+    },
+    exp_annotations: {
+      summary: `VB365 repository Shared S3 on vb365-a is unavailable for ${count} organizations.`,
+      description:
+        'VB365 server vb365-a has reported backup repository Shared S3 (ID repo-shared-s3) as unavailable ' +
+        `for more than 10 minutes. It is unavailable for ${count} organizations, the first ${SAMPLE_SIZE} by name: ` +
+        `${sample.join(', ')}. Backups of these organizations to this repository cannot run. ` +
+        'VB365 says: "Proxy is offline".',
+      runbook_url: `${RUNBOOK_BASE_URL}#vb365repositoryunavailable`,
+    },
+  };
+  return stringify({
+    rule_files: [path.basename(RULES_FILE)],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        name: `a repository shared by ${count} organizations`,
+        interval: '1m',
+        input_series: series,
+        alert_rule_test: [
+          { eval_time: '14m', alertname: 'VB365RepositoryUnavailable', exp_alerts: [] },
+          // promtool compares the whole list: exactly one alert, for Shared S3 only.
+          { eval_time: '15m', alertname: 'VB365RepositoryUnavailable', exp_alerts: [alert] },
+          { eval_time: '24m', alertname: 'VB365RepositoryUnavailable', exp_alerts: [alert] },
+        ],
+      },
+    ],
+  });
+}
+
+/**
+ * Writes `rules` as vb365-exporter.rules.yml and `tests` next to it in a new
+ * temporary directory, and runs `promtool test rules` on them.
+ */
+function promtoolTest(rules: string, tests: string): PromtoolResult {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, path.basename(RULES_FILE)), rules);
+  const file = path.join(dir, 'generated.rules.test.yml');
+  writeFileSync(file, tests);
+  return promtool(['test', 'rules', file]);
+}
+
+/** The rule file with the expression of one alert replaced. */
+function withExpr(alert: string, expr: string): string {
+  const mutant = readYaml(RULES_FILE) as RuleFile;
+  const rule = mutant.groups.flatMap((group) => group.rules).find((r) => r.alert === alert);
+  if (!rule) throw new Error(`no alert ${alert}`);
+  rule.expr = expr;
+  return stringify(mutant);
+}
+
+// ---------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------
 
@@ -159,6 +266,49 @@ describe('alerts/vb365-exporter.rules.yml with promtool', () => {
     const { code, output } = promtool(['test', 'rules', file]);
     expect(code, output).not.toBe(0);
     expect(output).toContain('FAILED');
+  });
+});
+
+describe('VB365RepositoryUnavailable for a repository shared by 800 organizations (generated)', () => {
+  const tests = sharedRepositoryTests(SHARED_ORGANIZATIONS);
+
+  it('generates 800 organizations with two repositories each', () => {
+    const doc = parse(tests) as { tests: { input_series: unknown[] }[] };
+    expect(doc.tests[0]?.input_series).toHaveLength(4 * SHARED_ORGANIZATIONS);
+  });
+
+  it('gives exactly one alert, counting 800 organizations and naming the first 5 by name', () => {
+    const { code, output } = promtoolTest(readFileSync(RULES_FILE, 'utf8'), tests);
+    expect(output, output).toContain('SUCCESS');
+    expect(code, output).toBe(0);
+  });
+
+  it('fails against the old rule, which fired once per organization', () => {
+    // 20 organizations: each of the old rule's alerts renders the description's
+    // queries, 800 of them would take promtool minutes.
+    const { code, output } = promtoolTest(
+      withExpr('VB365RepositoryUnavailable', 'veeam_vb365_repository_available == 0'),
+      sharedRepositoryTests(20),
+    );
+    expect(code, output).not.toBe(0);
+    expect(output).toContain('FAILED');
+    for (const org of ['org-001', 'org-020']) expect(output).toContain(`organization_id="${org}"`);
+  });
+});
+
+describe('VB365RepositoryFillingUp only with less than 20% free', () => {
+  it('fails its unit tests without the guard: a first full backup with 50% free would page', () => {
+    const unguarded =
+      'max by (server, repository_id) (predict_linear(veeam_vb365_backup_repository_free_space_bytes[1d], 7 * 24 * 3600)) < 0';
+    const rule = alertRules.find((r) => r.alert === 'VB365RepositoryFillingUp');
+    expect(rule?.expr.startsWith(unguarded), 'the mutant must be the rule minus its guard').toBe(true);
+    const { code, output } = promtoolTest(
+      withExpr('VB365RepositoryFillingUp', unguarded),
+      readFileSync(RULES_TEST_FILE, 'utf8'),
+    );
+    expect(code, output).not.toBe(0);
+    expect(output).toMatch(/alertname: VB365RepositoryFillingUp, time: 1h30m/);
+    expect(output).toContain('repository_id="repo-new"');
   });
 });
 
