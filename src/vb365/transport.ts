@@ -150,8 +150,9 @@ function parseJson(text: string, status: number): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    // Error pages (HTML from a proxy, say) are not worth failing over when the status already says it.
-    if (status >= 400) return undefined;
+    // Error pages and redirects (HTML from a proxy or IIS, say) are not worth failing over: outside 2xx the
+    // status already says what happened, and is what the request is counted and failed by.
+    if (status < 200 || status >= 300) return undefined;
     throw Vb365Error.invalidJson(text.length);
   }
 }
