@@ -66,8 +66,10 @@ beforeAll(async () => {
   exporter = await startExporter(
     {
       servers: [serverConfig(simulator, { name: 'vb365-hostile', pollIntervalSeconds: 3600 })],
-      listen: { host: '127.0.0.1', port: 0 },
+      listen: [{ host: '127.0.0.1', port: 0 }],
+      telemetryPath: '/metrics',
       logLevel: 'silent',
+      logFormat: 'json',
       shard: undefined,
       webConfigFile: undefined,
     },
