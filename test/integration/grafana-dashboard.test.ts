@@ -4,6 +4,10 @@
 //  - against a real Prometheus (Debian package `prometheus`) that scrapes the
 //    real exporter polling three bundled simulators: every panel query and every
 //    variable query returns data, and the rules in alerts/ evaluate without errors;
+//  - against a second Prometheus scraping an exporter whose simulator serves 2,000
+//    organizations: every panel query returns at most $top series (rows, for a
+//    table; lines over the whole range, for a graph) and answers in under 1 s
+//    (DASHBOARD_REPORT=1 prints what each query returned and how long it took).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -310,6 +314,51 @@ async function startScrapeTarget(): Promise<ScrapeTarget> {
   };
 }
 
+/** Organizations of the large simulator, and how many of them have each problem. */
+const LARGE_ORGANIZATIONS = 2_000;
+const LARGE_PROBLEMS = 25;
+const LARGE_POLL_INTERVAL_SECONDS = 2;
+
+/**
+ * The real exporter on one simulator with 2,000 generated organizations (and the seed ones), answering
+ * without latency. More of every problem than the Top variable shows: 25 repositories unavailable (one each
+ * for 25 organizations), 25 organizations failing after their first poll, so also stale three poll
+ * intervals later.
+ */
+async function startLargeScrapeTarget(): Promise<ScrapeTarget> {
+  const simulator = await startSimulator({ organizationCount: LARGE_ORGANIZATIONS });
+  const generated = [...simulator.data.organizations.values()].filter((o) => o.name.startsWith('Generated'));
+  expect(generated.length).toBe(LARGE_ORGANIZATIONS);
+  for (const organization of generated.slice(0, LARGE_PROBLEMS)) {
+    const [usage] = organization.usedRepositories;
+    if (!usage) throw new Error('a generated organization without repositories');
+    usage.isAvailable = false;
+    usage.details = 'Proxy is offline';
+  }
+  const exporter = await startExporter(
+    {
+      servers: [serverConfig(simulator, { name: 'vb365-large', pollIntervalSeconds: LARGE_POLL_INTERVAL_SECONDS })],
+      listen: { host: '127.0.0.1', port: 0 },
+      logLevel: 'silent',
+      shard: undefined,
+      webConfigFile: undefined,
+    },
+    { logger: pino({ level: 'silent' }), clock: systemClock, random: Math.random, version: '0.0.0-test' },
+  );
+  await exporter.pollNow();
+  for (const organization of generated.slice(LARGE_PROBLEMS, 2 * LARGE_PROBLEMS)) {
+    simulator.addFault({ route: 'used_repositories', organizationId: organization.id, status: 500 });
+  }
+  return {
+    address: new URL(exporter.url).host,
+    metricsPath: '/metrics',
+    stop: async () => {
+      await exporter.stop();
+      await simulator.close();
+    },
+  };
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -335,6 +384,7 @@ async function startPrometheus(
   writeFileSync(
     configFile,
     stringify({
+      // The timeout is the whole interval: the large exposition (5 MB) takes a while on 2 busy cores.
       global: { scrape_interval: scrapeInterval, scrape_timeout: scrapeInterval, evaluation_interval: '1s' },
       rule_files: rules ? [RULES_FILE] : [],
       scrape_configs: [
@@ -446,6 +496,8 @@ interface PrometheusHandle {
 }
 /** Scrapes the exporter on the three small simulators. */
 const small: PrometheusHandle = {};
+/** Scrapes the exporter on the 2,000-organization simulator. */
+const large: PrometheusHandle = {};
 
 /** Calls the HTTP API; with parameters as a POST form, like Grafana, so long selections fit. */
 async function api<T>(
@@ -605,6 +657,13 @@ const ALL_SELECTED: Record<string, string> = Object.fromEntries(
     .filter((variable) => variable.type !== 'datasource')
     .map((variable) => [variable.name, defaultValue(variable)]),
 );
+const TOP = Number(ALL_SELECTED['top']);
+
+/** At 2,000 organizations, more panels may be empty: the one server there is up. */
+const MAY_BE_EMPTY_LARGE: Record<string, string> = {
+  ...MAY_BE_EMPTY,
+  'Down servers': 'the one server of the large simulator is up',
+};
 
 interface Environment {
   target?: ScrapeTarget;
@@ -663,21 +722,34 @@ const STALE_ORGANIZATIONS =
 
 describe('the dashboard and rules against a real Prometheus', () => {
   let smallEnvironment: Environment | undefined;
+  let largeEnvironment: Environment | undefined;
 
+  // Both Prometheus servers start side by side: most of the start is waiting for scrapes.
   beforeAll(async () => {
-    smallEnvironment = await startEnvironment(
-      small,
-      startScrapeTarget,
-      {},
-      {
-        'a server down': 'veeam_vb365_up == 0',
-        'a stale organization': STALE_ORGANIZATIONS,
-      },
-    );
-  }, 45_000);
+    [smallEnvironment, largeEnvironment] = await Promise.all([
+      startEnvironment(
+        small,
+        startScrapeTarget,
+        {},
+        {
+          'a server down': 'veeam_vb365_up == 0',
+          'a stale organization': STALE_ORGANIZATIONS,
+        },
+      ),
+      startEnvironment(
+        large,
+        startLargeScrapeTarget,
+        { scrapeInterval: '2s', rules: false },
+        {
+          [`${LARGE_PROBLEMS} failing organizations`]: `count(veeam_vb365_organization_poll_success == 0) >= ${LARGE_PROBLEMS}`,
+          [`${LARGE_PROBLEMS} stale organizations`]: `count(${STALE_ORGANIZATIONS}) >= ${LARGE_PROBLEMS}`,
+        },
+      ),
+    ]);
+  }, 60_000);
 
   afterAll(async () => {
-    await stopEnvironment(small, smallEnvironment);
+    await Promise.all([stopEnvironment(small, smallEnvironment), stopEnvironment(large, largeEnvironment)]);
   });
 
   it('returns options for every variable, with names as organization and repository texts', async () => {
@@ -787,4 +859,157 @@ describe('the dashboard and rules against a real Prometheus', () => {
       expect(result.samples.length, `recording rule ${rule.name} produced nothing`).toBeGreaterThan(0);
     }
   });
+
+  describe(`at ${LARGE_ORGANIZATIONS.toLocaleString('en')} organizations`, () => {
+    it('serves them all, with more of every problem than the Top variable shows', async () => {
+      const count = async (expr: string): Promise<number> =>
+        Number((await instantQuery(`count(${expr})`, large)).samples[0]?.value[1] ?? 0);
+      expect(await count('veeam_vb365_organization_poll_success')).toBeGreaterThanOrEqual(LARGE_ORGANIZATIONS);
+      expect(await count('veeam_vb365_repository_available == 0')).toBeGreaterThan(TOP);
+      expect(await count('veeam_vb365_organization_poll_success == 0')).toBeGreaterThan(TOP);
+      expect(await count(STALE_ORGANIZATIONS)).toBeGreaterThan(TOP);
+    });
+
+    it(
+      'returns at most $top series (rows, lines) for every panel query, each in under 1 s',
+      { timeout: 90_000 },
+      async () => {
+        const problems: string[] = [];
+        const report: string[] = [];
+        for (const query of panelQueries) {
+          for (const range of query.range ? [false, true] : [false]) {
+            const kind = range ? 'range' : 'instant';
+            const measured = await measure(interpolate(query.expr, ALL_SELECTED), range);
+            report.push(`${query.label} (${kind}): ${measured.series} series, ${measured.timesMs.join('/')} ms`);
+            if (measured.error !== undefined) problems.push(`${query.label} (${kind}): ${measured.error}`);
+            else if (measured.series === 0 && !(query.panelTitle in MAY_BE_EMPTY_LARGE)) {
+              problems.push(`${query.label} (${kind}): no data`);
+            }
+            problems.push(...boundProblems(`${query.label} (${kind})`, measured));
+          }
+        }
+        if (process.env['DASHBOARD_REPORT']) console.log(report.join('\n'));
+        expect(problems, problems.join('\n')).toEqual([]);
+      },
+    );
+
+    it('would return more than $top series without the limit, for every query that uses $top', async () => {
+      // So the data is large enough for the bound to matter: it is topk/bottomk($top) that keeps the
+      // panels small, not a small test set.
+      const problems: string[] = [];
+      const unlimited = { ...ALL_SELECTED, top: '1000000' };
+      for (const query of panelQueries.filter((q) => q.expr.includes('$top') && !(q.panelTitle in MAY_BE_EMPTY))) {
+        const { samples, error } = await instantQuery(interpolate(query.expr, unlimited), large);
+        const series = samples.length;
+        if (error !== undefined || series <= TOP) problems.push(`${query.label}: ${error ?? `only ${series} series`}`);
+        if (process.env['DASHBOARD_REPORT']) console.log(`${query.label} without the limit: ${series} series`);
+      }
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+
+    it('would fail the bound with the panels the issue names, as they were', async () => {
+      // "Stored per organization" and "Data age" before: one line per organization.
+      const before: Record<string, string> = {
+        'Stored per organization':
+          '(sum by (server, organization_id) ({__name__=~"veeam_vb365_repository_(used_space|local_cache_used_space|object_storage_used_space)_bytes", server=~"$server", organization_id=~"$organization", repository_id=~"$repository"}))\n' +
+          '  * on (server, organization_id) group_left (organization_name)\n' +
+          'group by (server, organization_id, organization_name) (veeam_vb365_repository_info{server=~"$server"})',
+        'Data age':
+          '(time() - veeam_vb365_organization_last_success_timestamp_seconds{server=~"$server", organization_id=~"$organization"})\n' +
+          '  * on (server, organization_id) group_left (organization_name)\n' +
+          'group by (server, organization_id, organization_name) (veeam_vb365_repository_info{server=~"$server"})\n' +
+          'or on (server, organization_id)\n' +
+          'label_replace(time() - veeam_vb365_organization_last_success_timestamp_seconds{server=~"$server", organization_id=~"$organization"}, "organization_name", "$1", "organization_id", "(.*)")',
+      };
+      for (const [title, expr] of Object.entries(before)) {
+        const unbounded = await measure(interpolate(expr, ALL_SELECTED), true);
+        if (process.env['DASHBOARD_REPORT']) {
+          console.log(`${title} before: ${unbounded.series} series, ${unbounded.timesMs.join('/')} ms`);
+        }
+        expect(unbounded.series, title).toBeGreaterThanOrEqual(LARGE_ORGANIZATIONS);
+        expect(boundProblems(title, unbounded).join(), title).toContain('series, more than');
+      }
+    });
+
+    it('lists every organization in the Organization variable, narrowed by Organization search, in under 1 s', async () => {
+      const organization = variables.find((v) => v.name === 'organization');
+      if (!organization) throw new Error('no organization variable');
+      let started = performance.now();
+      const everyOrganization = await variableOptions(organization, ALL_SELECTED, large);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(everyOrganization.length).toBeGreaterThanOrEqual(LARGE_ORGANIZATIONS);
+      const repository = variables.find((v) => v.name === 'repository');
+      if (!repository) throw new Error('no repository variable');
+      started = performance.now();
+      const everyRepository = await variableOptions(repository, ALL_SELECTED, large);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(everyRepository.length).toBeGreaterThanOrEqual(2 * LARGE_ORGANIZATIONS);
+
+      // Case-insensitive, part of the name: "Generated Organization 0001" to "...0009".
+      const searched = { ...ALL_SELECTED, search: 'organization 000' };
+      started = performance.now();
+      const found = await variableOptions(organization, searched, large);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(found.map((option) => option.text).sort()).toEqual(
+        Array.from({ length: 9 }, (_, i) => `Generated Organization 000${i + 1}`),
+      );
+      // The panels follow the search: All is every organization matching it, plus those whose name is not
+      // known yet (no repository: Litware of the seed data), which no name search may hide.
+      const organizations = panelQueries.find((q) => q.panelTitle === 'Organizations');
+      if (!organizations) throw new Error('the dashboard no longer has the Organizations panel');
+      const nameless = await instantQuery(
+        'count(veeam_vb365_organization_poll_success unless on (server, organization_id) veeam_vb365_repository_info)',
+        large,
+      );
+      expect(nameless.samples[0]?.value[1]).toBe('1');
+      const result = await instantQuery(interpolate(organizations.expr, searched), large);
+      expect(result.samples[0]?.value[1]).toBe('10');
+    });
+  });
 });
+
+interface Measured {
+  /** Series returned: rows of an instant query, distinct lines of a range query. */
+  series: number;
+  /** Wall time of each of three runs, ms. */
+  timesMs: number[];
+  error?: string;
+}
+
+/** Range queries cover the last minute at 1 s steps: every sample the test has scraped. */
+const RANGE_SECONDS = 60;
+
+/** Runs a query on the large Prometheus three times, as Grafana's panel would send it. */
+async function measure(expr: string, range: boolean): Promise<Measured> {
+  const timesMs: number[] = [];
+  let series = 0;
+  let error: string | undefined;
+  for (let run = 0; run < 3; run++) {
+    const end = Date.now() / 1000;
+    const started = performance.now();
+    const response = range
+      ? await api<QueryData>(
+          '/api/v1/query_range',
+          { query: expr, start: String(end - RANGE_SECONDS), end: String(end), step: '1' },
+          large,
+        )
+      : await api<QueryData>('/api/v1/query', { query: expr }, large);
+    timesMs.push(Math.round(performance.now() - started));
+    if (response.status !== 'success' || !response.data) {
+      error = `${response.errorType ?? ''}: ${response.error ?? ''}`;
+      break;
+    }
+    const { resultType, result } = response.data;
+    series = resultType === 'vector' || resultType === 'matrix' ? (result as unknown[]).length : 1;
+  }
+  return { series, timesMs, ...(error === undefined ? {} : { error }) };
+}
+
+/** What is wrong with a measured query: more series than $top, or a median time of 1 s or more. */
+function boundProblems(label: string, { series, timesMs }: Measured): string[] {
+  const problems: string[] = [];
+  if (series > TOP) problems.push(`${label}: ${series} series, more than $top = ${TOP}`);
+  const median = [...timesMs].sort((a, b) => a - b)[Math.floor(timesMs.length / 2)] ?? 0;
+  if (median >= 1000) problems.push(`${label}: answered in ${median} ms (median of ${timesMs.join(', ')})`);
+  return problems;
+}
