@@ -2,8 +2,12 @@
 //  - statically: importable and file-provisionable (no __inputs, a datasource
 //    variable used everywhere, fixed uid), unique panel ids, defined variables;
 //  - against a real Prometheus (Debian package `prometheus`) that scrapes the
-//    real exporter polling two bundled simulators: every panel query and every
-//    variable query returns data, and the rules in alerts/ evaluate without errors.
+//    real exporter polling three bundled simulators: every panel query and every
+//    variable query returns data, and the rules in alerts/ evaluate without errors;
+//  - against a second Prometheus scraping an exporter whose simulator serves 2,000
+//    organizations: every panel query returns at most $top series (rows, for a
+//    table; lines over the whole range, for a graph) and answers in under 1 s
+//    (DASHBOARD_REPORT=1 prints what each query returned and how long it took).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -40,6 +44,7 @@ interface Target {
   expr?: string;
   datasource?: DataSourceRef;
   hide?: boolean;
+  instant?: boolean;
 }
 interface GridPos {
   x: number;
@@ -65,6 +70,7 @@ interface Variable {
   multi?: boolean;
   includeAll?: boolean;
   allValue?: string;
+  current?: { value?: string | string[] };
 }
 interface Dashboard {
   id?: unknown;
@@ -92,6 +98,8 @@ interface PanelQuery {
   label: string;
   panelTitle: string;
   expr: string;
+  /** Grafana sends a range query (a graph over the time range) rather than an instant one. */
+  range: boolean;
 }
 const panelQueries: PanelQuery[] = queryPanels.flatMap((panel) =>
   (panel.targets ?? [])
@@ -100,6 +108,7 @@ const panelQueries: PanelQuery[] = queryPanels.flatMap((panel) =>
       label: `${panel.title ?? '?'} / ${target.refId ?? '?'}`,
       panelTitle: panel.title ?? '',
       expr: target.expr ?? '',
+      range: target.instant !== true,
     })),
 );
 
@@ -201,6 +210,19 @@ describe('grafana/vb365-exporter.json', () => {
     );
   });
 
+  it('has a Top variable (default 10) and an Organization search that narrows the organization list', () => {
+    const top = variables.find((v) => v.name === 'top');
+    expect(top?.type).toBe('custom');
+    expect(top?.current?.value).toBe('10');
+    expect(variableQuery(top ?? { name: '', type: '' }).split(',')).toContain('10');
+    const search = variables.find((v) => v.name === 'search');
+    expect(search?.type).toBe('textbox');
+    expect(search?.current?.value).toBe('');
+    const organization = variables.find((v) => v.name === 'organization');
+    expect(variableQuery(organization ?? { name: '', type: '' })).toContain('organization_name=~"(?i).*$search.*"');
+    expect(organization?.allValue).toBe('.*'); // never a regex of every organization ID
+  });
+
   it('gives every panel a title and a unique id, inside the 24-column grid without overlaps', () => {
     const ids = panels.map((panel) => panel.id);
     expect(ids.every((id) => typeof id === 'number')).toBe(true);
@@ -257,27 +279,21 @@ interface ScrapeTarget {
 }
 
 /**
- * Starts what Prometheus scrapes in these tests.
- *
- * For now: a node:http server that serves the hand-written exposition in
- * test/fixtures/dashboard-metrics.prom (2 VB365 servers, 3 organizations,
- * 4 repositories, one of them unavailable). Replace the body of this function to
- * scrape the real exporter (running against its VB365 simulator) instead; nothing
- * else in this file depends on the fixture.
- */
-/**
- * The real exporter on two bundled simulators (two `server` values), polling every second so counters
- * move: one simulator fails one organization's polls (503), so error panels have data too.
+ * The real exporter on three bundled simulators (three `server` values), polling every second so counters
+ * move, with something for every Problems table: one simulator fails one organization's polls from the
+ * start (503: failing, never succeeded, name unknown); another stops listing organizations after the first
+ * cycle (500: server down, its organizations' values frozen and stale after three intervals).
  */
 async function startScrapeTarget(): Promise<ScrapeTarget> {
-  const simulators = await Promise.all([startSimulator({ organizationCount: 8 }), startSimulator()]);
-  const [primary, branch] = simulators;
+  const simulators = await Promise.all([startSimulator({ organizationCount: 8 }), startSimulator(), startSimulator()]);
+  const [primary, branch, lost] = simulators;
   branch.addFault({ route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.fabrikam, status: 503 });
   const exporter = await startExporter(
     {
       servers: [
         serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }),
         serverConfig(branch, { name: 'vb365-branch', pollIntervalSeconds: 1 }),
+        serverConfig(lost, { name: 'vb365-lost', pollIntervalSeconds: 1 }),
       ],
       listen: [{ host: '127.0.0.1', port: 0 }],
       telemetryPath: '/metrics',
@@ -289,12 +305,58 @@ async function startScrapeTarget(): Promise<ScrapeTarget> {
     { logger: pino({ level: 'silent' }), clock: systemClock, random: Math.random, version: '0.0.0-test' },
   );
   await exporter.pollNow();
+  lost.addFault({ route: 'organizations', status: 500 });
   return {
     address: new URL(exporter.url).host,
     metricsPath: '/metrics',
     stop: async () => {
       await exporter.stop();
       await Promise.all(simulators.map((simulator) => simulator.close()));
+    },
+  };
+}
+
+/** Organizations of the large simulator, and how many of them have each problem. */
+const LARGE_ORGANIZATIONS = 2_000;
+const LARGE_PROBLEMS = 25;
+const LARGE_POLL_INTERVAL_SECONDS = 2;
+
+/**
+ * The real exporter on one simulator with 2,000 generated organizations (and the seed ones), answering
+ * without latency. More of every problem than the Top variable shows: 25 repositories unavailable (one each
+ * for 25 organizations), 25 organizations failing after their first poll, so also stale three poll
+ * intervals later.
+ */
+async function startLargeScrapeTarget(): Promise<ScrapeTarget> {
+  const simulator = await startSimulator({ organizationCount: LARGE_ORGANIZATIONS });
+  const generated = [...simulator.data.organizations.values()].filter((o) => o.name.startsWith('Generated'));
+  expect(generated.length).toBe(LARGE_ORGANIZATIONS);
+  for (const organization of generated.slice(0, LARGE_PROBLEMS)) {
+    const [usage] = organization.usedRepositories;
+    if (!usage) throw new Error('a generated organization without repositories');
+    usage.isAvailable = false;
+    usage.details = 'Proxy is offline';
+  }
+  const exporter = await startExporter(
+    {
+      servers: [serverConfig(simulator, { name: 'vb365-large', pollIntervalSeconds: LARGE_POLL_INTERVAL_SECONDS })],
+      listen: { host: '127.0.0.1', port: 0 },
+      logLevel: 'silent',
+      shard: undefined,
+      webConfigFile: undefined,
+    },
+    { logger: pino({ level: 'silent' }), clock: systemClock, random: Math.random, version: '0.0.0-test' },
+  );
+  await exporter.pollNow();
+  for (const organization of generated.slice(LARGE_PROBLEMS, 2 * LARGE_PROBLEMS)) {
+    simulator.addFault({ route: 'used_repositories', organizationId: organization.id, status: 500 });
+  }
+  return {
+    address: new URL(exporter.url).host,
+    metricsPath: '/metrics',
+    stop: async () => {
+      await exporter.stop();
+      await simulator.close();
     },
   };
 }
@@ -315,13 +377,18 @@ interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-async function startPrometheus(target: ScrapeTarget, workDir: string): Promise<RunningPrometheus> {
+async function startPrometheus(
+  target: ScrapeTarget,
+  workDir: string,
+  { scrapeInterval = '1s', rules = true }: { scrapeInterval?: string; rules?: boolean } = {},
+): Promise<RunningPrometheus> {
   const configFile = path.join(workDir, 'prometheus.yml');
   writeFileSync(
     configFile,
     stringify({
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: [RULES_FILE],
+      // The timeout is the whole interval: the large exposition (5 MB) takes a while on 2 busy cores.
+      global: { scrape_interval: scrapeInterval, scrape_timeout: scrapeInterval, evaluation_interval: '1s' },
+      rule_files: rules ? [RULES_FILE] : [],
       scrape_configs: [
         {
           job_name: SCRAPE_JOB,
@@ -423,19 +490,35 @@ interface QueryResult {
   samples: Sample[];
 }
 
-let prometheus: RunningPrometheus | undefined;
-/** Why Prometheus could not be started: every live test fails with it (rather than being skipped). */
-let startupError: Error | undefined;
+/** One of the Prometheus servers of these tests. */
+interface PrometheusHandle {
+  running?: RunningPrometheus | undefined;
+  /** Why it could not be started: every live test on it fails with this (rather than being skipped). */
+  startupError?: Error;
+}
+/** Scrapes the exporter on the three small simulators. */
+const small: PrometheusHandle = {};
+/** Scrapes the exporter on the 2,000-organization simulator. */
+const large: PrometheusHandle = {};
 
-async function api<T>(endpoint: string, params: Record<string, string> = {}): Promise<ApiResponse<T>> {
-  if (startupError !== undefined) throw startupError;
-  if (!prometheus) throw new Error('Prometheus is not running');
-  const response = await fetch(`${prometheus.url}${endpoint}?${new URLSearchParams(params).toString()}`);
+/** Calls the HTTP API; with parameters as a POST form, like Grafana, so long selections fit. */
+async function api<T>(
+  endpoint: string,
+  params: Record<string, string> = {},
+  on: PrometheusHandle = small,
+): Promise<ApiResponse<T>> {
+  if (on.startupError !== undefined) throw on.startupError;
+  if (!on.running) throw new Error('Prometheus is not running');
+  const body = new URLSearchParams(params);
+  const response = await fetch(
+    `${on.running.url}${endpoint}`,
+    Object.keys(params).length === 0 ? {} : { method: 'POST', body },
+  );
   return (await response.json()) as ApiResponse<T>;
 }
 
-async function instantQuery(expr: string): Promise<QueryResult> {
-  const response = await api<QueryData>('/api/v1/query', { query: expr });
+async function instantQuery(expr: string, on: PrometheusHandle = small): Promise<QueryResult> {
+  const response = await api<QueryData>('/api/v1/query', { query: expr }, on);
   if (response.status !== 'success' || !response.data) {
     return { ok: false, error: `${response.errorType ?? ''}: ${response.error ?? ''}`, samples: [] };
   }
@@ -470,11 +553,18 @@ interface QueryCheck {
 }
 
 /** Runs a dashboard query (with variables replaced by selection) and each of its selectors. */
-async function checkQuery(expr: string, selection: Record<string, string>): Promise<QueryCheck> {
-  const result = await instantQuery(interpolate(expr, selection));
+async function checkQuery(
+  expr: string,
+  selection: Record<string, string>,
+  on: PrometheusHandle = small,
+): Promise<QueryCheck> {
+  const result = await instantQuery(interpolate(expr, selection), on);
   const emptySelectors: string[] = [];
   for (const selector of seriesSelectors(expr)) {
-    const { samples } = await instantQuery(`count(${interpolate(selector, selection)})`);
+    // `organization_name!~"...$search..."` picks the organizations the search excludes: none while the
+    // search is empty. The rest of the selector must still match.
+    const checked = selector.replace(/,\s*organization_name!~"(?:[^"\\]|\\.)*"/, '');
+    const { samples } = await instantQuery(`count(${interpolate(checked, selection)})`, on);
     if (samples.length === 0) emptySelectors.push(selector);
   }
   return {
@@ -491,21 +581,27 @@ interface VariableOption {
   value: string;
 }
 
-async function variableOptions(variable: Variable, values: Record<string, string>): Promise<VariableOption[]> {
+async function variableOptions(
+  variable: Variable,
+  values: Record<string, string>,
+  on: PrometheusHandle = small,
+): Promise<VariableOption[]> {
   const query = interpolate(variableQuery(variable), values).trim();
   let texts: string[];
   const labelValues = /^label_values\((?:(.+),\s*)?(\w+)\)$/s.exec(query);
   const queryResult = /^query_result\((.+)\)$/s.exec(query);
   if (labelValues) {
     const [, match, label = ''] = labelValues;
-    const response = await api<Record<string, string>[]>('/api/v1/series', {
-      'match[]': match ?? `{${label}!=""}`,
-    });
+    const response = await api<Record<string, string>[]>(
+      '/api/v1/series',
+      { 'match[]': match ?? `{${label}!=""}` },
+      on,
+    );
     expect(response.status, `${variable.name}: ${response.error ?? ''}`).toBe('success');
     texts = [...new Set((response.data ?? []).map((series) => series[label] ?? '').filter(Boolean))];
   } else if (queryResult) {
     // Grafana turns each sample into the text `name{label="value",...} value timestamp_ms`.
-    const result = await instantQuery(queryResult[1] ?? '');
+    const result = await instantQuery(queryResult[1] ?? '', on);
     expect(result.ok, `${variable.name}: ${result.error ?? ''}`).toBe(true);
     texts = result.samples.map(({ metric, value }) => {
       const { __name__: name = '', ...labels } = metric;
@@ -528,10 +624,13 @@ async function variableOptions(variable: Variable, values: Record<string, string
 }
 
 /** Options of every query variable, in dashboard order, for the given selection. */
-async function allVariableOptions(selection: Record<string, string>): Promise<Map<string, VariableOption[]>> {
+async function allVariableOptions(
+  selection: Record<string, string>,
+  on: PrometheusHandle = small,
+): Promise<Map<string, VariableOption[]>> {
   const options = new Map<string, VariableOption[]>();
   for (const variable of variables.filter((v) => v.type === 'query')) {
-    options.set(variable.name, await variableOptions(variable, selection));
+    options.set(variable.name, await variableOptions(variable, selection, on));
   }
   return options;
 }
@@ -545,49 +644,114 @@ async function allVariableOptions(selection: Record<string, string>): Promise<Ma
  * Everything else must return at least one sample.
  */
 const MAY_BE_EMPTY: Record<string, string> = {
-  'Time until full':
+  'Time until full (soonest $top)':
     'lists only repositories whose free space shrank over the last day; the scraped values do not change',
 };
 
+/** What Grafana sends for a variable left at its default: All for query variables, else the current value. */
+function defaultValue(variable: Variable): string {
+  if (variable.type === 'query') return variable.allValue ?? '.*';
+  const value = variable.current?.value ?? '';
+  return Array.isArray(value) ? (value[0] ?? '') : value;
+}
 const ALL_SELECTED: Record<string, string> = Object.fromEntries(
   variables
-    .filter((variable) => variable.type === 'query')
-    .map((variable) => [variable.name, variable.allValue ?? '.*']),
+    .filter((variable) => variable.type !== 'datasource')
+    .map((variable) => [variable.name, defaultValue(variable)]),
 );
+const TOP = Number(ALL_SELECTED['top']);
+
+/** At 2,000 organizations, more panels may be empty: the one server there is up. */
+const MAY_BE_EMPTY_LARGE: Record<string, string> = {
+  ...MAY_BE_EMPTY,
+  'Down servers': 'the one server of the large simulator is up',
+};
+
+interface Environment {
+  target?: ScrapeTarget;
+  workDir?: string;
+}
+
+/**
+ * Starts a scrape target and a Prometheus scraping it into `handle`, then waits until `ready` holds; a
+ * failure is kept in handle.startupError, so the tests on it fail with it.
+ */
+async function startEnvironment(
+  handle: PrometheusHandle,
+  startTarget: () => Promise<ScrapeTarget>,
+  options: { scrapeInterval?: string; rules?: boolean },
+  ready: Record<string, string>,
+): Promise<Environment> {
+  const environment: Environment = {};
+  try {
+    environment.workDir = mkdtempSync(path.join(tmpdir(), 'vb365-prometheus-'));
+    environment.target = await startTarget();
+    handle.running = await startPrometheus(environment.target, environment.workDir, options);
+
+    // Prometheus applies the scrape configuration about 5 s after start. rate()
+    // needs two samples; wait for three, scraped successfully.
+    await waitFor('three successful scrapes', 30_000, async () => {
+      const { samples } = await instantQuery(`count_over_time(up{job="${SCRAPE_JOB}"}[1m])`, handle);
+      return Number(samples[0]?.value[1] ?? 0) >= 3;
+    });
+    const up = await instantQuery(`up{job="${SCRAPE_JOB}"}`, handle);
+    if (up.samples[0]?.value[1] !== '1') {
+      const targets = await api<unknown>('/api/v1/targets', {}, handle);
+      throw new Error(`the scrape target is down: ${JSON.stringify(targets.data)}`);
+    }
+    for (const [what, expr] of Object.entries(ready)) {
+      await waitFor(what, 20_000, async () => (await instantQuery(expr, handle)).samples.length > 0);
+    }
+  } catch (error) {
+    handle.startupError = error instanceof Error ? error : new Error(String(error));
+    const logs = handle.running?.logs();
+    if (logs) handle.startupError.message += `\nPrometheus log:\n${logs}`;
+  }
+  return environment;
+}
+
+async function stopEnvironment(handle: PrometheusHandle, environment: Environment | undefined): Promise<void> {
+  await handle.running?.stop();
+  handle.running = undefined;
+  await environment?.target?.stop();
+  if (environment?.workDir) rmSync(environment.workDir, { recursive: true, force: true });
+}
+
+/** Stale: last success older than three poll intervals, as in the dashboard and the VB365DataStale alert. */
+const STALE_ORGANIZATIONS =
+  'time() - veeam_vb365_organization_last_success_timestamp_seconds' +
+  ' > on (server) group_left max by (server) (3 * veeam_vb365_poll_interval_seconds)';
 
 describe('the dashboard and rules against a real Prometheus', () => {
-  let target: ScrapeTarget | undefined;
-  let workDir: string | undefined;
+  let smallEnvironment: Environment | undefined;
+  let largeEnvironment: Environment | undefined;
 
+  // Both Prometheus servers start side by side: most of the start is waiting for scrapes.
   beforeAll(async () => {
-    try {
-      workDir = mkdtempSync(path.join(tmpdir(), 'vb365-prometheus-'));
-      target = await startScrapeTarget();
-      prometheus = await startPrometheus(target, workDir);
-
-      // Prometheus applies the scrape configuration about 5 s after start. rate()
-      // needs two samples; wait for three, scraped successfully.
-      await waitFor('three successful scrapes', 30_000, async () => {
-        const { samples } = await instantQuery(`count_over_time(up{job="${SCRAPE_JOB}"}[1m])`);
-        return Number(samples[0]?.value[1] ?? 0) >= 3;
-      });
-      const up = await instantQuery(`up{job="${SCRAPE_JOB}"}`);
-      if (up.samples[0]?.value[1] !== '1') {
-        const targets = await api<unknown>('/api/v1/targets');
-        throw new Error(`the scrape target is down: ${JSON.stringify(targets.data)}`);
-      }
-    } catch (error) {
-      startupError = error instanceof Error ? error : new Error(String(error));
-      const logs = prometheus?.logs();
-      if (logs) startupError.message += `\nPrometheus log:\n${logs}`;
-    }
-  }, 45_000);
+    [smallEnvironment, largeEnvironment] = await Promise.all([
+      startEnvironment(
+        small,
+        startScrapeTarget,
+        {},
+        {
+          'a server down': 'veeam_vb365_up == 0',
+          'a stale organization': STALE_ORGANIZATIONS,
+        },
+      ),
+      startEnvironment(
+        large,
+        startLargeScrapeTarget,
+        { scrapeInterval: '2s', rules: false },
+        {
+          [`${LARGE_PROBLEMS} failing organizations`]: `count(veeam_vb365_organization_poll_success == 0) >= ${LARGE_PROBLEMS}`,
+          [`${LARGE_PROBLEMS} stale organizations`]: `count(${STALE_ORGANIZATIONS}) >= ${LARGE_PROBLEMS}`,
+        },
+      ),
+    ]);
+  }, 60_000);
 
   afterAll(async () => {
-    await prometheus?.stop();
-    prometheus = undefined;
-    await target?.stop();
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    await Promise.all([stopEnvironment(small, smallEnvironment), stopEnvironment(large, largeEnvironment)]);
   });
 
   it('returns options for every variable, with names as organization and repository texts', async () => {
@@ -656,7 +820,7 @@ describe('the dashboard and rules against a real Prometheus', () => {
   it('would notice a misspelled metric, even behind `or vector(0)`', async () => {
     const misspell = (expr: string): string =>
       expr.replaceAll('veeam_vb365_repository_available', 'veeam_vb365_repository_availabel');
-    const table = panelQueries.find((q) => q.panelTitle === 'Repository availability');
+    const table = panelQueries.find((q) => q.panelTitle.startsWith('Repository availability'));
     const stat = panelQueries.find((q) => q.expr.includes('== 0)) or vector(0)'));
     if (!table || !stat) throw new Error('the dashboard no longer has the panels this check uses');
 
@@ -697,4 +861,157 @@ describe('the dashboard and rules against a real Prometheus', () => {
       expect(result.samples.length, `recording rule ${rule.name} produced nothing`).toBeGreaterThan(0);
     }
   });
+
+  describe(`at ${LARGE_ORGANIZATIONS.toLocaleString('en')} organizations`, () => {
+    it('serves them all, with more of every problem than the Top variable shows', async () => {
+      const count = async (expr: string): Promise<number> =>
+        Number((await instantQuery(`count(${expr})`, large)).samples[0]?.value[1] ?? 0);
+      expect(await count('veeam_vb365_organization_poll_success')).toBeGreaterThanOrEqual(LARGE_ORGANIZATIONS);
+      expect(await count('veeam_vb365_repository_available == 0')).toBeGreaterThan(TOP);
+      expect(await count('veeam_vb365_organization_poll_success == 0')).toBeGreaterThan(TOP);
+      expect(await count(STALE_ORGANIZATIONS)).toBeGreaterThan(TOP);
+    });
+
+    it(
+      'returns at most $top series (rows, lines) for every panel query, each in under 1 s',
+      { timeout: 90_000 },
+      async () => {
+        const problems: string[] = [];
+        const report: string[] = [];
+        for (const query of panelQueries) {
+          for (const range of query.range ? [false, true] : [false]) {
+            const kind = range ? 'range' : 'instant';
+            const measured = await measure(interpolate(query.expr, ALL_SELECTED), range);
+            report.push(`${query.label} (${kind}): ${measured.series} series, ${measured.timesMs.join('/')} ms`);
+            if (measured.error !== undefined) problems.push(`${query.label} (${kind}): ${measured.error}`);
+            else if (measured.series === 0 && !(query.panelTitle in MAY_BE_EMPTY_LARGE)) {
+              problems.push(`${query.label} (${kind}): no data`);
+            }
+            problems.push(...boundProblems(`${query.label} (${kind})`, measured));
+          }
+        }
+        if (process.env['DASHBOARD_REPORT']) console.log(report.join('\n'));
+        expect(problems, problems.join('\n')).toEqual([]);
+      },
+    );
+
+    it('would return more than $top series without the limit, for every query that uses $top', async () => {
+      // So the data is large enough for the bound to matter: it is topk/bottomk($top) that keeps the
+      // panels small, not a small test set.
+      const problems: string[] = [];
+      const unlimited = { ...ALL_SELECTED, top: '1000000' };
+      for (const query of panelQueries.filter((q) => q.expr.includes('$top') && !(q.panelTitle in MAY_BE_EMPTY))) {
+        const { samples, error } = await instantQuery(interpolate(query.expr, unlimited), large);
+        const series = samples.length;
+        if (error !== undefined || series <= TOP) problems.push(`${query.label}: ${error ?? `only ${series} series`}`);
+        if (process.env['DASHBOARD_REPORT']) console.log(`${query.label} without the limit: ${series} series`);
+      }
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+
+    it('would fail the bound with the panels the issue names, as they were', async () => {
+      // "Stored per organization" and "Data age" before: one line per organization.
+      const before: Record<string, string> = {
+        'Stored per organization':
+          '(sum by (server, organization_id) ({__name__=~"veeam_vb365_repository_(used_space|local_cache_used_space|object_storage_used_space)_bytes", server=~"$server", organization_id=~"$organization", repository_id=~"$repository"}))\n' +
+          '  * on (server, organization_id) group_left (organization_name)\n' +
+          'group by (server, organization_id, organization_name) (veeam_vb365_repository_info{server=~"$server"})',
+        'Data age':
+          '(time() - veeam_vb365_organization_last_success_timestamp_seconds{server=~"$server", organization_id=~"$organization"})\n' +
+          '  * on (server, organization_id) group_left (organization_name)\n' +
+          'group by (server, organization_id, organization_name) (veeam_vb365_repository_info{server=~"$server"})\n' +
+          'or on (server, organization_id)\n' +
+          'label_replace(time() - veeam_vb365_organization_last_success_timestamp_seconds{server=~"$server", organization_id=~"$organization"}, "organization_name", "$1", "organization_id", "(.*)")',
+      };
+      for (const [title, expr] of Object.entries(before)) {
+        const unbounded = await measure(interpolate(expr, ALL_SELECTED), true);
+        if (process.env['DASHBOARD_REPORT']) {
+          console.log(`${title} before: ${unbounded.series} series, ${unbounded.timesMs.join('/')} ms`);
+        }
+        expect(unbounded.series, title).toBeGreaterThanOrEqual(LARGE_ORGANIZATIONS);
+        expect(boundProblems(title, unbounded).join(), title).toContain('series, more than');
+      }
+    });
+
+    it('lists every organization in the Organization variable, narrowed by Organization search, in under 1 s', async () => {
+      const organization = variables.find((v) => v.name === 'organization');
+      if (!organization) throw new Error('no organization variable');
+      let started = performance.now();
+      const everyOrganization = await variableOptions(organization, ALL_SELECTED, large);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(everyOrganization.length).toBeGreaterThanOrEqual(LARGE_ORGANIZATIONS);
+      const repository = variables.find((v) => v.name === 'repository');
+      if (!repository) throw new Error('no repository variable');
+      started = performance.now();
+      const everyRepository = await variableOptions(repository, ALL_SELECTED, large);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(everyRepository.length).toBeGreaterThanOrEqual(2 * LARGE_ORGANIZATIONS);
+
+      // Case-insensitive, part of the name: "Generated Organization 0001" to "...0009".
+      const searched = { ...ALL_SELECTED, search: 'organization 000' };
+      started = performance.now();
+      const found = await variableOptions(organization, searched, large);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(found.map((option) => option.text).sort()).toEqual(
+        Array.from({ length: 9 }, (_, i) => `Generated Organization 000${i + 1}`),
+      );
+      // The panels follow the search: All is every organization matching it, plus those whose name is not
+      // known yet (no repository: Litware of the seed data), which no name search may hide.
+      const organizations = panelQueries.find((q) => q.panelTitle === 'Organizations');
+      if (!organizations) throw new Error('the dashboard no longer has the Organizations panel');
+      const nameless = await instantQuery(
+        'count(veeam_vb365_organization_poll_success unless on (server, organization_id) veeam_vb365_repository_info)',
+        large,
+      );
+      expect(nameless.samples[0]?.value[1]).toBe('1');
+      const result = await instantQuery(interpolate(organizations.expr, searched), large);
+      expect(result.samples[0]?.value[1]).toBe('10');
+    });
+  });
 });
+
+interface Measured {
+  /** Series returned: rows of an instant query, distinct lines of a range query. */
+  series: number;
+  /** Wall time of each of three runs, ms. */
+  timesMs: number[];
+  error?: string;
+}
+
+/** Range queries cover the last minute at 1 s steps: every sample the test has scraped. */
+const RANGE_SECONDS = 60;
+
+/** Runs a query on the large Prometheus three times, as Grafana's panel would send it. */
+async function measure(expr: string, range: boolean): Promise<Measured> {
+  const timesMs: number[] = [];
+  let series = 0;
+  let error: string | undefined;
+  for (let run = 0; run < 3; run++) {
+    const end = Date.now() / 1000;
+    const started = performance.now();
+    const response = range
+      ? await api<QueryData>(
+          '/api/v1/query_range',
+          { query: expr, start: String(end - RANGE_SECONDS), end: String(end), step: '1' },
+          large,
+        )
+      : await api<QueryData>('/api/v1/query', { query: expr }, large);
+    timesMs.push(Math.round(performance.now() - started));
+    if (response.status !== 'success' || !response.data) {
+      error = `${response.errorType ?? ''}: ${response.error ?? ''}`;
+      break;
+    }
+    const { resultType, result } = response.data;
+    series = resultType === 'vector' || resultType === 'matrix' ? (result as unknown[]).length : 1;
+  }
+  return { series, timesMs, ...(error === undefined ? {} : { error }) };
+}
+
+/** What is wrong with a measured query: more series than $top, or a median time of 1 s or more. */
+function boundProblems(label: string, { series, timesMs }: Measured): string[] {
+  const problems: string[] = [];
+  if (series > TOP) problems.push(`${label}: ${series} series, more than $top = ${TOP}`);
+  const median = [...timesMs].sort((a, b) => a - b)[Math.floor(timesMs.length / 2)] ?? 0;
+  if (median >= 1000) problems.push(`${label}: answered in ${median} ms (median of ${timesMs.join(', ')})`);
+  return problems;
+}
