@@ -340,8 +340,10 @@ async function startLargeScrapeTarget(): Promise<ScrapeTarget> {
   const exporter = await startExporter(
     {
       servers: [serverConfig(simulator, { name: 'vb365-large', pollIntervalSeconds: LARGE_POLL_INTERVAL_SECONDS })],
-      listen: { host: '127.0.0.1', port: 0 },
+      listen: [{ host: '127.0.0.1', port: 0 }],
+      telemetryPath: '/metrics',
       logLevel: 'silent',
+      logFormat: 'json',
       shard: undefined,
       webConfigFile: undefined,
     },
