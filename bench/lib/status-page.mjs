@@ -65,6 +65,7 @@ function measure(state, renders) {
     configured: [{ name: 'vb365', pollIntervalSeconds: 300 }],
     nowMs: 10 * MINUTE,
     version: 'bench',
+    metricsPath: '/metrics',
   };
   const html = renderStatusPage(input); // warm-up, and the size
   const times = [];

@@ -1,6 +1,6 @@
 /**
  * A configuration problem, reported as one line that names the setting and what was expected,
- * e.g. `VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "5m"`.
+ * e.g. `VB365_POLL_CONCURRENCY: expected a whole number of requests from 1 to 256, got "1000"`.
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

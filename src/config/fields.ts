@@ -3,6 +3,7 @@
  * environment gives (strings), and throws a ConfigError naming the setting when the value is wrong.
  */
 import { UUID_PATTERN } from '../uuid.js';
+import { formatDuration, parseDurationMs } from './duration.js';
 import { ConfigError, describeValue } from './errors.js';
 import {
   API_VERSIONS,
@@ -32,6 +33,21 @@ export function wholeNumber(value: unknown, setting: string, min: number, max: n
     throw new ConfigError(setting, expected, describeValue(value));
   }
   return parsed;
+}
+
+/** A time setting: a Prometheus duration (`30s`, `5m`, `1h30m`) or whole seconds, within [min, max] seconds. */
+export function durationSeconds(value: unknown, setting: string, minSeconds: number, maxSeconds: number): number {
+  const expected = `a duration such as 30s, 5m or 1h30m (or whole seconds) from ${formatDuration(minSeconds * 1000)} to ${formatDuration(maxSeconds * 1000)}`;
+  const ms =
+    typeof value === 'number' && Number.isInteger(value)
+      ? value * 1000
+      : typeof value === 'string'
+        ? parseDurationMs(value)
+        : undefined;
+  if (ms === undefined || ms < minSeconds * 1000 || ms > maxSeconds * 1000) {
+    throw new ConfigError(setting, expected, describeValue(value));
+  }
+  return ms / 1000;
 }
 
 export function boolean(value: unknown, setting: string): boolean {

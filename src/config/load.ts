@@ -178,12 +178,11 @@ function parseServer(get: (key: ServerKey) => unknown, setting: (key: ServerKey)
     organizations: field.organizationIds(get('organizations'), setting('organizations')),
     ca: caFile === undefined ? undefined : readPemFile(caFile, setting('ca_file')),
     tlsInsecure: field.boolean(get('tls_insecure') ?? false, setting('tls_insecure')),
-    pollIntervalSeconds: field.wholeNumber(
+    pollIntervalSeconds: field.durationSeconds(
       get('poll_interval') ?? DEFAULTS.pollIntervalSeconds,
       setting('poll_interval'),
       1,
       86_400,
-      'seconds',
     ),
     pollConcurrency: field.wholeNumber(
       get('poll_concurrency') ?? DEFAULTS.pollConcurrency,
@@ -192,12 +191,11 @@ function parseServer(get: (key: ServerKey) => unknown, setting: (key: ServerKey)
       256,
       'requests',
     ),
-    requestTimeoutSeconds: field.wholeNumber(
+    requestTimeoutSeconds: field.durationSeconds(
       get('request_timeout') ?? DEFAULTS.requestTimeoutSeconds,
       setting('request_timeout'),
       1,
       600,
-      'seconds',
     ),
     maxResponseBytes: field.wholeNumber(
       get('max_response_bytes') ?? DEFAULTS.maxResponseBytes,

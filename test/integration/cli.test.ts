@@ -55,7 +55,7 @@ describe('command line', () => {
     expect(result.ms).toBeLessThan(1_000);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'vb365-exporter: invalid configuration: VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "often"\n',
+      'vb365-exporter: invalid configuration: VB365_POLL_INTERVAL: expected a duration such as 30s, 5m or 1h30m (or whole seconds) from 1s to 1d, got "often"\n',
     );
   });
 

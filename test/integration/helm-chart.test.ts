@@ -83,9 +83,9 @@ interface ExporterConfigFile {
     readonly organizations: readonly string[];
     readonly ca_file?: string;
     readonly tls_insecure: boolean;
-    readonly poll_interval?: number;
+    readonly poll_interval?: string;
     readonly poll_concurrency?: number;
-    readonly request_timeout?: number;
+    readonly request_timeout?: string;
     readonly max_response_bytes?: number;
   }[];
 }
@@ -525,9 +525,9 @@ describe('helm chart helm/vb365-exporter', () => {
       organizations: ['0b3b3a52-3c9e-4d55-9b8c-7f4d2f1e6a10', '9e0c2f2a-1d4b-4c2e-8a3f-5b6d7e8f9a01'],
       ca_file: '/etc/vb365-exporter/ca/vb365-main/ca.crt',
       tls_insecure: false,
-      poll_interval: 600,
+      poll_interval: '10m', // a duration in values.yaml stays one
       poll_concurrency: 2,
-      request_timeout: 60,
+      request_timeout: '60', // whole seconds: the exporter reads a bare number as seconds
       max_response_bytes: 33554432,
     });
     expect(config.servers[2]?.tls_insecure).toBe(true);

@@ -116,17 +116,32 @@ describe('environment', () => {
     ],
     [{ VB365_TLS_INSECURE: 'yes' }, 'VB365_TLS_INSECURE: expected true or false, got "yes"'],
     [
-      { VB365_POLL_INTERVAL: '5m' },
-      'VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "5m"',
+      { VB365_POLL_INTERVAL: '5 min' },
+      'VB365_POLL_INTERVAL: expected a duration such as 30s, 5m or 1h30m (or whole seconds) from 1s to 1d, got "5 min"',
     ],
-    [{ VB365_POLL_INTERVAL: '0' }, 'VB365_POLL_INTERVAL: expected a whole number of seconds from 1 to 86400, got "0"'],
+    [
+      { VB365_POLL_INTERVAL: '0' },
+      'VB365_POLL_INTERVAL: expected a duration such as 30s, 5m or 1h30m (or whole seconds) from 1s to 1d, got "0"',
+    ],
+    [
+      { VB365_POLL_INTERVAL: '1d1s' },
+      'VB365_POLL_INTERVAL: expected a duration such as 30s, 5m or 1h30m (or whole seconds) from 1s to 1d, got "1d1s"',
+    ],
+    [
+      { VB365_POLL_INTERVAL: '1.5h' },
+      'VB365_POLL_INTERVAL: expected a duration such as 30s, 5m or 1h30m (or whole seconds) from 1s to 1d, got "1.5h"',
+    ],
     [
       { VB365_POLL_CONCURRENCY: '1000' },
       'VB365_POLL_CONCURRENCY: expected a whole number of requests from 1 to 256, got "1000"',
     ],
     [
       { VB365_REQUEST_TIMEOUT: '-1' },
-      'VB365_REQUEST_TIMEOUT: expected a whole number of seconds from 1 to 600, got "-1"',
+      'VB365_REQUEST_TIMEOUT: expected a duration such as 30s, 5m or 1h30m (or whole seconds) from 1s to 10m, got "-1"',
+    ],
+    [
+      { VB365_REQUEST_TIMEOUT: '11m' },
+      'VB365_REQUEST_TIMEOUT: expected a duration such as 30s, 5m or 1h30m (or whole seconds) from 1s to 10m, got "11m"',
     ],
     [
       { VB365_LISTEN_ADDRESS: 'localhost' },

@@ -177,13 +177,13 @@ servers:
     {{- end }}
     tls_insecure: {{ .tlsInsecure | default false }}
     {{- if hasKey . "pollInterval" }}
-    poll_interval: {{ int .pollInterval }}
+    poll_interval: {{ .pollInterval | toString | quote }}
     {{- end }}
     {{- if hasKey . "pollConcurrency" }}
     poll_concurrency: {{ int .pollConcurrency }}
     {{- end }}
     {{- if hasKey . "requestTimeout" }}
-    request_timeout: {{ int .requestTimeout }}
+    request_timeout: {{ .requestTimeout | toString | quote }}
     {{- end }}
     {{- if hasKey . "maxResponseBytes" }}
     max_response_bytes: {{ int64 .maxResponseBytes }}
