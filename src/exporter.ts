@@ -27,6 +27,8 @@ export interface ExporterDependencies {
   readonly clock: Clock;
   readonly random: () => number;
   readonly version: string;
+  /** The commit the build was made from, when the build says (the image sets VB365_EXPORTER_REVISION). */
+  readonly revision?: string | undefined;
   /** TLS, basic auth and headers (main.ts loads `config.webConfigFile` at start-up); loaded here when not given. */
   readonly webConfig?: WebConfig | undefined;
 }
@@ -46,7 +48,7 @@ export interface RunningExporter {
 export async function startExporter(config: ExporterConfig, deps: ExporterDependencies): Promise<RunningExporter> {
   // A configured web config file is never silently ignored, whoever calls this; loaded before anything starts.
   const web = deps.webConfig ?? (config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile));
-  const metrics = new SelfMetrics(deps.version, config.shard);
+  const metrics = new SelfMetrics(deps.version, config.shard, deps.revision);
   const store = new Store(config.servers);
   const metricsPage = new MetricsPage(metrics.registry, config.servers, store.servers());
   store.onChange((servers) => metricsPage.update(servers));

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     random: Math.random,
     version: VERSION,
+    revision: process.env['VB365_EXPORTER_REVISION'] || undefined,
     webConfig,
   }).catch((error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;

@@ -37,15 +37,16 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
-  constructor(version: string, shard: Shard | undefined) {
+  /** `revision`: the commit the build was made from, where the build says (VB365_EXPORTER_REVISION), else unknown. */
+  constructor(version: string, shard: Shard | undefined, revision = 'unknown') {
     // The shard is a label of the exporter's own metrics only, so VB365 data series look the same however they are sharded.
     if (shard !== undefined) this.registry.setDefaultLabels({ shard: `${shard.index}/${shard.count}` });
     new Gauge({
       name: 'veeam_vb365_exporter_build_info',
-      help: 'Version of the exporter and of Node.js; always 1.',
-      labelNames: ['version', 'node_version'] as const,
+      help: 'Version and revision of the exporter and the version of Node.js; always 1.',
+      labelNames: ['version', 'revision', 'node_version'] as const,
       registers: [this.registry],
-    }).set({ version, node_version: process.version }, 1);
+    }).set({ version, revision, node_version: process.version }, 1);
     collectDefaultMetrics({ register: this.registry });
     // These gauges end in _total, which promtool (rightly) flags; the per-type gauges beside them carry the same data.
     for (const name of [

@@ -235,8 +235,28 @@ describe('Dockerfile structure', () => {
     expect(labels.get('org.opencontainers.image.description')).toMatch(/Veeam Backup for Microsoft 365/);
     expect(labels.get('org.opencontainers.image.source')).toMatch(/^(https:\/\/|\$\{\w+\}$)/);
     expect(labels.get('org.opencontainers.image.version')).toBe('${VERSION}');
-    const args = instructionsOf(finalStage, 'ARG').map((instruction) => instruction.args.split('=')[0]);
-    expect(args).toContain('VERSION');
+    expect(labels.get('org.opencontainers.image.revision')).toBe('${REVISION}');
+    const args = new Map(
+      instructionsOf(finalStage, 'ARG').map((instruction) => [
+        instruction.args.split('=')[0],
+        instruction.args.split('=')[1],
+      ]),
+    );
+    // The default version is package.json's, so an image built without --build-arg says the truth.
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(args.get('VERSION')).toBe(version);
+    expect([...args.keys()]).toEqual(expect.arrayContaining(['REVISION', 'CREATED']));
+    expect(keyValues(lastOf(finalStage, 'ENV').args).get('VB365_EXPORTER_REVISION')).toBe('${REVISION}');
+  });
+
+  it('declares what changes with each commit after the dependency install, so that layer stays cached', () => {
+    const order = finalStage.instructions;
+    const install = order.findLastIndex((instruction) => instruction.keyword === 'RUN');
+    const firstArg = order.findIndex((instruction) => instruction.keyword === 'ARG');
+    const firstLabel = order.findIndex((instruction) => instruction.keyword === 'LABEL');
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(firstArg).toBeGreaterThan(install);
+    expect(firstLabel).toBeGreaterThan(install);
   });
 
   it('keeps node_modules, dist, .git and test output out of the build context, but not what the build copies', () => {
@@ -473,6 +493,8 @@ describe('Dockerfile stages replayed without Docker', () => {
       env: {
         PATH: process.env['PATH'],
         NODE_ENV: imageEnv['NODE_ENV'],
+        // As the image's ENV sets it from --build-arg REVISION.
+        VB365_EXPORTER_REVISION: '0123abc',
         VB365_URL: simulator.url,
         VB365_USERNAME: simulator.username,
         VB365_PASSWORD: simulator.password,
@@ -514,6 +536,8 @@ describe('Dockerfile stages replayed without Docker', () => {
       () => output,
     );
     expect(parseExposition(metrics).find((family) => family.name === 'veeam_vb365_up')?.type).toBe('gauge');
+    const buildInfo = parseExposition(metrics).find((family) => family.name === 'veeam_vb365_exporter_build_info');
+    expect(buildInfo?.samples[0]?.labels['revision']).toBe('0123abc');
 
     // The image's HEALTHCHECK, with the exporter's environment, passes while the exporter runs.
     const script = execForm(lastOf(finalStage, 'HEALTHCHECK').args, 'HEALTHCHECK')[2] ?? '';
