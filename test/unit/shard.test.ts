@@ -53,7 +53,7 @@ describe('sharded exporters', () => {
           seen.set(id, index);
         }
         expect(text).toContain(
-          `veeam_vb365_exporter_build_info{version="0.0.0-test",node_version="${process.version}",shard="${index}/${count}"} 1`,
+          `veeam_vb365_exporter_build_info{version="0.0.0-test",revision="unknown",node_version="${process.version}",shard="${index}/${count}"} 1`,
         );
         expect(
           samples(text, 'veeam_vb365_repository_used_space_bytes').some((sample) => 'shard' in sample.labels),
