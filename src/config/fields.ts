@@ -100,6 +100,14 @@ export function baseUrl(value: unknown, setting: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new ConfigError(setting, expected, describeValue(value));
+  if (/\/v[6-8]$/i.test(url.pathname.replace(/\/+$/, ''))) {
+    // The exporter adds the version itself (/v8/Organizations...): a versioned base would ask for /v8/v8/...
+    throw new ConfigError(
+      setting,
+      `${expected}, without the API version (the exporter adds /v6, /v7 or /v8 itself; set api_version)`,
+      describeValue(value),
+    );
+  }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     // Credentials in the URL would end up in logs and labels: they belong in username/password.
     throw new ConfigError(setting, `${expected}, without credentials, query or fragment`, 'a URL with some of them');

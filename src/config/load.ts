@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CommandLine } from './args.js';
 import { ConfigError, describeValue } from './errors.js';
+import { yamlErrorText } from './yaml-error.js';
 import * as field from './fields.js';
 import { parseShard } from './shard.js';
 import { rejectUnknownKeys } from './unknown-keys.js';
@@ -250,8 +251,7 @@ function readYamlFile(path: string): Raw {
   try {
     parsed = parseYaml(text, { uniqueKeys: true });
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? 'unparseable';
-    throw new ConfigError(`--config ${path}`, 'valid YAML', reason);
+    throw new ConfigError(`--config ${path}`, 'valid YAML', yamlErrorText(error, text));
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`--config ${path}`, 'a YAML mapping with a servers list', describeValue(parsed));

@@ -19,6 +19,7 @@ import { isIPv6 } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
+import { yamlErrorText } from '../config/yaml-error.js';
 import { rejectUnknownKeys } from '../config/unknown-keys.js';
 import { ConfigError, describeValue } from '../config/errors.js';
 
@@ -548,11 +549,7 @@ function readYaml(file: string): Raw {
   try {
     parsed = parseYaml(text, { uniqueKeys: true });
   } catch (error) {
-    throw new ConfigError(
-      `--web.config.file ${file}`,
-      'valid YAML',
-      ((error as Error).message.split('\n')[0] ?? 'unparseable').replace(/:$/, ''),
-    );
+    throw new ConfigError(`--web.config.file ${file}`, 'valid YAML', yamlErrorText(error, text));
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {

@@ -230,6 +230,18 @@ describe('YAML file', () => {
     const error = configError(() => loadConfig(parseCommandLine(['--config', file]), {}));
     expect(error.message.startsWith(expected ?? '')).toBe(true);
     expect(error.message).not.toContain('\n');
+    expect(error.message).not.toMatch(/:$/);
+  });
+
+  it('refuses a base URL that ends in an API version, saying why', () => {
+    for (const url of ['https://vb365:4443/v8', 'https://vb365:4443/proxy/V6/']) {
+      expect(configError(() => loadConfig(noFlags, { ...minimalEnv, VB365_URL: url })).message).toBe(
+        `VB365_URL: expected an http(s) URL such as https://vb365.example.com:4443, without the API version (the exporter adds /v6, /v7 or /v8 itself; set api_version), got "${url}"`,
+      );
+    }
+    expect(loadConfig(noFlags, { ...minimalEnv, VB365_URL: 'https://vb365:4443/v8proxy' }).config.servers[0]?.url).toBe(
+      'https://vb365:4443/v8proxy',
+    );
   });
 
   it('names a missing file', () => {
