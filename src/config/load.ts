@@ -198,6 +198,7 @@ function parseServer(get: (key: ServerKey) => unknown, setting: (key: ServerKey)
       1,
       600,
     ),
+    settingNames: { url: setting('url'), caFile: setting('ca_file'), tlsInsecure: setting('tls_insecure') },
     maxResponseBytes: field.wholeNumber(
       get('max_response_bytes') ?? DEFAULTS.maxResponseBytes,
       setting('max_response_bytes'),

@@ -26,6 +26,11 @@ export interface ServerConfig {
   readonly requestTimeoutSeconds: number;
   /** Largest response body accepted; a larger one is refused without buffering it all. */
   readonly maxResponseBytes: number;
+  /**
+   * How the user named the settings that connection problems point at (`VB365_CA_FILE`, or
+   * `servers[0].ca_file (/etc/x.yml)`); the YAML keys when not given.
+   */
+  readonly settingNames?: { readonly url: string; readonly caFile: string; readonly tlsInsecure: string } | undefined;
 }
 
 export interface ListenAddress {

@@ -61,6 +61,12 @@ export class Vb365Client {
         origin: base.origin,
         timeoutMs: server.requestTimeoutSeconds * 1000,
         budget: deps.answerBudget,
+        settings: {
+          urlSetting: server.settingNames?.url ?? 'url',
+          caSetting: server.settingNames?.caFile ?? 'ca_file',
+          insecureSetting: server.settingNames?.tlsInsecure ?? 'tls_insecure',
+          caConfigured: server.ca !== undefined,
+        },
         clock: deps.clock,
       }),
       maxResponseBytes: server.maxResponseBytes,

@@ -9,6 +9,14 @@ import type { Endpoint } from './routes.js';
 export type FailureCode =
   'timeout' | 'network' | 'dns' | 'tls' | 'too_large' | 'invalid_json' | 'invalid_answer' | 'aborted' | 'login_backoff';
 
+/** The settings a connection problem points at, named as the user wrote them (a variable or a YAML path). */
+export interface TlsSettings {
+  readonly urlSetting: string;
+  readonly caSetting: string;
+  readonly insecureSetting: string;
+  readonly caConfigured: boolean;
+}
+
 /** An HTTP answer's status as a label, e.g. "503". */
 export type StatusCode = `${number}`;
 
@@ -46,6 +54,40 @@ export class Vb365Error extends Error {
   }
 
   /** `limit`: which cap it passed, as the message names it. */
+  /** A certificate that does not verify: names the CA setting in use (or the one to set), as the user wrote it. */
+  static tlsUntrusted(errorCode: string, where: TlsSettings): Vb365Error {
+    return new Vb365Error(
+      'tls',
+      where.caConfigured
+        ? `the server's certificate does not verify against the CA in ${where.caSetting} (${errorCode}): that CA did not sign it; set ${where.caSetting} to the CA that did, or ${where.insecureSetting} for a lab server`
+        : `the server's certificate is not signed by a CA this system trusts (${errorCode}): set ${where.caSetting} to its CA, or ${where.insecureSetting} for a lab server`,
+    );
+  }
+
+  /** The certificate is valid but for another name. */
+  static tlsWrongName(errorCode: string, where: TlsSettings): Vb365Error {
+    return new Vb365Error(
+      'tls',
+      `the server's certificate is not for this host name (${errorCode}): use a name it was issued for in ${where.urlSetting}`,
+    );
+  }
+
+  /** `https://` spoken to a port that answers plain HTTP. */
+  static plainHttpServer(errorCode: string, where: TlsSettings): Vb365Error {
+    return new Vb365Error(
+      'tls',
+      `the server answered the TLS handshake in plain HTTP (${errorCode}): use http:// in ${where.urlSetting}, or the port that serves HTTPS`,
+    );
+  }
+
+  /** `http://` spoken to a port that closed the connection without an answer, as a TLS port does. */
+  static closedWithoutAnswer(where: TlsSettings): Vb365Error {
+    return new Vb365Error(
+      'network',
+      `the server closed the connection without answering (UND_ERR_SOCKET): if it serves HTTPS on this port, use https:// in ${where.urlSetting}`,
+    );
+  }
+
   static tooLarge(limitBytes: number, limit: 'max_response_bytes' | 'small_answer' = 'max_response_bytes'): Vb365Error {
     return new Vb365Error(
       'too_large',

@@ -7,7 +7,7 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { ByteBudget } from './byte-budget.js';
-import { Vb365Error } from './errors.js';
+import { Vb365Error, type TlsSettings } from './errors.js';
 import type { answerLimit } from './routes.js';
 
 export interface HttpExchange {
@@ -34,6 +34,8 @@ export interface TransportOptions {
   readonly timeoutMs: number;
   /** Shared by every exchange of every server. */
   readonly budget: ByteBudget;
+  /** The settings a connection problem's message points at. */
+  readonly settings: TlsSettings;
   /** Runs the deadline, so tests can move it. */
   readonly clock: Pick<Clock, 'setTimer'>;
 }
@@ -52,8 +54,12 @@ export class Transport {
     });
     const unlink = abortOnShutdown(shutdown, controller);
     try {
-      return await this.exchange(exchange, controller.signal, (error) =>
-        classify(error, shutdown.aborted, timedOut, timeoutMs),
+      return await this.exchange(exchange, controller.signal, (error, answered) =>
+        classify(
+          error,
+          { shutdown: shutdown.aborted, timedOut, timeoutMs, answered, origin: this.options.origin },
+          this.options.settings,
+        ),
       );
     } finally {
       cancelDeadline();
@@ -64,12 +70,13 @@ export class Transport {
   private async exchange(
     exchange: HttpExchange,
     signal: AbortSignal,
-    classifyError: (error: unknown) => Vb365Error,
+    classifyError: (error: unknown, answered: boolean) => Vb365Error,
   ): Promise<HttpAnswer> {
     const { dispatcher, origin, budget } = this.options;
     const { bytes: maxBytes, limit } = exchange.sizeLimit;
+    let answered = false;
     const fail = (error: unknown): never => {
-      throw classifyError(error);
+      throw classifyError(error, answered);
     };
 
     const response = await dispatcher
@@ -82,6 +89,7 @@ export class Transport {
         signal,
       })
       .catch(fail);
+    answered = true;
 
     const declared = Number(response.headers['content-length']);
     if (declared > maxBytes) {
@@ -157,21 +165,39 @@ function parseJson(text: string, status: number): unknown {
   }
 }
 
-function classify(error: unknown, shutdown: boolean, timedOut: boolean, timeoutMs: number): Vb365Error {
+/** TLS error codes of a certificate that does not verify against the trusted CAs. */
+const UNTRUSTED = /SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE|CERT_CHAIN_TOO_LONG/;
+/** OpenSSL's words for a plain HTTP answer to a ClientHello. */
+const PLAIN_HTTP = /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LAYER_FAILURE/;
+
+interface ExchangeState {
+  readonly shutdown: boolean;
+  readonly timedOut: boolean;
+  readonly timeoutMs: number;
+  /** Whether the status line and headers had arrived. */
+  readonly answered: boolean;
+  readonly origin: string;
+}
+
+function classify(error: unknown, state: ExchangeState, settings: TlsSettings): Vb365Error {
   if (error instanceof Vb365Error) return error;
-  if (shutdown) return Vb365Error.aborted();
+  if (state.shutdown) return Vb365Error.aborted();
   const code = errorCode(error);
   if (
-    timedOut ||
+    state.timedOut ||
     code === 'UND_ERR_HEADERS_TIMEOUT' ||
     code === 'UND_ERR_BODY_TIMEOUT' ||
     code === 'UND_ERR_CONNECT_TIMEOUT'
   ) {
-    return Vb365Error.timeout(timeoutMs);
+    return Vb365Error.timeout(state.timeoutMs);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return Vb365Error.dns(code);
-  if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|ALTNAME|UNABLE_TO_(GET|VERIFY)/.test(code)) {
-    return Vb365Error.tls(code);
+  if (code !== undefined && PLAIN_HTTP.test(code)) return Vb365Error.plainHttpServer(code, settings);
+  if (code !== undefined && UNTRUSTED.test(code)) return Vb365Error.tlsUntrusted(code, settings);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return Vb365Error.tlsWrongName(code, settings);
+  if (code !== undefined && /CERT|SSL|TLS|ALTNAME/.test(code)) return Vb365Error.tls(code);
+  if (code === 'UND_ERR_SOCKET' && !state.answered && state.origin.startsWith('http:')) {
+    return Vb365Error.closedWithoutAnswer(settings);
   }
   return Vb365Error.network(code ?? (error instanceof Error ? error.message : 'unknown error'));
 }

@@ -100,6 +100,7 @@ describe('answers in flight share the budget', () => {
       timeoutMs: 5_000,
       budget,
       clock: systemClock,
+      settings: { urlSetting: 'url', caSetting: 'ca_file', insecureSetting: 'tls_insecure', caConfigured: false },
     });
     const never = new AbortController().signal;
     const exchange = {

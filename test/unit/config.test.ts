@@ -35,6 +35,7 @@ describe('environment', () => {
         pollIntervalSeconds: 300,
         pollConcurrency: 4,
         requestTimeoutSeconds: 30,
+        settingNames: { url: 'VB365_URL', caFile: 'VB365_CA_FILE', tlsInsecure: 'VB365_TLS_INSECURE' },
         maxResponseBytes: 16 * 1024 * 1024,
       },
     ]);
