@@ -2,6 +2,7 @@
  * Builds the running exporter from a validated configuration: per server an undici Agent, a client,
  * a scheduler; one store, one metrics page, one HTTP server. Used by main.ts, the demo and the tests.
  */
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import type { Clock } from './clock.js';
 import type { ExporterConfig, ServerConfig } from './config/types.js';
 import { createApp } from './http/app.js';
 import { BcryptWorker } from './http/bcrypt-worker.js';
+import { CertificateWatcher } from './http/certificate-watcher.js';
 import { createHttpServer } from './http/http-server.js';
 import { listen } from './http/listen.js';
 import { loadWebConfig, type WebConfig } from './http/web-config.js';
@@ -101,6 +103,18 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     throw error;
   }
 
+  const certificates =
+    web?.tls === undefined
+      ? undefined
+      : new CertificateWatcher({
+          webConfigFile: web.file,
+          current: web.tls,
+          servers: httpServers as HttpsServer[], // with tls, createHttpServer made HTTPS servers
+          clock: deps.clock,
+          logger: httpLogger,
+          onReload: metrics.trackTlsReloads(deps.clock.now()),
+        });
+  certificates?.start();
   for (const poller of pollers) poller.scheduler.start();
 
   return {
@@ -112,6 +126,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
       await Promise.all(pollers.map((poller) => poller.scheduler.pollNow()));
     },
     stop: async () => {
+      certificates?.stop();
       await Promise.all(pollers.map((poller) => poller.scheduler.stop()));
       await Promise.all(pollers.map((poller) => poller.agent.destroy()));
       await Promise.all(

@@ -58,6 +58,29 @@ export class SelfMetrics {
     }
   }
 
+  /**
+   * The TLS reload gauges, registered only when the exporter serves HTTPS (without TLS there is nothing to
+   * reload, and a 0 would read as a failure). Starts at 1, at `loadedAtMs`; returns what to tell of each reload.
+   */
+  trackTlsReloads(loadedAtMs: number): (successful: boolean, atMs: number) => void {
+    const successful = new Gauge({
+      name: 'veeam_vb365_exporter_tls_reload_successful',
+      help: 'Whether the last change of the web configuration TLS files (certificate, key, client CA) was applied (1), or refused with the previous ones still served (0).',
+      registers: [this.registry],
+    });
+    const lastSuccess = new Gauge({
+      name: 'veeam_vb365_exporter_tls_last_reload_success_timestamp_seconds',
+      help: 'Unix time the TLS files of the web configuration were last loaded successfully.',
+      registers: [this.registry],
+    });
+    successful.set(1);
+    lastSuccess.set(loadedAtMs / 1000);
+    return (ok, atMs) => {
+      successful.set(ok ? 1 : 0);
+      if (ok) lastSuccess.set(atMs / 1000);
+    };
+  }
+
   /** Hooks for one server's client. */
   forServer(server: string): ClientEvents {
     return {

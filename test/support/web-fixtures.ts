@@ -48,7 +48,7 @@ export async function issue(
   return { cert: pems.cert, key: pems.private };
 }
 
-async function authority(commonName: string): Promise<Pem> {
+export async function authority(commonName: string): Promise<Pem> {
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',
