@@ -20,6 +20,8 @@ export default defineConfig({
         resolve,
         test: {
           name: 'unit',
+          // In-process tests: worker threads start faster than forked processes (about 1 s of 16 here).
+          pool: 'threads',
           // Mostly waiting on loopback sockets: one worker per core (vitest's default leaves one core idle).
           maxWorkers: availableParallelism(),
           sequence: { groupOrder: 0 },
