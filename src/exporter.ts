@@ -23,6 +23,7 @@ import { ownedBy } from './poller/shard.js';
 import { Store } from './store/store.js';
 import { answerBudgetFor, type ByteBudget } from './vb365/byte-budget.js';
 import { Vb365Client } from './vb365/client.js';
+import { FollowedCa } from './vb365/followed-ca.js';
 
 export interface ExporterDependencies {
   readonly logger: Logger;
@@ -115,7 +116,10 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
           onReload: metrics.trackTlsReloads(deps.clock.now()),
         });
   certificates?.start();
-  for (const poller of pollers) poller.scheduler.start();
+  for (const poller of pollers) {
+    poller.ca.start();
+    poller.scheduler.start();
+  }
 
   return {
     url: urls[0] ?? '',
@@ -127,6 +131,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     },
     stop: async () => {
       certificates?.stop();
+      for (const poller of pollers) poller.ca.stop();
       await Promise.all(pollers.map((poller) => poller.scheduler.stop()));
       await Promise.all(pollers.map((poller) => poller.agent.destroy()));
       await Promise.all(
@@ -147,20 +152,24 @@ function createPoller(
   metrics: SelfMetrics,
   answerBudget: ByteBudget,
   deps: ExporterDependencies,
-): { scheduler: Scheduler; agent: Agent } {
+): { scheduler: Scheduler; agent: Agent; ca: FollowedCa } {
   const logger = deps.logger.child({ module: 'poller', server: server.name });
   const timeoutMs = server.requestTimeoutSeconds * 1000;
   // One keep-alive pool per server, as wide as the concurrency bound, so TLS handshakes happen once per connection.
+  const ca = new FollowedCa({
+    file: server.caFile,
+    pem: server.ca,
+    setting: server.settingNames?.caFile ?? 'ca_file',
+    connectOptions: { timeout: timeoutMs, rejectUnauthorized: !server.tlsInsecure },
+    clock: deps.clock,
+    logger,
+  });
   const agent = new Agent({
     connections: server.pollConcurrency,
     keepAliveTimeout: 60_000,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    connect: {
-      timeout: timeoutMs,
-      ...(server.ca === undefined ? {} : { ca: server.ca }),
-      rejectUnauthorized: !server.tlsInsecure,
-    },
+    connect: ca.connect,
   });
   const client = new Vb365Client({
     server,
@@ -191,5 +200,5 @@ function createPoller(
     logger,
   });
   if (server.tlsInsecure) logger.warn('TLS certificate checks are off for this server (tls_insecure)');
-  return { scheduler, agent };
+  return { scheduler, agent, ca };
 }

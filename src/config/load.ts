@@ -6,11 +6,11 @@
  * ignored (a warning names them). Top-level settings (listen address, log level, web config) take the
  * command line first, then the environment, then the file, then the default.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CommandLine } from './args.js';
 import { ConfigError, describeValue } from './errors.js';
+import { readPemFile, readText } from './files.js';
 import { yamlErrorText } from './yaml-error.js';
 import * as field from './fields.js';
 import { parseShard } from './shard.js';
@@ -178,6 +178,7 @@ function parseServer(get: (key: ServerKey) => unknown, setting: (key: ServerKey)
     password,
     organizations: field.organizationIds(get('organizations'), setting('organizations')),
     ca: caFile === undefined ? undefined : readPemFile(caFile, setting('ca_file')),
+    caFile,
     tlsInsecure: field.boolean(get('tls_insecure') ?? false, setting('tls_insecure')),
     pollIntervalSeconds: field.durationSeconds(
       get('poll_interval') ?? DEFAULTS.pollIntervalSeconds,
@@ -225,25 +226,6 @@ function readPassword(get: (key: ServerKey) => unknown, setting: (key: ServerKey
     throw new ConfigError(setting('password'), `a password (or ${setting('password_file')})`);
   }
   return field.requiredString(inline, setting('password'), 'a non-empty password', true);
-}
-
-function readPemFile(path: string, setting: string): string {
-  const pem = readText(path, setting, 'a readable PEM file');
-  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    throw new ConfigError(setting, 'a PEM file with at least one certificate', JSON.stringify(path));
-  return pem;
-}
-
-function readText(path: string, setting: string, expected: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      setting,
-      expected,
-      `${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-    );
-  }
 }
 
 function readYamlFile(path: string): Raw {

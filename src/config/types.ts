@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly requestTimeoutSeconds: number;
   /** Largest response body accepted; a larger one is refused without buffering it all. */
   readonly maxResponseBytes: number;
+  /** Where `ca` was read from: followed while running, so a renewed CA is used by the next connection. */
+  readonly caFile?: string | undefined;
   /**
    * How the user named the settings that connection problems point at (`VB365_CA_FILE`, or
    * `servers[0].ca_file (/etc/x.yml)`); the YAML keys when not given.
