@@ -98,6 +98,11 @@ export function baseUrl(value: unknown, setting: string): string {
   } catch {
     throw new ConfigError(setting, expected, describeValue(value));
   }
+  // First, so that no later message repeats a password written into the URL.
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    // Credentials in the URL would end up in logs and labels: they belong in username/password.
+    throw new ConfigError(setting, `${expected}, without credentials, query or fragment`, 'a URL with some of them');
+  }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new ConfigError(setting, expected, describeValue(value));
   if (/\/v[6-8]$/i.test(url.pathname.replace(/\/+$/, ''))) {
@@ -107,10 +112,6 @@ export function baseUrl(value: unknown, setting: string): string {
       `${expected}, without the API version (the exporter adds /v6, /v7 or /v8 itself; set api_version)`,
       describeValue(value),
     );
-  }
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    // Credentials in the URL would end up in logs and labels: they belong in username/password.
-    throw new ConfigError(setting, `${expected}, without credentials, query or fragment`, 'a URL with some of them');
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

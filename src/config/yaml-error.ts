@@ -1,8 +1,9 @@
 /** How a YAML file that does not parse is reported: one line, ending with the offending line of the file. */
 
 /**
- * The YAML library's first line without its dangling colon, and the offending line itself (or, for an
- * error found at a blank line or the end of the file, the last line with something on it before it).
+ * The YAML library's first line without its dangling colon, and the key of the offending line (or, for an
+ * error found at a blank line or the end of the file, of the last line with something on it before it).
+ * Never the value: the line that does not parse is often the one holding a password or a private key.
  */
 export function yamlErrorText(error: unknown, text: string): string {
   const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/:$/, '') ?? '';
@@ -10,5 +11,6 @@ export function yamlErrorText(error: unknown, text: string): string {
   if (line === undefined) return reason;
   const lines = text.split(/\r?\n/).slice(0, line);
   const offending = lines.reverse().find((candidate) => candidate.trim() !== '');
-  return offending === undefined ? reason : `${reason}: ${JSON.stringify(offending.slice(0, 120))}`;
+  const key = offending?.match(/^\s*(?:-\s+)?([\w.-]+)\s*:/)?.[1];
+  return key === undefined ? reason : `${reason}, in the line of ${JSON.stringify(key)}`;
 }

@@ -1,5 +1,6 @@
 /** Configuration: every setting from the environment and from YAML, defaults, precedence, and each error. */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/config/args.js';
@@ -232,6 +233,24 @@ describe('YAML file', () => {
     expect(error.message.startsWith(expected ?? '')).toBe(true);
     expect(error.message).not.toContain('\n');
     expect(error.message).not.toMatch(/:$/);
+  });
+
+  it('never repeats the value of a YAML line that does not parse (it may be the password)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vb365-yaml-secret-'));
+    const file = join(dir, 'config.yml');
+    writeFileSync(file, 'servers:\n  - url: https://a:4443\n    username: u\n    password: "hunter2-Secret\n');
+    const error = configError(() => loadConfig(parseCommandLine(['--config', file]), {}));
+    expect(error.message).toBe(
+      `--config ${file}: expected valid YAML, got Missing closing "quote at line 5, column 1, in the line of "password"`,
+    );
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('never repeats credentials in a URL, whatever else is wrong with it', () => {
+    for (const url of ['https://svc:Hunter2secret@vb365:4443/v8', 'ftp://user:Hunter2secret@vb365/']) {
+      const error = configError(() => loadConfig(noFlags, { ...minimalEnv, VB365_URL: url }));
+      expect(error.message).not.toContain('Hunter2secret');
+    }
   });
 
   it('refuses a base URL that ends in an API version, saying why', () => {
