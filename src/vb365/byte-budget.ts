@@ -1,9 +1,4 @@
 /**
- * The bytes that answers being received may hold, shared by every request of every server: each answer
- * is capped on its own (max_response_bytes, or less for small answers), and this caps their sum, so a
- * server answering every request with a big body cannot multiply a cap by the concurrency.
- */
-/**
  * The budget for a set of servers: room for four of the largest listings a server may send, which real
  * answers never come near (10,000 organizations list in about 16 MB, their polls in under 100 KB).
  */
@@ -11,6 +6,11 @@ export function answerBudgetFor(servers: ReadonlyArray<{ readonly maxResponseByt
   return new ByteBudget(4 * Math.max(0, ...servers.map((server) => server.maxResponseBytes)));
 }
 
+/**
+ * The bytes that answers being received may hold, shared by every request of every server: each answer
+ * is capped on its own (max_response_bytes, or less for small answers), and this caps their sum, so a
+ * server answering every request with a big body cannot multiply a cap by the concurrency.
+ */
 export class ByteBudget {
   private usedBytes = 0;
 
@@ -23,8 +23,10 @@ export class ByteBudget {
     return true;
   }
 
+  /** Gives back what tryTake took; more than was taken is a bug, not something to hide. */
   giveBack(bytes: number): void {
-    this.usedBytes = Math.max(0, this.usedBytes - bytes);
+    if (bytes > this.usedBytes) throw new Error(`gave back ${bytes} bytes of the ${this.usedBytes} taken`);
+    this.usedBytes -= bytes;
   }
 
   get used(): number {

@@ -97,20 +97,19 @@ export class Transport {
       throw Vb365Error.tooLarge(maxBytes, limit);
     }
     const chunks: Buffer[] = [];
+    // Exactly what this answer took from the shared budget: given back once it is parsed (or refused).
     let received = 0;
-    // What this answer took from the shared budget: given back once it is parsed (or refused).
     try {
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > maxBytes) {
+        if (received + chunk.length > maxBytes) {
           response.body.destroy();
           throw Vb365Error.tooLarge(maxBytes, limit);
         }
         if (!budget.tryTake(chunk.length)) {
-          received -= chunk.length;
           response.body.destroy();
           throw Vb365Error.overBudget(budget.limitBytes);
         }
+        received += chunk.length;
         chunks.push(chunk);
       }
       const text = Buffer.concat(chunks, received).toString('utf8');

@@ -38,6 +38,7 @@ describe('the byte budget', () => {
     budget.giveBack(60);
     expect(budget.used).toBe(40);
     expect(budget.tryTake(60)).toBe(true);
+    expect(() => budget.giveBack(101)).toThrow('gave back 101 bytes of the 100 taken');
   });
 
   it('is four of the largest max_response_bytes of the servers', () => {
@@ -118,6 +119,49 @@ describe('answers in flight share the budget', () => {
     expect((reason as Error).message).toBe(
       'the answers in flight would hold more than the 150000 bytes they may share; try again next cycle',
     );
+    expect(budget.used).toBe(0);
+  });
+});
+
+describe('an answer refused for its own size', () => {
+  it('gives back exactly what it took, leaving the bytes of an answer still in flight counted', async () => {
+    const part = Buffer.alloc(30_000, 'a');
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    server = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write(Buffer.concat([Buffer.from('"'), part]));
+      if (request.url === '/big') setTimeout(() => response.end(Buffer.concat([part, Buffer.from('"')])), 50);
+      else void released.then(() => response.end('"'));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    agent = new Agent({ connections: 2 });
+    const budget = new ByteBudget(1_000_000);
+    const transport = new Transport({
+      dispatcher: agent,
+      origin: `http://127.0.0.1:${port}`,
+      timeoutMs: 5_000,
+      budget,
+      clock: systemClock,
+      settings: { urlSetting: 'url', caSetting: 'ca_file', insecureSetting: 'tls_insecure', caConfigured: false },
+    });
+    const never = new AbortController().signal;
+    const exchange = (path: string, bytes: number) => ({
+      method: 'GET' as const,
+      path,
+      headers: {},
+      sizeLimit: { bytes, limit: 'max_response_bytes' as const },
+    });
+    const held = transport.send(exchange('/held', 1_000_000), never);
+    while (budget.used < 30_001) await new Promise((resolve) => setTimeout(resolve, 5));
+    await expect(transport.send(exchange('/big', 40_000), never)).rejects.toThrow(
+      'the answer is larger than max_response_bytes (40000 bytes)',
+    );
+    expect(budget.used).toBe(30_001); // the held answer's bytes, still in flight
+    release();
+    await held;
     expect(budget.used).toBe(0);
   });
 });
