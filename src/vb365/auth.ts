@@ -73,16 +73,16 @@ export class TokenSource {
   }
 
   /**
-   * The server refused this token with 401. An expired or revoked token is dropped and the answer is
+   * The server refused this token, sent at `sentAtMs`, with 401. An expired or revoked token is dropped and the answer is
    * 'renew': the next caller logs in again, once for all callers, and the request may be retried. A
    * token refused while fresh means the account lacks a permission (or a proxy drops the header), and so
    * does every later 401 of that session in the same cycle: 'permission', with no login. So refusals cost
    * at most one login a cycle, however many organizations are refused.
    */
-  refused(accessToken: string): 'renew' | 'permission' {
+  refused(accessToken: string, sentAtMs: number): 'renew' | 'permission' {
     const session = this.session;
     if (session?.accessToken !== accessToken) return 'renew'; // already renewed by another caller
-    const ageMs = this.options.clock.now() - session.issuedAtMs;
+    const ageMs = sentAtMs - session.issuedAtMs;
     if (session.refusedWhileFresh || ageMs < FRESH_TOKEN_MS) {
       if (!session.refusedWhileFresh) {
         this.session = { ...session, refusedWhileFresh: true };

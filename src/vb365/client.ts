@@ -174,11 +174,15 @@ export class Vb365Client {
         if (hasCode(error, 'login_backoff')) this.deps.events.request('token', error.code);
         throw error;
       });
+      // The token's age that counts is at sending: a slow 401 to a fresh token is still a refusal.
+      const sentAtMs = this.deps.clock.now();
       try {
         return (await this.requester.send({ endpoint, method: 'GET', path, accessToken }, signal)).json;
       } catch (error) {
         if (!(error instanceof HttpStatusError && error.status === 401)) throw error;
-        if (this.tokens.refused(accessToken) === 'permission') throw Vb365Error.refusedWithFreshToken(error);
+        if (this.tokens.refused(accessToken, sentAtMs) === 'permission') {
+          throw Vb365Error.refusedWithFreshToken(error);
+        }
         if (reauthenticated) throw error;
       }
     }

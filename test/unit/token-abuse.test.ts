@@ -8,7 +8,7 @@ import { FRESH_TOKEN_MS } from '../../src/vb365/auth.js';
 import { SHORTEST_TOKEN_LIFETIME_SECONDS } from '../../src/vb365/parse.js';
 import { count, expectHealthy, logLines, up } from '../support/fault-checks.js';
 import type { FakeClock } from '../support/fake-clock.js';
-import { fakeClockSkippingRetries, startHarness, type Harness } from '../support/harness.js';
+import { fakeClockSkippingRetries, startHarness, waitFor, type Harness } from '../support/harness.js';
 
 /** 5 seed organizations and 17 generated ones, as in the report. */
 const ORGANIZATIONS = 22;
@@ -95,5 +95,28 @@ describe('a fresh token refused with 401', () => {
     expect(harness.exporter.store.servers()[0]?.organizations.every((organization) => organization.pollSuccess)).toBe(
       true,
     );
+  });
+});
+
+describe('a slow 401 to a fresh token', () => {
+  it('is judged by the token age when the request was sent, so it costs no login', async () => {
+    const clock = fakeClockSkippingRetries();
+    harness = await startHarness({
+      clock,
+      simulator: { latencyMs: 300 },
+      server: { pollIntervalSeconds: 86_400, pollConcurrency: 4 },
+      waitForFirstCycle: false,
+    });
+    harness.simulator.addFault({ route: 'used_repositories', status: 401 });
+    const simulator = harness.simulator;
+    // The organizations' requests go out with the token just issued; their 401s arrive 300 ms later in
+    // real time, and by then the exporter's clock has moved past the freshness window.
+    await waitFor(() => simulator.stats.byRoute.used_repositories > 0, 10_000);
+    await clock.advance(FRESH_TOKEN_MS + 1_000);
+    await waitFor(() => harness?.exporter.store.ready() === true, 10_000);
+    expect(simulator.stats.tokenGrants).toEqual({ password: 1, refresh_token: 0, failed: 0 });
+    const organizations = harness.exporter.store.servers()[0]?.organizations ?? [];
+    expect(organizations.length).toBeGreaterThan(0);
+    for (const organization of organizations) expect(organization.lastError).toMatch(/check its VB365 role$/);
   });
 });
