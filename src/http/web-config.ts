@@ -12,13 +12,14 @@
  * ignored, as Go does), curve_preferences, prefer_server_cipher_suites (honorCipherOrder), min_version,
  * max_version. Accepted and ignored: http_server_config.http2 (the server speaks HTTP/1.1).
  */
-import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { validateHeaderValue } from 'node:http';
 import { isIPv6 } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
+import { parseCertificates } from '../config/files.js';
 import { yamlErrorText } from '../config/yaml-error.js';
 import { rejectUnknownKeys } from '../config/unknown-keys.js';
 import { ConfigError, describeValue } from '../config/errors.js';
@@ -504,17 +505,6 @@ function inlineOrFile(
       `${JSON.stringify(absolute)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
     );
   }
-}
-
-function parseCertificates(pem: string, setting: string, shown: string): X509Certificate[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.map((block) => {
-    try {
-      return new X509Certificate(block);
-    } catch {
-      throw new ConfigError(setting, 'PEM certificates', `${shown} (a certificate that does not parse)`);
-    }
-  });
 }
 
 function parsePrivateKey(pem: string, setting: string, shown: string): KeyObject {

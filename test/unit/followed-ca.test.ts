@@ -52,11 +52,16 @@ describe('ca_file followed while running', () => {
     writeFileSync(caFile, 'not a certificate');
     await clock.advance(CA_CHECK_MS);
     await clock.advance(CA_CHECK_MS); // the same broken file again: no second log line
+    // Half written: Node would take it without a word and then trust nothing.
+    const lines = second.cert.trim().split('\n');
+    writeFileSync(caFile, [...lines.slice(0, 4), ...lines.slice(-1)].join('\n'));
+    await clock.advance(CA_CHECK_MS);
     const failures = harness.logs.lines.filter(
       (line) => line['msg'] === 'CA file reload failed; still using the previous CA',
     );
     expect(failures.map((line) => line['reason'])).toEqual([
       `VB365_CA_FILE: expected a PEM file with at least one certificate, got ${JSON.stringify(caFile)}`,
+      `VB365_CA_FILE: expected PEM certificates, got ${JSON.stringify(caFile)} (a certificate that does not parse)`,
     ]);
 
     writeFileSync(caFile, second.cert);
