@@ -8,6 +8,7 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { ConfigError } from '../config/errors.js';
 import { loadWebConfig, secureContextOptions, type TlsServerSettings } from './web-config.js';
 
 /** How often the files are looked at: "within a few seconds" of a renewal. */
@@ -30,6 +31,7 @@ export class CertificateWatcher {
   private current: TlsServerSettings;
   /** The last failure logged, so a broken file is reported once, not every few seconds. */
   private lastFailure: string | undefined;
+  private lastWarning: string | undefined;
 
   constructor(private readonly deps: CertificateWatcherDependencies) {
     this.current = deps.current;
@@ -44,28 +46,53 @@ export class CertificateWatcher {
     this.cancelNext = undefined;
   }
 
-  /** Reads the web configuration again and applies new TLS material; what the loop does every few seconds. */
+  /** Reads the web configuration again and applies new TLS material; what the timer does every few seconds. */
   check(): void {
     let next: TlsServerSettings | undefined;
     try {
       next = loadWebConfig(this.deps.webConfigFile).tls;
     } catch (error) {
-      this.fail(error instanceof Error ? error.message : String(error));
+      const reason = error instanceof Error ? error.message : String(error);
+      // A mistake elsewhere in the file (a user, a header) is not a certificate problem: say so, touch no metric.
+      if (error instanceof ConfigError && !error.setting.startsWith('tls_server_config')) {
+        this.warnOnce(
+          reason,
+          'the web config has an error outside tls_server_config; certificates are looked at again once it is fixed',
+        );
+      } else {
+        this.fail(reason);
+      }
       return;
     }
     if (next === undefined) {
       this.fail('tls_server_config was removed from the web config; restart to serve plain HTTP');
       return;
     }
-    if (!changed(this.current, next)) {
-      if (this.lastFailure !== undefined) this.recovered();
+    if (!sameTlsPolicy(this.current, next)) {
+      // client_auth_type, SANs and versions were fixed when the server was made: applying only the files
+      // could refuse every client. Keep serving as started until a restart.
+      this.warnOnce(
+        'tls_server_config changed beyond its files',
+        'TLS settings other than the certificate, key and client CA changed; restart to apply them',
+      );
       return;
     }
-    for (const server of this.deps.servers) server.setSecureContext(secureContextOptions(next));
-    this.current = next;
-    this.lastFailure = undefined;
-    this.deps.logger.info({ file: this.deps.webConfigFile }, 'TLS certificate reloaded; new connections use it');
-    this.deps.onReload(true, this.deps.clock.now());
+    if (!sameFiles(this.current, next)) {
+      for (const server of this.deps.servers) server.setSecureContext(secureContextOptions(next));
+      this.current = next;
+      this.lastFailure = undefined;
+      this.deps.logger.info({ file: this.deps.webConfigFile }, 'TLS certificate reloaded; new connections use it');
+      this.deps.onReload(true, this.deps.clock.now());
+    } else if (this.lastFailure !== undefined) {
+      this.recovered();
+    }
+  }
+
+  /** One warning per distinct problem that is not a failed certificate. */
+  private warnOnce(reason: string, message: string): void {
+    if (reason === this.lastWarning) return;
+    this.lastWarning = reason;
+    this.deps.logger.warn({ reason }, message);
   }
 
   private fail(reason: string): void {
@@ -90,6 +117,13 @@ export class CertificateWatcher {
   }
 }
 
-function changed(a: TlsServerSettings, b: TlsServerSettings): boolean {
-  return a.cert !== b.cert || a.key !== b.key || a.clientCa !== b.clientCa;
+function sameFiles(a: TlsServerSettings, b: TlsServerSettings): boolean {
+  return a.cert === b.cert && a.key === b.key && a.clientCa === b.clientCa;
+}
+
+/** Everything of tls_server_config but the files: what rotation leaves as it was. */
+function sameTlsPolicy(a: TlsServerSettings, b: TlsServerSettings): boolean {
+  const policy = ({ cert: _cert, key: _key, clientCa: _clientCa, ...rest }: TlsServerSettings): string =>
+    JSON.stringify(rest);
+  return policy(a) === policy(b);
 }

@@ -5,8 +5,8 @@
  *
  * Decoded strictly, as blackbox_exporter does: an unknown key, a file that cannot be read, a key that
  * does not belong to its certificate or a password that is not a bcrypt hash is a ConfigError naming
- * the setting. Relative file paths are relative to the web config file. Certificates and keys are read
- * once, at start-up.
+ * the setting. Relative file paths are relative to the web config file. Read at start-up, and every few
+ * seconds after by the CertificateWatcher, which applies new certificate, key and client CA files.
  *
  * Mapped to Node/OpenSSL: cipher_suites (Go names, TLS 1.2 and lower; TLS 1.3 names are accepted and
  * ignored, as Go does), curve_preferences, prefer_server_cipher_suites (honorCipherOrder), min_version,

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { buildConnector } from 'undici';
 import type { Clock } from '../clock.js';
 import { readPemFile } from '../config/files.js';
+import { describeError } from './errors.js';
 
 /** How often `ca_file` is looked at. */
 export const CA_CHECK_MS = 5_000;
@@ -56,7 +57,7 @@ export class FollowedCa {
     try {
       pem = readPemFile(file, setting);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = describeError(error);
       if (reason !== this.lastFailure) logger.error({ reason }, 'CA file reload failed; still using the previous CA');
       this.lastFailure = reason;
       return;

@@ -129,3 +129,33 @@ describe('certificate rotation', () => {
     expect(sampleValue(await metrics(), 'veeam_vb365_exporter_tls_reload_successful', {})).toBe(1);
   });
 });
+
+describe('certificate rotation leaves the rest of the web config to a restart', () => {
+  it('does not apply a change of client_auth_type, and treats an error outside tls_server_config as no TLS failure', async () => {
+    const url = harness.exporter.url;
+    const served = await servedFingerprint(url);
+    const webConfig = join(dir, 'web.yml');
+    install(second);
+    writeFileSync(
+      webConfig,
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAnyClientCert\n',
+    );
+    await clock.advance(CERTIFICATE_CHECK_MS);
+    expect(await servedFingerprint(url)).toBe(served); // nothing applied, clients without certificates still served
+    expect(harness.logs.messages()).toContain(
+      'TLS settings other than the certificate, key and client CA changed; restart to apply them',
+    );
+    writeFileSync(
+      webConfig,
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  alice: not-a-bcrypt-hash\n',
+    );
+    await clock.advance(CERTIFICATE_CHECK_MS);
+    expect(harness.logs.messages()).toContain(
+      'the web config has an error outside tls_server_config; certificates are looked at again once it is fixed',
+    );
+    expect(sampleValue(await metrics(), 'veeam_vb365_exporter_tls_reload_successful', {})).toBe(1);
+    writeFileSync(webConfig, 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n');
+    await clock.advance(CERTIFICATE_CHECK_MS);
+    expect(await servedFingerprint(url)).toBe(fingerprint(second));
+  });
+});
