@@ -79,7 +79,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     // One server per listen address, all serving the same app.
     for (const address of config.listen) {
       const httpServer = createHttpServer(app, web?.tls, httpLogger);
-      await listen(httpServer, address.host, address.port, httpLogger);
+      await listen(httpServer, address.host, address.port, httpLogger, config.listenSetting);
       httpServers.push(httpServer);
       const bound = httpServer.address() as AddressInfo;
       const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;

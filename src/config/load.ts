@@ -116,6 +116,7 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
       commandLine.listenAddresses.length > 0
         ? commandLine.listenAddresses.map((address) => field.listenAddress(address, '--web.listen-address'))
         : [field.listenAddress(listen.value ?? DEFAULTS.listenAddress, listen.setting)],
+    listenSetting: commandLine.listenAddresses.length > 0 ? '--web.listen-address' : listen.setting,
     telemetryPath: field.telemetryPath(telemetry.value ?? DEFAULTS.telemetryPath, telemetry.setting),
     logLevel: field.logLevel(level.value ?? DEFAULTS.logLevel, level.setting),
     logFormat: field.logFormat(format.value ?? DEFAULTS.logFormat, format.setting),

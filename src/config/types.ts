@@ -50,6 +50,8 @@ export interface ExporterConfig {
   readonly servers: readonly ServerConfig[];
   /** Every address the HTTP server listens on (one or more). */
   readonly listen: readonly ListenAddress[];
+  /** The setting they came from, as the user wrote it (`--web.listen-address`, `VB365_LISTEN_ADDRESS`, ...). */
+  readonly listenSetting?: string | undefined;
   /** Where the metrics are served, `/metrics` by default. */
   readonly telemetryPath: string;
   readonly logLevel: LogLevel;

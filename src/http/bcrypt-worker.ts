@@ -23,9 +23,10 @@ interface Answer {
   readonly matches: boolean;
 }
 
+type Waiting = Map<number, { resolve: (matches: boolean) => void; reject: (error: Error) => void }>;
+
 export class BcryptWorker {
-  private worker: Worker | undefined;
-  private readonly waiting = new Map<number, { resolve: (matches: boolean) => void; reject: (error: Error) => void }>();
+  private worker: { readonly thread: Worker; readonly waiting: Waiting } | undefined;
   private nextId = 0;
 
   /** Whether `password` matches the bcrypt `hash`; a hash bcrypt cannot read never matches. */
@@ -33,33 +34,34 @@ export class BcryptWorker {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, password, hash });
+      worker.waiting.set(id, { resolve, reject });
+      worker.thread.postMessage({ id, password, hash });
     });
   }
 
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.terminate();
+    await worker?.thread.terminate();
   }
 
-  private start(): Worker {
+  private start(): { readonly thread: Worker; readonly waiting: Waiting } {
     const bcryptPath = createRequire(import.meta.url).resolve('bcryptjs');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath } });
-    worker.unref();
-    worker.on('message', ({ id, matches }: Answer) => {
-      this.waiting.get(id)?.resolve(matches);
-      this.waiting.delete(id);
+    const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath } });
+    thread.unref();
+    // Each thread answers only its own checks: a thread that dies fails those (answered 401), no other's.
+    const worker = { thread, waiting: new Map() as Waiting };
+    thread.on('message', ({ id, matches }: Answer) => {
+      worker.waiting.get(id)?.resolve(matches);
+      worker.waiting.delete(id);
     });
-    // A thread that dies fails the checks in flight (answered 401); the next check starts a new one.
     const fail = (error: Error): void => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const { reject } of this.waiting.values()) reject(error);
-      this.waiting.clear();
+      if (this.worker === worker) this.worker = undefined; // the next check starts a new thread
+      for (const { reject } of worker.waiting.values()) reject(error);
+      worker.waiting.clear();
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the bcrypt thread exited (code ${code})`)));
+    thread.on('error', fail);
+    thread.on('exit', (code) => fail(new Error(`the bcrypt thread exited (code ${code})`)));
     this.worker = worker;
     return worker;
   }

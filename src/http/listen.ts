@@ -7,12 +7,19 @@ import type { Server } from 'node:net';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/errors.js';
 
-export function listen(server: Server, host: string, port: number, logger: Logger): Promise<void> {
+/** `setting`: where the address came from, as the user wrote it, for the message. */
+export function listen(
+  server: Server,
+  host: string,
+  port: number,
+  logger: Logger,
+  setting = 'listen address (VB365_LISTEN_ADDRESS or listen_address)',
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onListenError = (error: NodeJS.ErrnoException): void =>
       reject(
         new ConfigError(
-          'listen address (VB365_LISTEN_ADDRESS or listen_address)',
+          setting,
           'an address this host can listen on',
           `${host}:${port} (${error.code ?? error.message})`,
         ),

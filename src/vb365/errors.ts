@@ -53,7 +53,6 @@ export class Vb365Error extends Error {
     );
   }
 
-  /** `limit`: which cap it passed, as the message names it. */
   /** A certificate that does not verify: names the CA setting in use (or the one to set), as the user wrote it. */
   static tlsUntrusted(errorCode: string, where: TlsSettings): Vb365Error {
     return new Vb365Error(
@@ -88,6 +87,7 @@ export class Vb365Error extends Error {
     );
   }
 
+  /** `limit`: which cap it passed, as the message names it. */
   static tooLarge(limitBytes: number, limit: 'max_response_bytes' | 'small_answer' = 'max_response_bytes'): Vb365Error {
     return new Vb365Error(
       'too_large',

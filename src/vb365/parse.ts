@@ -79,13 +79,13 @@ export interface TokenAnswer {
   readonly expiresInSeconds: number;
 }
 
-/** An OAuth token answer: `{ access_token, refresh_token, expires_in, ... }`. */
 /**
  * A token that lives less than this would mean a login for nearly every request (VB365 issues tokens for
  * an hour): such an answer is refused like any invalid token answer, so login back-off bounds the logins.
  */
 export const SHORTEST_TOKEN_LIFETIME_SECONDS = 30;
 
+/** An OAuth token answer: `{ access_token, refresh_token, expires_in, ... }`. */
 export function parseTokenAnswer(json: unknown): TokenAnswer {
   const body = isObject(json) ? json : {};
   const accessToken = body['access_token'];

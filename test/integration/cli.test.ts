@@ -91,7 +91,15 @@ describe('command line', () => {
       });
       expect(result.status).toBe(2);
       expect(result.stderr).toBe(
-        `vb365-exporter: invalid configuration: listen address (VB365_LISTEN_ADDRESS or listen_address): expected an address this host can listen on, got 127.0.0.1:${port} (EADDRINUSE)\n`,
+        `vb365-exporter: invalid configuration: VB365_LISTEN_ADDRESS: expected an address this host can listen on, got 127.0.0.1:${port} (EADDRINUSE)\n`,
+      );
+      const fromFlag = run([`--web.listen-address=127.0.0.1:${port}`], {
+        VB365_URL: 'https://vb365:4443',
+        VB365_USERNAME: 'u',
+        VB365_PASSWORD: 'p',
+      });
+      expect(fromFlag.stderr).toBe(
+        `vb365-exporter: invalid configuration: --web.listen-address: expected an address this host can listen on, got 127.0.0.1:${port} (EADDRINUSE)\n`,
       );
     } finally {
       taken.close();

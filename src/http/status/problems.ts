@@ -4,6 +4,7 @@
  * failing organizations, stale organizations, repositories nearly full. Grouped so that ten thousand
  * organizations failing for one reason make one row, not ten thousand.
  */
+import { DEFAULTS } from '../../config/load.js';
 import type { ServerConfig } from '../../config/types.js';
 import type { OrganizationState, ServerState } from '../../store/types.js';
 import { formatBytes } from './format.js';
@@ -55,7 +56,8 @@ export function findProblems(
   const problems: Problem[] = [];
   for (const server of servers) {
     if (server.cycles === 0) continue; // not polled yet: the overview says so; nothing is known to be wrong
-    const staleBeforeMs = nowMs - STALE_AFTER_INTERVALS * (intervals.get(server.name) ?? 300) * 1000;
+    const staleBeforeMs =
+      nowMs - STALE_AFTER_INTERVALS * (intervals.get(server.name) ?? DEFAULTS.pollIntervalSeconds) * 1000;
     problems.push(
       ...serverDown(server),
       ...unavailableRepositories(server),
