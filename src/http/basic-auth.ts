@@ -9,8 +9,9 @@
  *   15 s costs one bcrypt per process lifetime. Checks run one at a time, like exporter-toolkit's, so
  *   guessing cannot take every core, and client addresses take turns (a FairQueue): a flood of wrong
  *   passwords from one address delays another address's first check by one check, not by the flood.
- *   When an address already has MAX_WAITING_PER_SOURCE checks waiting, or MAX_WAITING wait in all, the
- *   request is refused with 429 at once. Turns depend on the address only, never on the user name, so
+ *   When an address already has MAX_WAITING_PER_SOURCE checks waiting, the request is refused with 429
+ *   at once; when MAX_WAITING wait in all, the address with the most waiting gives up its newest check
+ *   (answered 429) for an address with fewer, so many flooding addresses cannot lock a scraper out. Turns depend on the address only, never on the user name, so
  *   the time to answer still says nothing about which users exist.
  * - Neither the password nor the Authorization header is ever logged.
  */
@@ -18,7 +19,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import bcrypt from 'bcryptjs';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { FairQueue } from './fair-queue.js';
+import { FairQueue, PushedOutError } from './fair-queue.js';
 
 export const REALM = 'vb365-exporter';
 export const WWW_AUTHENTICATE = `Basic realm="${REALM}", charset="UTF-8"`;
@@ -72,8 +73,7 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
     if (credentials === undefined) return deny(response);
     const key = cacheKey(`${credentials.user}:${credentials.password}`);
     if (remembered.has(key)) return next();
-    const check = checks.run(request.socket.remoteAddress ?? '', () => verify(credentials.user, credentials.password));
-    if (check === undefined) {
+    const tooMany = (): void => {
       if (Date.now() - warnedAt >= WARN_EVERY_MS) {
         warnedAt = Date.now();
         options.logger.warn(
@@ -81,13 +81,21 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
           'too many basic auth checks waiting; answering 429',
         );
       }
-      return void response
+      response
         .status(429)
         .set({ 'Retry-After': '1', 'Cache-Control': 'no-store' })
         .type('text/plain')
         .send('too many requests\n');
+    };
+    const check = checks.run(request.socket.remoteAddress ?? '', () => verify(credentials.user, credentials.password));
+    if (check === undefined) return tooMany();
+    let ok: boolean;
+    try {
+      ok = await check;
+    } catch (error) {
+      if (error instanceof PushedOutError) return tooMany();
+      throw error;
     }
-    const ok = await check;
     if (!ok) {
       options.logger.debug({ path: request.path, remote: request.socket.remoteAddress }, 'basic auth failed');
       return deny(response);

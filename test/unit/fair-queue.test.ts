@@ -1,6 +1,6 @@
 /** The bcrypt queue's fairness: sources take turns, each source's waiting checks and the total are bounded. */
 import { describe, expect, it } from 'vitest';
-import { FairQueue } from '../../src/http/fair-queue.js';
+import { FairQueue, PushedOutError } from '../../src/http/fair-queue.js';
 
 /** A task that records when it starts and ends only when the test releases it. */
 function gatedTasks(): {
@@ -77,5 +77,23 @@ describe('FairQueue', () => {
     const next = queue.run('b', () => Promise.resolve('ok'));
     await expect(failed).rejects.toThrow('boom');
     await expect(next).resolves.toBe('ok');
+  });
+
+  it('when full, lets a source with fewer waiting push out the newest task of the source with the most', async () => {
+    const queue = new FairQueue({ perSource: 5, total: 3 });
+    const { task, started, releaseNext } = gatedTasks();
+    const flood = ['f0', 'f1', 'f2', 'f3'].map((name) => queue.run('flood', task(name)));
+    expect(flood.every((run) => run !== undefined)).toBe(true); // f0 runs, f1-f3 wait: full
+    const scraper = queue.run('scraper', task('s1'));
+    expect(scraper).toBeDefined();
+    await expect(flood[3]).rejects.toBeInstanceOf(PushedOutError);
+    // Two sources with one waiting less than the flood's two: the next newcomer pushes out f2.
+    const other = queue.run('other', task('o1'));
+    expect(other).toBeDefined();
+    await expect(flood[2]).rejects.toBeInstanceOf(PushedOutError);
+    // Now flood, scraper and other have one waiting each: nobody has more, so a fourth source is refused.
+    expect(queue.run('late', task('l1'))).toBeUndefined();
+    for (let turn = 0; turn < 4; turn++) await releaseNext();
+    expect(started).toEqual(['f0', 'f1', 's1', 'o1']);
   });
 });
