@@ -55,7 +55,9 @@ USER 1000:1000
 EXPOSE 10365
 
 # No curl or wget in the image: Node's own fetch asks /healthz (200 while the process is alive), on the
-# port of VB365_LISTEN_ADDRESS. With TLS in a web config, override or disable this check.
+# port of VB365_LISTEN_ADDRESS, over plain HTTP on 127.0.0.1. With TLS in a web config, with basic auth
+# that does not exempt /healthz, or with the address set by --web.listen-address or listen_address in a
+# YAML file, override or disable this check (Kubernetes uses the chart's probes instead).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "const port = (process.env.VB365_LISTEN_ADDRESS || ':10365').split(':').pop(); fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(4000) }).then((response) => process.exit(response.ok ? 0 : 1), () => process.exit(1))"]
 
