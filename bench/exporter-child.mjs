@@ -13,6 +13,7 @@ import { DEFAULTS } from '../dist/config/load.js';
 import { startExporter } from '../dist/exporter.js';
 import { createLogger } from '../dist/logger.js';
 import * as exposition from '../dist/metrics/exposition.js';
+import { measureAllocation } from './lib/allocation.mjs';
 import { ready, serve } from './lib/ipc.mjs';
 
 const gzip = promisify(gzipCallback);
@@ -83,11 +84,14 @@ serve({
     peaks();
     const cpu = process.cpuUsage();
     const start = performance.now();
-    await exporter.pollNow();
+    const allocation = await measureAllocation(() => exporter.pollNow());
     const wallMs = performance.now() - start;
     const state = server();
     return {
       wallMs,
+      allocatedBytes: allocation.allocatedBytes,
+      collections: allocation.collections,
+      gcPauseMs: allocation.gcPauseMs,
       cycleSeconds: state.lastCycleDurationSeconds,
       cpuMs: cpuMs(process.cpuUsage(cpu)),
       organizations: state.organizations.length,

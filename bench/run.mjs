@@ -333,6 +333,9 @@ function report(result) {
       'N',
       'CPU / org poll',
       '<=0.5 ms',
+      'heap allocated / org poll',
+      '<=10 KB (issue 12)',
+      'GC pauses / cycle',
       'bare undici CPU / request',
       'TLS handshakes warm / cold',
       '<=32',
@@ -344,6 +347,8 @@ function report(result) {
     ],
     result.sizes.map((s) => {
       const cpuPerPoll = median(s.cycles.map((cycle) => cycle.cpuMs / s.size));
+      // V8's GC statistics across the whole warm cycle (v8.GCProfiler, bench/lib/allocation.mjs), divided by N.
+      const allocatedPerPoll = median(s.cycles.map((cycle) => cycle.allocatedBytes / s.size));
       const handshakes = Math.max(...s.cycles.map((cycle) => cycle.simulator.connections));
       const tokens = Math.max(...s.cycles.map((cycle) => cycle.simulator.tokenRequests));
       const routes = s.cycles[0].simulator.byRoute;
@@ -354,6 +359,9 @@ function report(result) {
           3,
         )})`,
         verdict(cpuPerPoll <= 0.5),
+        `${(allocatedPerPoll / 1000).toFixed(1)} KB`,
+        verdict(allocatedPerPoll <= 10_000),
+        `${ms(median(s.cycles.map((cycle) => cycle.gcPauseMs)), 1)} (${median(s.cycles.map((cycle) => cycle.collections))} GCs)`,
         `${s.bare.cpuMsPerRequest.toFixed(3)} ms`,
         `${handshakes} / ${s.cold.simulator.connections}`,
         verdict(handshakes <= result.concurrency && s.cold.simulator.connections <= result.concurrency),
