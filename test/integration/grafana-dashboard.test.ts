@@ -8,23 +8,18 @@
 //    organizations: every panel query returns at most $top series (rows, for a
 //    table; lines over the whole range, for a graph) and answers in under 1 s
 //    (DASHBOARD_REPORT=1 prints what each query returned and how long it took).
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { startExporter } from '../../src/exporter.js';
 import { SEED_ORGANIZATION_IDS, startSimulator } from 'vb365-simulator';
 import { serverConfig } from '../support/harness.js';
-import type { AddressInfo } from 'node:net';
+import { startPrometheus as startRealPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DASHBOARD_FILE = path.join(ROOT, 'grafana', 'vb365-exporter.json');
@@ -363,104 +358,22 @@ async function startLargeScrapeTarget(): Promise<ScrapeTarget> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-interface RunningPrometheus {
-  url: string;
-  /** The last lines Prometheus logged, for failure messages. */
-  logs(): string;
-  stop(): Promise<void>;
-}
-
-async function startPrometheus(
+/** The real Prometheus of these tests, scraping one exporter with the project's rules (or without). */
+function startPrometheus(
   target: ScrapeTarget,
   workDir: string,
   { scrapeInterval = '1s', rules = true }: { scrapeInterval?: string; rules?: boolean } = {},
 ): Promise<RunningPrometheus> {
-  const configFile = path.join(workDir, 'prometheus.yml');
-  writeFileSync(
-    configFile,
-    stringify({
-      // The timeout is the whole interval: the large exposition (5 MB) takes a while on 2 busy cores.
-      global: { scrape_interval: scrapeInterval, scrape_timeout: scrapeInterval, evaluation_interval: '1s' },
-      rule_files: rules ? [RULES_FILE] : [],
-      scrape_configs: [
-        {
-          job_name: SCRAPE_JOB,
-          metrics_path: target.metricsPath,
-          static_configs: [{ targets: [target.address] }],
-        },
-      ],
-    }),
-  );
-  const port = await freePort();
-  const command = process.env['PROMETHEUS'] ?? 'prometheus';
-  const child: ChildProcess = spawn(
-    command,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${path.join(workDir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  try {
-    await Promise.race([
-      once(child, 'spawn'),
-      once(child, 'error').then(([error]) => {
-        throw error;
-      }),
-    ]);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(
-        `prometheus not found (tried to run "${command}"). ` +
-          'Install it with `apt-get install prometheus` (Debian/Ubuntu), or set PROMETHEUS to its path.',
-      );
-    }
-    throw error;
-  }
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const running = { url, logs: () => output, stop };
-
-  await waitFor('Prometheus to be ready', 15_000, async () => {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
-    try {
-      return (await fetch(`${url}/-/ready`)).ok;
-    } catch {
-      return false; // not listening yet
-    }
-  }).catch(async (error: unknown) => {
-    await stop();
-    throw error;
+  // The timeout is the whole interval: the large exposition (5 MB) takes a while on 2 busy cores.
+  return startRealPrometheus({
+    workDir,
+    targets: [{ job: SCRAPE_JOB, address: target.address, metricsPath: target.metricsPath }],
+    scrapeInterval,
+    scrapeTimeout: scrapeInterval,
+    ruleFiles: rules ? [RULES_FILE] : [],
   });
-  return running;
 }
 
-/** Polls check() every 200 ms until it returns true; fails after timeoutMs. */
 async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -2,24 +2,21 @@
  * Hostile servers, part 1 against a real Prometheus (Debian package `prometheus`): it scrapes the exporter
  * serving organizations and repositories named with quotes, backslashes, newlines, `<script>`, ampersands and
  * 5,000 characters (test/support/hostile-names.ts), and /api/v1/query returns every label value exactly as
- * the VB365 server sent it, also when selected by that value in PromQL. Prometheus is started the way
- * grafana-dashboard.test.ts starts it, with a 1 s scrape interval and bounded waits.
+ * the VB365 server sent it, also when selected by that value in PromQL. Prometheus is started as
+ * grafana-dashboard.test.ts starts it (test/support/prometheus.ts), with a 1 s scrape interval and bounded waits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { startSimulator, type Simulator } from 'vb365-simulator';
 import { systemClock } from '../../src/clock.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
-import { freePort } from '../support/fault-checks.js';
 import { serverConfig } from '../support/harness.js';
 import { HOSTILE_ORGANIZATIONS, LONG_NAME, addHostileOrganizations } from '../support/hostile-names.js';
+import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 
 const JOB = 'vb365-hostile';
 
@@ -31,19 +28,18 @@ interface PromSample {
 let workDir: string;
 let simulator: Simulator;
 let exporter: RunningExporter;
-let prometheus: ChildProcess | undefined;
+let prometheus: RunningPrometheus | undefined;
 let prometheusUrl: string;
-let prometheusOutput = '';
 
 /** Retries `check` every 200 ms until it returns true; fails after timeoutMs with what Prometheus said. */
 async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (prometheus?.exitCode !== null && prometheus?.exitCode !== undefined)
-      throw new Error(`prometheus exited with ${prometheus.exitCode}:\n${prometheusOutput}`);
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; Prometheus said:\n${prometheusOutput}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; Prometheus said:\n${prometheus?.logs() ?? ''}`,
+      );
     await sleep(200);
   }
 }
@@ -77,42 +73,8 @@ beforeAll(async () => {
   );
   await exporter.pollNow();
 
-  const configFile = path.join(workDir, 'prometheus.yml');
-  writeFileSync(
-    configFile,
-    stringify({
-      global: { scrape_interval: '1s', scrape_timeout: '1s' },
-      scrape_configs: [{ job_name: JOB, static_configs: [{ targets: [new URL(exporter.url).host] }] }],
-    }),
-  );
-  const port = await freePort();
-  prometheusUrl = `http://127.0.0.1:${port}`;
-  const command = process.env['PROMETHEUS'] ?? 'prometheus';
-  const child = spawn(
-    command,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${path.join(workDir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  prometheus = child;
-  const collect = (chunk: Buffer): void => {
-    prometheusOutput = (prometheusOutput + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  await Promise.race([
-    once(child, 'spawn'),
-    once(child, 'error').then(([error]: unknown[]) => {
-      throw (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? new Error(`prometheus not found (tried "${command}"): apt-get install prometheus, or set PROMETHEUS`)
-        : error;
-    }),
-  ]);
-  await waitFor('Prometheus to be ready', 15_000, async () => (await fetch(`${prometheusUrl}/-/ready`)).ok);
+  prometheus = await startPrometheus({ workDir, targets: [{ job: JOB, address: new URL(exporter.url).host }] });
+  prometheusUrl = prometheus.url;
   // Every hostile series scraped, and the scrape itself healthy.
   await waitFor(
     'the first scrape',
@@ -124,13 +86,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (prometheus !== undefined && prometheus.exitCode === null && prometheus.signalCode === null) {
-    const exited = once(prometheus, 'exit');
-    prometheus.kill('SIGTERM');
-    const killer = setTimeout(() => prometheus?.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killer);
-  }
+  await prometheus?.stop();
   await exporter?.stop();
   await simulator?.close();
   rmSync(workDir, { recursive: true, force: true });
