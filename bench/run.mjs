@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --smoke] [-- --sizes 1000,5000 --repeats 3 --out FILE --profile DIR]
- * (--profile writes a CPU profile of each exporter child into DIR; --exporter-node-options passes Node
+ * (--profile writes a CPU and a heap profile of each exporter child into DIR and prints their top ten
+ * functions at the end; --exporter-node-options passes Node
  * options to the exporter child, e.g. --exporter-node-options=--max-old-space-size=192.)
  *
  * The simulator (TLS, fixed latency) and the exporter each run in a child process; this process
@@ -33,6 +34,7 @@ import {
   scrapeUntil,
 } from './lib/http.mjs';
 import { machine, mib, ms, printTable, verdict } from './lib/report.mjs';
+import { allocationHotspots, cpuHotspots } from './lib/profile-summary.mjs';
 import { measureStatusPage } from './lib/status-page.mjs';
 import { median, spread, summarize } from './lib/stats.mjs';
 
@@ -68,7 +70,9 @@ const out = flags.out ?? fileURLToPath(new URL('./results/latest.json', import.m
 
 const exporterExecArgv = [
   ...(flags['exporter-node-options']?.split(' ').filter((option) => option !== '') ?? []),
-  ...(flags.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`]),
+  ...(flags.profile === undefined
+    ? []
+    : ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`, '--heap-prof', `--heap-prof-dir=${flags.profile}`]),
 ];
 const result = {
   startedAt: new Date().toISOString(),
@@ -96,6 +100,7 @@ result.finishedAt = new Date().toISOString();
 result.machine.loadAverageAtEnd = machine().loadAverage;
 result.failures = functionalFailures(result);
 report(result);
+if (flags.profile !== undefined) reportProfiles(flags.profile);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\nwrote ${out}`);
@@ -462,6 +467,22 @@ function report(result) {
   );
   console.log(
     `\nload average at start ${result.machine.loadAverage.join(' ')}, at end ${result.machine.loadAverageAtEnd.join(' ')} (${result.machine.cpus} CPUs)`,
+  );
+}
+
+/** The top ten functions of the exporter children's profiles, by self time and by sampled live bytes. */
+function reportProfiles(dir) {
+  const cpu = cpuHotspots(dir);
+  printTable(
+    `6. Exporter CPU profile (${dir}): top ten functions by self time, of ${ms(cpu.totalMs)} sampled`,
+    ['self time', 'share', 'function'],
+    cpu.top.map(([name, selfMs]) => [ms(selfMs, 1), `${((selfMs / cpu.totalMs) * 100).toFixed(1)} %`, name]),
+  );
+  const heap = allocationHotspots(dir);
+  printTable(
+    `7. Exporter heap profile (${dir}): top ten functions by sampled bytes still live at exit, of ${mib(heap.totalBytes)}`,
+    ['bytes', 'share', 'function'],
+    heap.top.map(([name, bytes]) => [mib(bytes), `${((bytes / heap.totalBytes) * 100).toFixed(1)} %`, name]),
   );
 }
 
