@@ -9,11 +9,8 @@
 //    table; lines over the whole range, for a graph) and answers in under 1 s
 //    (DASHBOARD_REPORT=1 prints what each query returned and how long it took).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { pino } from 'pino';
-import { systemClock } from '../../src/clock.js';
-import { startExporter } from '../../src/exporter.js';
 import { SEED_ORGANIZATION_IDS, startSimulator } from 'vb365-simulator';
-import { serverConfig } from '../support/harness.js';
+import { serverConfig, startQuietExporter } from '../support/harness.js';
 import { startPrometheus as startRealPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -283,22 +280,11 @@ async function startScrapeTarget(): Promise<ScrapeTarget> {
   const simulators = await Promise.all([startSimulator({ organizationCount: 8 }), startSimulator(), startSimulator()]);
   const [primary, branch, lost] = simulators;
   branch.addFault({ route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.fabrikam, status: 503 });
-  const exporter = await startExporter(
-    {
-      servers: [
-        serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }),
-        serverConfig(branch, { name: 'vb365-branch', pollIntervalSeconds: 1 }),
-        serverConfig(lost, { name: 'vb365-lost', pollIntervalSeconds: 1 }),
-      ],
-      listen: [{ host: '127.0.0.1', port: 0 }],
-      telemetryPath: '/metrics',
-      logLevel: 'silent',
-      logFormat: 'json',
-      shard: undefined,
-      webConfigFile: undefined,
-    },
-    { logger: pino({ level: 'silent' }), clock: systemClock, random: Math.random, version: '0.0.0-test' },
-  );
+  const exporter = await startQuietExporter([
+    serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }),
+    serverConfig(branch, { name: 'vb365-branch', pollIntervalSeconds: 1 }),
+    serverConfig(lost, { name: 'vb365-lost', pollIntervalSeconds: 1 }),
+  ]);
   await exporter.pollNow();
   lost.addFault({ route: 'organizations', status: 500 });
   return {
@@ -332,18 +318,9 @@ async function startLargeScrapeTarget(): Promise<ScrapeTarget> {
     usage.isAvailable = false;
     usage.details = 'Proxy is offline';
   }
-  const exporter = await startExporter(
-    {
-      servers: [serverConfig(simulator, { name: 'vb365-large', pollIntervalSeconds: LARGE_POLL_INTERVAL_SECONDS })],
-      listen: [{ host: '127.0.0.1', port: 0 }],
-      telemetryPath: '/metrics',
-      logLevel: 'silent',
-      logFormat: 'json',
-      shard: undefined,
-      webConfigFile: undefined,
-    },
-    { logger: pino({ level: 'silent' }), clock: systemClock, random: Math.random, version: '0.0.0-test' },
-  );
+  const exporter = await startQuietExporter([
+    serverConfig(simulator, { name: 'vb365-large', pollIntervalSeconds: LARGE_POLL_INTERVAL_SECONDS }),
+  ]);
   await exporter.pollNow();
   for (const organization of generated.slice(LARGE_PROBLEMS, 2 * LARGE_PROBLEMS)) {
     simulator.addFault({ route: 'used_repositories', organizationId: organization.id, status: 500 });

@@ -9,12 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from 'vb365-simulator';
-import { systemClock } from '../../src/clock.js';
-import { startExporter, type RunningExporter } from '../../src/exporter.js';
-import { serverConfig } from '../support/harness.js';
+import type { RunningExporter } from '../../src/exporter.js';
+import { serverConfig, startQuietExporter } from '../support/harness.js';
 import { HOSTILE_ORGANIZATIONS, LONG_NAME, addHostileOrganizations } from '../support/hostile-names.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 
@@ -59,18 +57,7 @@ beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'vb365-hostile-prometheus-'));
   simulator = await startSimulator({ seed: false });
   addHostileOrganizations(simulator);
-  exporter = await startExporter(
-    {
-      servers: [serverConfig(simulator, { name: 'vb365-hostile', pollIntervalSeconds: 3600 })],
-      listen: [{ host: '127.0.0.1', port: 0 }],
-      telemetryPath: '/metrics',
-      logLevel: 'silent',
-      logFormat: 'json',
-      shard: undefined,
-      webConfigFile: undefined,
-    },
-    { logger: pino({ level: 'silent' }), clock: systemClock, random: Math.random, version: '0.0.0-test' },
-  );
+  exporter = await startQuietExporter([serverConfig(simulator, { name: 'vb365-hostile', pollIntervalSeconds: 3600 })]);
   await exporter.pollNow();
 
   prometheus = await startPrometheus({ workDir, targets: [{ job: JOB, address: new URL(exporter.url).host }] });

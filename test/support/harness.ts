@@ -135,6 +135,33 @@ export interface ExporterHarness {
   close(): Promise<void>;
 }
 
+/** An exporter configuration for tests: the given servers, one loopback listener on a free port, quiet logs. */
+export function testExporterConfig(
+  servers: readonly ServerConfig[],
+  overrides: Partial<ExporterConfig> = {},
+): ExporterConfig {
+  return {
+    servers,
+    listen: [{ host: '127.0.0.1', port: 0 }],
+    telemetryPath: '/metrics',
+    logFormat: 'json',
+    logLevel: 'silent',
+    shard: undefined,
+    webConfigFile: undefined,
+    ...overrides,
+  };
+}
+
+/** The real exporter on the real clock with silent logs, for tests that watch it from outside (a real Prometheus). */
+export function startQuietExporter(servers: readonly ServerConfig[]): Promise<RunningExporter> {
+  return startExporter(testExporterConfig(servers), {
+    logger: createLogger('silent'),
+    clock: systemClock,
+    random: Math.random,
+    version: '0.0.0-test',
+  });
+}
+
 export async function startExporterFor(
   servers: readonly ServerConfig[],
   options: {
@@ -144,16 +171,7 @@ export async function startExporterFor(
   } = {},
 ): Promise<ExporterHarness> {
   const logs = new LogCapture();
-  const config: ExporterConfig = {
-    servers,
-    listen: [{ host: '127.0.0.1', port: 0 }],
-    telemetryPath: '/metrics',
-    logFormat: 'json',
-    logLevel: 'debug',
-    shard: undefined,
-    webConfigFile: undefined,
-    ...options.config,
-  };
+  const config = testExporterConfig(servers, { logLevel: 'debug', ...options.config });
   const exporter = await startExporter(config, {
     logger: createLogger(config.logLevel, logs),
     clock: options.clock ?? systemClock,

@@ -28,6 +28,18 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** A transport to a plain HTTP server on loopback, sharing `budget`. */
+function plainTransport(dispatcher: Agent, port: number, budget: ByteBudget): Transport {
+  return new Transport({
+    dispatcher,
+    origin: `http://127.0.0.1:${port}`,
+    timeoutMs: 5_000,
+    budget,
+    clock: systemClock,
+    settings: { urlSetting: 'url', caSetting: 'ca_file', insecureSetting: 'tls_insecure', caConfigured: false },
+  });
+}
+
 describe('the byte budget', () => {
   it('takes bytes up to its limit, refuses what would pass it, and takes again what was given back', () => {
     const budget = new ByteBudget(100);
@@ -95,14 +107,7 @@ describe('answers in flight share the budget', () => {
     const { port } = server.address() as { port: number };
     agent = new Agent({ connections: 3 });
     const budget = new ByteBudget(150_000); // room for two whole answers, not three
-    const transport = new Transport({
-      dispatcher: agent,
-      origin: `http://127.0.0.1:${port}`,
-      timeoutMs: 5_000,
-      budget,
-      clock: systemClock,
-      settings: { urlSetting: 'url', caSetting: 'ca_file', insecureSetting: 'tls_insecure', caConfigured: false },
-    });
+    const transport = plainTransport(agent, port, budget);
     const never = new AbortController().signal;
     const exchange = {
       method: 'GET' as const,
@@ -139,14 +144,7 @@ describe('an answer refused for its own size', () => {
     const { port } = server.address() as { port: number };
     agent = new Agent({ connections: 2 });
     const budget = new ByteBudget(1_000_000);
-    const transport = new Transport({
-      dispatcher: agent,
-      origin: `http://127.0.0.1:${port}`,
-      timeoutMs: 5_000,
-      budget,
-      clock: systemClock,
-      settings: { urlSetting: 'url', caSetting: 'ca_file', insecureSetting: 'tls_insecure', caConfigured: false },
-    });
+    const transport = plainTransport(agent, port, budget);
     const never = new AbortController().signal;
     const exchange = (path: string, bytes: number) => ({
       method: 'GET' as const,
