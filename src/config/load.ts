@@ -8,58 +8,28 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import type { CommandLine } from './args.js';
 import { ConfigError, describeValue } from './errors.js';
 import { readPemFile, readText } from './files.js';
-import { yamlErrorText } from './yaml-error.js';
-import * as field from './fields.js';
+import { parseOrThrow } from './issues.js';
+import {
+  SERVER_SETTINGS,
+  TOP_LEVEL_SETTINGS,
+  configFileSchema,
+  serverSchema,
+  type ServerKey,
+  type ServerSettings,
+  type TopLevelKey,
+} from './schema.js';
 import { parseShard } from './shard.js';
-import { rejectUnknownKeys } from './unknown-keys.js';
+import { yamlErrorText } from './yaml-error.js';
 import type { ExporterConfig, ServerConfig } from './types.js';
+
+export { DEFAULTS } from './schema.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Raw = Readonly<Record<string, unknown>>;
-
-/** Server keys in the YAML file and the environment variable that sets each for the single env server. */
-const SERVER_KEYS = {
-  name: 'VB365_SERVER_NAME',
-  url: 'VB365_URL',
-  api_version: 'VB365_API_VERSION',
-  username: 'VB365_USERNAME',
-  password: 'VB365_PASSWORD',
-  password_file: 'VB365_PASSWORD_FILE',
-  organizations: 'VB365_ORGANIZATIONS',
-  ca_file: 'VB365_CA_FILE',
-  tls_insecure: 'VB365_TLS_INSECURE',
-  poll_interval: 'VB365_POLL_INTERVAL',
-  poll_concurrency: 'VB365_POLL_CONCURRENCY',
-  request_timeout: 'VB365_REQUEST_TIMEOUT',
-  max_response_bytes: 'VB365_MAX_RESPONSE_BYTES',
-} as const;
-type ServerKey = keyof typeof SERVER_KEYS;
-const PATH_KEYS: ReadonlySet<ServerKey> = new Set(['password_file', 'ca_file']);
-
-/** Top-level keys of the YAML file, with the environment variable and the flag that set each. */
-const TOP_LEVEL_KEYS = {
-  listen_address: 'VB365_LISTEN_ADDRESS',
-  telemetry_path: 'VB365_TELEMETRY_PATH',
-  log_level: 'LOG_LEVEL',
-  log_format: 'LOG_FORMAT',
-  web_config_file: 'VB365_WEB_CONFIG_FILE',
-  servers: undefined,
-} as const;
-
-export const DEFAULTS = {
-  apiVersion: 'v6',
-  listenAddress: ':10365',
-  telemetryPath: '/metrics',
-  logLevel: 'info',
-  logFormat: 'json',
-  pollIntervalSeconds: 300,
-  pollConcurrency: 4,
-  requestTimeoutSeconds: 30,
-  maxResponseBytes: 16 * 1024 * 1024,
-} as const;
 
 export interface LoadedConfig {
   readonly config: ExporterConfig;
@@ -80,50 +50,59 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
   let servers: ServerConfig[];
 
   if (configFile === undefined) {
-    servers = [
-      parseServer(
-        (key) => env[SERVER_KEYS[key]],
-        (key) => SERVER_KEYS[key],
-      ),
-    ];
+    servers = [serverFromEnvironment(env)];
   } else {
     file = readYamlFile(configFile);
-    rejectUnknownKeys(file, Object.keys(TOP_LEVEL_KEYS), (key) => `${key} (${configFile})`);
-    servers = parseFileServers(file['servers'], configFile);
-    const ignored = Object.values(SERVER_KEYS).filter((name) => env[name] !== undefined);
+    servers = serversFromFile(file, configFile);
+    const ignored = Object.values(SERVER_SETTINGS)
+      .map((setting) => setting.env)
+      .filter((name) => env[name] !== undefined);
     if (ignored.length > 0) warnings.push(`${configFile} defines the servers; ignoring ${ignored.join(', ')}`);
   }
 
-  // A flag, then its environment variable, then the file; each value named as the user wrote it.
-  const topLevel = (
-    key: Exclude<keyof typeof TOP_LEVEL_KEYS, 'servers'>,
-    flag?: { readonly name: string; readonly value: string | undefined },
-  ): { value: unknown; setting: string; fromFile: boolean } => {
-    if (flag?.value !== undefined) return { value: flag.value, setting: `--${flag.name}`, fromFile: false };
-    const variable = TOP_LEVEL_KEYS[key];
-    if (env[variable] !== undefined) return { value: env[variable], setting: variable, fromFile: false };
-    return { value: file[key], setting: `${key} (${configFile ?? ''})`, fromFile: true };
+  // A flag, then its environment variable, then the file, then the default; each named as the user wrote it.
+  const flags: Readonly<Record<TopLevelKey, string | undefined>> = {
+    listen_address: undefined, // repeatable, handled below
+    telemetry_path: commandLine.telemetryPath,
+    log_level: commandLine.logLevel,
+    log_format: commandLine.logFormat,
+    web_config_file: commandLine.webConfigFile,
   };
-  const listen = topLevel('listen_address');
-  const telemetry = topLevel('telemetry_path', { name: 'web.telemetry-path', value: commandLine.telemetryPath });
-  const level = topLevel('log_level', { name: 'log.level', value: commandLine.logLevel });
-  const format = topLevel('log_format', { name: 'log.format', value: commandLine.logFormat });
+  type TopLevelValue<K extends TopLevelKey> = z.output<(typeof TOP_LEVEL_SETTINGS)[K]['value']>;
+  const topLevel = <K extends TopLevelKey>(
+    key: K,
+  ): { value: TopLevelValue<K> | undefined; setting: string; fromFile?: boolean } => {
+    const setting = TOP_LEVEL_SETTINGS[key];
+    const given = flags[key];
+    const [value, name, fromFile] =
+      given !== undefined
+        ? [given, `--${setting.flag}`, false]
+        : env[setting.env] !== undefined
+          ? [env[setting.env], setting.env, false]
+          : [file[key] ?? ('default' in setting ? setting.default : undefined), `${key} (${configFile ?? ''})`, true];
+    if (value === undefined) return { value: undefined, setting: name };
+    const parsed = parseOrThrow(setting.value, value, { settingAt: () => name }) as TopLevelValue<K>;
+    return { value: parsed, setting: name, fromFile };
+  };
+  const flagAddresses = commandLine.listenAddresses.map((address) =>
+    parseOrThrow(TOP_LEVEL_SETTINGS.listen_address.value, address, { settingAt: () => '--web.listen-address' }),
+  );
+  const listen = flagAddresses.length > 0 ? undefined : topLevel('listen_address');
   const web = topLevel('web_config_file');
 
   const config: ExporterConfig = {
     servers,
-    listen:
-      commandLine.listenAddresses.length > 0
-        ? commandLine.listenAddresses.map((address) => field.listenAddress(address, '--web.listen-address'))
-        : [field.listenAddress(listen.value ?? DEFAULTS.listenAddress, listen.setting)],
-    listenSetting: commandLine.listenAddresses.length > 0 ? '--web.listen-address' : listen.setting,
-    telemetryPath: field.telemetryPath(telemetry.value ?? DEFAULTS.telemetryPath, telemetry.setting),
-    logLevel: field.logLevel(level.value ?? DEFAULTS.logLevel, level.setting),
-    logFormat: field.logFormat(format.value ?? DEFAULTS.logFormat, format.setting),
+    listen: listen?.value === undefined ? flagAddresses : [listen.value],
+    listenSetting: listen === undefined ? '--web.listen-address' : listen.setting,
+    telemetryPath: topLevel('telemetry_path').value ?? TOP_LEVEL_SETTINGS.telemetry_path.default,
+    logLevel: topLevel('log_level').value ?? TOP_LEVEL_SETTINGS.log_level.default,
+    logFormat: topLevel('log_format').value ?? TOP_LEVEL_SETTINGS.log_format.default,
     shard: parseShard(env),
+    // A path in the file is relative to the file, as every other path there.
     webConfigFile:
-      commandLine.webConfigFile ??
-      webConfigPath(field.optionalString(web.value, web.setting, 'a file path'), web.fromFile ? configFile : undefined),
+      web.value !== undefined && web.fromFile === true && configFile !== undefined
+        ? resolve(dirname(configFile), web.value)
+        : web.value,
   };
   return {
     config: deepFreeze(config),
@@ -132,101 +111,92 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
   };
 }
 
-/** A path in the config file is relative to the file, as every other path there. */
-function webConfigPath(path: string | undefined, configFile: string | undefined): string | undefined {
-  return path === undefined || configFile === undefined ? path : resolve(dirname(configFile), path);
+/** Without a file, one server from the VB365_* variables. */
+function serverFromEnvironment(env: Env): ServerConfig {
+  const keys = Object.keys(SERVER_SETTINGS) as ServerKey[];
+  const raw = Object.fromEntries(keys.map((key) => [key, env[SERVER_SETTINGS[key].env]]));
+  const envName = (path: readonly PropertyKey[]): string =>
+    SERVER_SETTINGS[path[0] as ServerKey]?.env ?? 'VB365_* variables';
+  const settings = parseOrThrow(serverSchema, raw, { settingAt: envName, secretAt: isSecret });
+  return serverConfig(settings, (key) => SERVER_SETTINGS[key].env);
 }
 
-function parseFileServers(value: unknown, configFile: string): ServerConfig[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new ConfigError(`servers (${configFile})`, 'a non-empty list of servers', describeValue(value));
-  }
-  const servers = value.map((entry: unknown, index) => {
-    const where = (key: string): string => `servers[${index}].${key} (${configFile})`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new ConfigError(`servers[${index}] (${configFile})`, 'a mapping of server settings', describeValue(entry));
-    }
-    const raw = entry as Raw;
-    rejectUnknownKeys(raw, Object.keys(SERVER_KEYS), where);
-    // File paths in the file are relative to the file, as in Prometheus' own configuration.
-    const get = (key: ServerKey): unknown =>
-      PATH_KEYS.has(key) && typeof raw[key] === 'string' ? resolve(dirname(configFile), raw[key]) : raw[key];
-    return parseServer(get, where);
+function serversFromFile(file: Raw, configFile: string): ServerConfig[] {
+  const settingAt = (path: readonly PropertyKey[]): string => {
+    const [first, index, key] = path;
+    if (first !== 'servers' || index === undefined) return `${String(first ?? 'servers')} (${configFile})`;
+    return `servers[${String(index)}]${key === undefined ? '' : `.${String(key)}`} (${configFile})`;
+  };
+  const parsed = parseOrThrow(configFileSchema, file, {
+    settingAt,
+    secretAt: (path) => path[0] === 'servers' && isSecret(path.slice(2)),
   });
-  const seen = new Set<string>();
+  const servers = parsed.servers.map((settings, index) =>
+    // File paths in the file are relative to the file, as in Prometheus' own configuration.
+    serverConfig(relativeTo(dirname(configFile), settings), (key) => `servers[${index}].${key} (${configFile})`),
+  );
   servers.forEach((server, index) => {
-    if (seen.has(server.name)) {
+    if (servers.findIndex((other) => other.name === server.name) !== index) {
       throw new ConfigError(
         `servers[${index}].name (${configFile})`,
         'a name no other server has',
         JSON.stringify(server.name),
       );
     }
-    seen.add(server.name);
   });
   return servers;
 }
 
-function parseServer(get: (key: ServerKey) => unknown, setting: (key: ServerKey) => string): ServerConfig {
-  const url = field.baseUrl(get('url'), setting('url'));
-  const password = readPassword(get, setting);
-  const caFile = field.optionalString(get('ca_file'), setting('ca_file'), 'a path to a PEM file');
+function isSecret(path: readonly PropertyKey[]): boolean {
+  const setting: { readonly secret?: true } | undefined = SERVER_SETTINGS[path[0] as ServerKey];
+  return setting?.secret === true;
+}
+
+function relativeTo(base: string, settings: ServerSettings): ServerSettings {
+  const resolved: Record<string, unknown> = { ...settings };
+  for (const [key, setting] of Object.entries(SERVER_SETTINGS)) {
+    const value = resolved[key];
+    if ('path' in setting && typeof value === 'string') resolved[key] = resolve(base, value);
+  }
+  return resolved as ServerSettings;
+}
+
+/** The checked settings of one server, with its password and CA read from where they point. */
+function serverConfig(settings: ServerSettings, setting: (key: ServerKey) => string): ServerConfig {
   return {
-    name: field.optionalString(get('name'), setting('name'), 'a non-empty name') ?? new URL(url).host,
-    url,
-    apiVersion: field.apiVersion(get('api_version') ?? DEFAULTS.apiVersion, setting('api_version')),
-    username: field.requiredString(get('username'), setting('username'), 'a user name'),
-    password,
-    organizations: field.organizationIds(get('organizations'), setting('organizations')),
-    ca: caFile === undefined ? undefined : readPemFile(caFile, setting('ca_file')),
-    caFile,
-    tlsInsecure: field.boolean(get('tls_insecure') ?? false, setting('tls_insecure')),
-    pollIntervalSeconds: field.durationSeconds(
-      get('poll_interval') ?? DEFAULTS.pollIntervalSeconds,
-      setting('poll_interval'),
-      1,
-      86_400,
-    ),
-    pollConcurrency: field.wholeNumber(
-      get('poll_concurrency') ?? DEFAULTS.pollConcurrency,
-      setting('poll_concurrency'),
-      1,
-      256,
-      'requests',
-    ),
-    requestTimeoutSeconds: field.durationSeconds(
-      get('request_timeout') ?? DEFAULTS.requestTimeoutSeconds,
-      setting('request_timeout'),
-      1,
-      600,
-    ),
+    name: settings.name ?? new URL(settings.url).host,
+    url: settings.url,
+    apiVersion: settings.api_version,
+    username: settings.username,
+    password: readPassword(settings, setting),
+    organizations: settings.organizations,
+    ca: settings.ca_file === undefined ? undefined : readPemFile(settings.ca_file, setting('ca_file')),
+    caFile: settings.ca_file,
+    tlsInsecure: settings.tls_insecure,
+    pollIntervalSeconds: settings.poll_interval,
+    pollConcurrency: settings.poll_concurrency,
+    requestTimeoutSeconds: settings.request_timeout,
     settingNames: { url: setting('url'), caFile: setting('ca_file'), tlsInsecure: setting('tls_insecure') },
-    maxResponseBytes: field.wholeNumber(
-      get('max_response_bytes') ?? DEFAULTS.maxResponseBytes,
-      setting('max_response_bytes'),
-      1024,
-      1024 ** 3,
-      'bytes',
-    ),
+    maxResponseBytes: settings.max_response_bytes,
   };
 }
 
-function readPassword(get: (key: ServerKey) => unknown, setting: (key: ServerKey) => string): string {
-  const inline = get('password');
-  const file = get('password_file');
-  if (inline !== undefined && file !== undefined) {
+function readPassword(settings: ServerSettings, setting: (key: ServerKey) => string): string {
+  const { password, password_file: file } = settings;
+  if (password !== undefined && file !== undefined) {
     throw new ConfigError(setting('password'), `either it or ${setting('password_file')}, not both`);
   }
   if (file !== undefined) {
-    const path = field.requiredString(file, setting('password_file'), 'a path to a file holding the password');
     // Secret files usually end with a newline that is not part of the password.
-    const text = readText(path, setting('password_file'), 'a readable file holding the password').replace(/\r?\n$/, '');
-    return field.requiredString(text, setting('password_file'), 'a file holding a non-empty password', true);
+    const text = readText(file, setting('password_file'), 'a readable file holding the password').replace(/\r?\n$/, '');
+    if (text.trim() === '')
+      throw new ConfigError(setting('password_file'), 'a file holding a non-empty password', describeValue(text, true));
+    return text;
   }
-  if (inline === undefined) {
+  if (password === undefined) {
     throw new ConfigError(setting('password'), `a password (or ${setting('password_file')})`);
   }
-  return field.requiredString(inline, setting('password'), 'a non-empty password', true);
+  return password;
 }
 
 function readYamlFile(path: string): Raw {
