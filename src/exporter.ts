@@ -14,7 +14,7 @@ import { BcryptWorker } from './http/bcrypt-worker.js';
 import { CertificateWatcher } from './http/certificate-watcher.js';
 import { createHttpServer } from './http/http-server.js';
 import { listen } from './http/listen.js';
-import { loadWebConfig, type WebConfig } from './http/web-config.js';
+import { loadWebConfig, type WebConfig } from './config/web-config.js';
 import { MetricsPage } from './metrics/metrics-page.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { runCycle } from './poller/cycle.js';

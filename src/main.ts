@@ -5,7 +5,7 @@ import { USAGE, parseCommandLine } from './config/args.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { startExporter } from './exporter.js';
-import { loadWebConfig, type WebConfig } from './http/web-config.js';
+import { loadWebConfig, type WebConfig } from './config/web-config.js';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
 

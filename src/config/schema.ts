@@ -111,7 +111,7 @@ function shapeOf<T extends Record<string, { readonly value: z.ZodType }>>(settin
 }
 
 /** Unknown keys are errors, not ignored: a typo would otherwise leave a setting at its default. */
-function strictMapping<T extends z.ZodRawShape>(shape: T, expected: string) {
+export function strictMapping<T extends z.ZodRawShape>(shape: T, expected: string) {
   const known = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
     error: (issue) => (issue.code === 'unrecognized_keys' ? `a known setting (one of ${known})` : expected),

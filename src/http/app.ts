@@ -9,7 +9,7 @@ import { basicAuth } from './basic-auth.js';
 import type { BcryptWorker } from './bcrypt-worker.js';
 import { CONTENT_SECURITY_POLICY } from './status/assets.js';
 import { renderStatusPage } from './status/page.js';
-import type { WebConfig } from './web-config.js';
+import type { WebConfig } from '../config/web-config.js';
 
 export interface AppDependencies {
   readonly metricsPage: MetricsPage;

@@ -9,7 +9,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../config/errors.js';
-import { loadWebConfig, secureContextOptions, type TlsServerSettings } from './web-config.js';
+import { loadWebConfig, secureContextOptions, type TlsServerSettings } from '../config/web-config.js';
 
 /** How often the files are looked at: "within a few seconds" of a renewal. */
 export const CERTIFICATE_CHECK_MS = 5_000;

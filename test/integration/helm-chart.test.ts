@@ -29,7 +29,7 @@ import { parse, parseAllDocuments } from 'yaml';
 
 import { parseCommandLine } from '../../src/config/args.js';
 import { loadConfig } from '../../src/config/load.js';
-import { loadWebConfig } from '../../src/http/web-config.js';
+import { loadWebConfig } from '../../src/config/web-config.js';
 import { createSelfSignedCertificate } from 'vb365-simulator';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

@@ -12,7 +12,7 @@ import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WWW_AUTHENTICATE } from '../../src/http/basic-auth.js';
 import { BcryptWorker } from '../../src/http/bcrypt-worker.js';
-import { loadWebConfig } from '../../src/http/web-config.js';
+import { loadWebConfig } from '../../src/config/web-config.js';
 import { startHarness, waitFor, type Harness } from '../support/harness.js';
 import { configError } from '../support/config-error.js';
 import { ALICE, BOB, basic, createPki, get, type Pem, type Pki, type Reply } from '../support/web-fixtures.js';

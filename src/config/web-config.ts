@@ -3,7 +3,7 @@
  * response headers for the exporter's own HTTP server, in the prometheus/exporter-toolkit format, plus
  * this exporter's `unauthenticated_paths`.
  *
- * Decoded strictly, as blackbox_exporter does: an unknown key, a file that cannot be read, a key that
+ * Decoded strictly with a zod schema, as blackbox_exporter does: an unknown key, a file that cannot be read, a key that
  * does not belong to its certificate or a password that is not a bcrypt hash is a ConfigError naming
  * the setting. Relative file paths are relative to the web config file. Read at start-up, and every few
  * seconds after by the CertificateWatcher, which applies new certificate, key and client CA files.
@@ -19,10 +19,13 @@ import { isIPv6 } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
-import { parseCertificates } from '../config/files.js';
-import { yamlErrorText } from '../config/yaml-error.js';
-import { rejectUnknownKeys } from '../config/unknown-keys.js';
-import { ConfigError, describeValue } from '../config/errors.js';
+import { z } from 'zod';
+import { ConfigError, describeValue } from './errors.js';
+import { parseCertificates } from './files.js';
+import { parseOrThrow } from './issues.js';
+import { strictMapping } from './schema.js';
+import { oneOf, text } from './values.js';
+import { yamlErrorText } from './yaml-error.js';
 
 export const CLIENT_AUTH_TYPES = [
   'NoClientCert',
@@ -66,26 +69,6 @@ export interface WebConfig {
   /** Things worth a log line once the logger exists. */
   readonly warnings: readonly string[];
 }
-
-type Raw = Readonly<Record<string, unknown>>;
-
-const TOP_LEVEL_KEYS = ['tls_server_config', 'http_server_config', 'basic_auth_users', 'unauthenticated_paths'];
-const TLS_KEYS = [
-  'cert',
-  'key',
-  'client_ca',
-  'cert_file',
-  'key_file',
-  'client_auth_type',
-  'client_ca_file',
-  'client_allowed_sans',
-  'min_version',
-  'max_version',
-  'cipher_suites',
-  'prefer_server_cipher_suites',
-  'curve_preferences',
-];
-const HTTP_KEYS = ['http2', 'headers'];
 
 const TLS_VERSIONS: Readonly<Record<string, SecureVersion>> = {
   TLS10: 'TLSv1',
@@ -151,6 +134,93 @@ const ENUMERATED_HEADERS: Readonly<Record<string, readonly string[]>> = {
 };
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** exporter-toolkit reads a key set to null (`cert_file:` with nothing after it) as unset; so does this. */
+function withoutNulls(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null));
+}
+
+function mapping<T extends z.ZodRawShape>(shape: T, expected: string) {
+  return z.preprocess(withoutNulls, strictMapping(shape, expected));
+}
+
+function stringList(expected: string) {
+  return z.array(text(expected), { error: expected });
+}
+
+const tlsSchema = mapping(
+  {
+    cert: text('a PEM certificate').optional(),
+    key: text('a PEM private key').optional(),
+    client_ca: text('a PEM file of CA certificates').optional(),
+    cert_file: text('a path to a PEM certificate').optional(),
+    key_file: text('a path to a PEM private key').optional(),
+    client_auth_type: z
+      // "RequireClientCert" is exporter-toolkit's old name, still accepted there.
+      .enum([...CLIENT_AUTH_TYPES, 'RequireClientCert'], { error: `one of ${CLIENT_AUTH_TYPES.join(', ')}` })
+      .transform((type): ClientAuthType => (type === 'RequireClientCert' ? 'RequireAnyClientCert' : type))
+      .optional(),
+    client_ca_file: text('a path to a PEM file of CA certificates').optional(),
+    client_allowed_sans: stringList('a list of SANs (DNS names, IP addresses, e-mail addresses or URIs)').optional(),
+    min_version: oneOf(tlsVersionNames()).optional(),
+    max_version: oneOf(tlsVersionNames()).optional(),
+    cipher_suites: z
+      .array(
+        z.enum([...Object.keys(CIPHER_SUITES), ...TLS13_SUITES], {
+          error:
+            "Go cipher suite names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (those of Go's tls.CipherSuites())",
+        }),
+        { error: 'a list of Go cipher suite names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' },
+      )
+      .optional(),
+    prefer_server_cipher_suites: z.boolean({ error: 'true or false' }).optional(),
+    curve_preferences: z
+      .array(z.enum(Object.keys(CURVES), { error: `curves among ${Object.keys(CURVES).join(', ')}` }), {
+        error: `a list of ${Object.keys(CURVES).join(', ')}`,
+      })
+      .optional(),
+  },
+  'a mapping of TLS settings',
+);
+
+const webConfigSchema = mapping(
+  {
+    tls_server_config: tlsSchema.optional(),
+    http_server_config: mapping(
+      {
+        http2: z.boolean({ error: 'true or false' }).optional(),
+        headers: z.record(z.string(), z.unknown(), { error: 'a mapping of header names to values' }).optional(),
+      },
+      'a mapping of HTTP server settings',
+    ).optional(),
+    basic_auth_users: z
+      .record(
+        z.string(),
+        // Never echoed (secretAt): it may be a plain-text password put there by mistake.
+        z.string().regex(BCRYPT_HASH, {
+          error: 'a bcrypt hash ($2a$, $2b$ or $2y$, e.g. from htpasswd -nBC 10 "" | tr -d \':\\n\')',
+        }),
+        { error: 'a mapping of user names to bcrypt hashes' },
+      )
+      .optional(),
+    unauthenticated_paths: z
+      .array(
+        z.string({ error: 'a list of URL paths such as /healthz' }).regex(/^\/[^?#\s]*$/, {
+          error: 'a URL path starting with / (no query, no fragment)',
+        }),
+        { error: 'a list of URL paths such as /healthz' },
+      )
+      .optional(),
+  },
+  `a YAML mapping of tls_server_config, http_server_config, basic_auth_users, unauthenticated_paths`,
+);
+type TlsSection = z.output<typeof tlsSchema>;
+
+function tlsVersionNames(): [string, ...string[]] {
+  const [first, ...rest] = Object.keys(TLS_VERSIONS);
+  return [first ?? 'TLS12', ...rest];
+}
+
 export function loadWebConfig(file: string, now: Date = new Date()): WebConfig {
   const where = (key: string): string => `${key} (${file})`;
   const base = dirname(file);
@@ -164,25 +234,18 @@ export function loadWebConfig(file: string, now: Date = new Date()): WebConfig {
       describeValue(raw['rate_limit']),
     );
   }
-  rejectUnknownKeys(raw, TOP_LEVEL_KEYS, where);
+  const parsed = parseOrThrow(webConfigSchema, raw, {
+    settingAt: (path) => (path.length === 0 ? `--web.config.file ${file}` : where(settingPath(path))),
+    secretAt: (path) => path[0] === 'basic_auth_users' && path.length === 2,
+  });
 
-  const tls = parseTls(
-    section(raw['tls_server_config'], where('tls_server_config'), 'a mapping of TLS settings'),
-    where,
-    base,
-    warnings,
-    now,
-  );
-  const http = section(raw['http_server_config'], where('http_server_config'), 'a mapping of HTTP server settings');
-  rejectUnknownKeys(http, HTTP_KEYS, (key) => where(`http_server_config.${key}`));
-  if (http['http2'] !== undefined && http['http2'] !== null) {
-    if (typeof http['http2'] !== 'boolean')
-      throw new ConfigError(where('http_server_config.http2'), 'true or false', describeValue(http['http2']));
-    if (http['http2']) warnings.push(`${where('http_server_config.http2')}: ignored, vb365-exporter serves HTTP/1.1`);
-  }
-  const headers = parseHeaders(http['headers'], where);
-  const users = parseUsers(raw['basic_auth_users'], where);
-  const unauthenticatedPaths = parsePaths(raw['unauthenticated_paths'], where);
+  const tls =
+    parsed.tls_server_config === undefined ? undefined : parseTls(parsed.tls_server_config, where, base, warnings, now);
+  if (parsed.http_server_config?.http2 === true)
+    warnings.push(`${where('http_server_config.http2')}: ignored, vb365-exporter serves HTTP/1.1`);
+  const headers = checkHeaders(parsed.http_server_config?.headers ?? {}, where);
+  const users = checkUsers(parsed.basic_auth_users ?? {}, where);
+  const unauthenticatedPaths = parsed.unauthenticated_paths ?? [];
 
   if (users.size > 0 && tls === undefined)
     warnings.push(`${where('basic_auth_users')}: basic auth without tls_server_config sends passwords in clear text`);
@@ -199,17 +262,22 @@ export function loadWebConfig(file: string, now: Date = new Date()): WebConfig {
   });
 }
 
+/** `tls_server_config.cipher_suites` for an item of a list; `unauthenticated_paths[1]`, whose items are settings each. */
+function settingPath(path: readonly PropertyKey[]): string {
+  if (path[0] === 'unauthenticated_paths' && typeof path[1] === 'number') return `unauthenticated_paths[${path[1]}]`;
+  return path.filter((key) => typeof key === 'string').join('.');
+}
+
 function parseTls(
-  raw: Raw,
+  tls: TlsSection,
   where: (key: string) => string,
   base: string,
   warnings: string[],
   now: Date,
 ): TlsServerSettings | undefined {
   const at = (key: string): string => where(`tls_server_config.${key}`);
-  rejectUnknownKeys(raw, TLS_KEYS, at);
-  if (Object.keys(raw).every((key) => raw[key] === undefined || raw[key] === null)) return undefined;
-  const get = (key: string): unknown => (raw[key] === null ? undefined : raw[key]);
+  if (Object.values(tls).every((value) => value === undefined)) return undefined;
+  const get = (key: string): unknown => (tls as Readonly<Record<string, unknown>>)[key];
 
   const certPem = inlineOrFile(get, 'cert', 'cert_file', at, base, 'a PEM certificate', false);
   if (certPem === undefined)
@@ -234,13 +302,7 @@ function parseTls(
   if (new Date(certificate.validTo).getTime() < now.getTime())
     warnings.push(`${certSetting}: the certificate expired on ${certificate.validTo}`);
 
-  const rawAuthType = get('client_auth_type') ?? 'NoClientCert';
-  // "RequireClientCert" is exporter-toolkit's old name, still accepted there.
-  const clientAuthType = CLIENT_AUTH_TYPES.find(
-    (type) => type === (rawAuthType === 'RequireClientCert' ? 'RequireAnyClientCert' : rawAuthType),
-  );
-  if (clientAuthType === undefined)
-    throw new ConfigError(at('client_auth_type'), `one of ${CLIENT_AUTH_TYPES.join(', ')}`, describeValue(rawAuthType));
+  const clientAuthType = tls.client_auth_type ?? 'NoClientCert';
 
   const caPem = inlineOrFile(get, 'client_ca', 'client_ca_file', at, base, 'a PEM file of CA certificates', false);
   const caKey = get('client_ca') === undefined ? 'client_ca_file' : 'client_ca';
@@ -267,11 +329,7 @@ function parseTls(
     );
   }
 
-  const clientAllowedSans = optionalStringList(
-    get('client_allowed_sans'),
-    at('client_allowed_sans'),
-    'a list of SANs (DNS names, IP addresses, e-mail addresses or URIs)',
-  );
+  const clientAllowedSans = tls.client_allowed_sans;
   // Only a verified certificate's SANs mean anything: anyone can make an unverified one with any SAN.
   if (clientAllowedSans !== undefined && clientAuthType !== 'RequireAndVerifyClientCert') {
     throw new ConfigError(
@@ -281,8 +339,8 @@ function parseTls(
     );
   }
 
-  const minVersion = tlsVersion(get('min_version') ?? 'TLS12', at('min_version'));
-  const maxVersion = tlsVersion(get('max_version') ?? 'TLS13', at('max_version'));
+  const minVersion = TLS_VERSIONS[tls.min_version ?? 'TLS12'] ?? 'TLSv1.2';
+  const maxVersion = TLS_VERSIONS[tls.max_version ?? 'TLS13'] ?? 'TLSv1.3';
   if (VERSION_ORDER.indexOf(maxVersion) < VERSION_ORDER.indexOf(minVersion)) {
     throw new ConfigError(
       at('max_version'),
@@ -291,40 +349,11 @@ function parseTls(
     );
   }
 
-  const suites = optionalStringList(
-    get('cipher_suites'),
-    at('cipher_suites'),
-    'a list of Go cipher suite names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-  );
-  const ciphers = suites
+  const ciphers = tls.cipher_suites
     ?.filter((suite) => !TLS13_SUITES.includes(suite))
-    .map((suite) => {
-      const openssl = CIPHER_SUITES[suite];
-      if (openssl === undefined)
-        throw new ConfigError(
-          at('cipher_suites'),
-          "Go cipher suite names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (those of Go's tls.CipherSuites())",
-          describeValue(suite),
-        );
-      return openssl;
-    });
-  const curves = optionalStringList(
-    get('curve_preferences'),
-    at('curve_preferences'),
-    `a list of ${Object.keys(CURVES).join(', ')}`,
-  )?.map((curve) => {
-    const openssl = CURVES[curve];
-    if (openssl === undefined)
-      throw new ConfigError(
-        at('curve_preferences'),
-        `curves among ${Object.keys(CURVES).join(', ')}`,
-        describeValue(curve),
-      );
-    return openssl;
-  });
-  const prefer = get('prefer_server_cipher_suites') ?? true;
-  if (typeof prefer !== 'boolean')
-    throw new ConfigError(at('prefer_server_cipher_suites'), 'true or false', describeValue(prefer));
+    .map((suite) => CIPHER_SUITES[suite] ?? suite);
+  const curves = tls.curve_preferences?.map((curve) => CURVES[curve] ?? curve);
+  const prefer = tls.prefer_server_cipher_suites ?? true;
 
   const settings: TlsServerSettings = {
     cert: certPem.text,
@@ -380,10 +409,9 @@ export function normalizeSan(san: string): string {
   return isIPv6(san) ? new URL(`http://[${san}]/`).hostname.slice(1, -1) : san;
 }
 
-function parseUsers(value: unknown, where: (key: string) => string): Map<string, string> {
+/** The checks of user names that a schema of record keys would word less clearly. */
+function checkUsers(raw: Readonly<Record<string, string>>, where: (key: string) => string): Map<string, string> {
   const users = new Map<string, string>();
-  if (value === undefined || value === null) return users;
-  const raw = section(value, where('basic_auth_users'), 'a mapping of user names to bcrypt hashes');
   for (const [user, hash] of Object.entries(raw)) {
     // A colon ends the user name in an Authorization header, so such a user could never log in.
     if (user === '' || user.includes(':') || [...user].some((char) => char < ' ' || char === '\u007f')) {
@@ -393,23 +421,14 @@ function parseUsers(value: unknown, where: (key: string) => string): Map<string,
         describeValue(user),
       );
     }
-    if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) {
-      // Never echoed: it may be a plain-text password put there by mistake.
-      throw new ConfigError(
-        where(`basic_auth_users.${user}`),
-        'a bcrypt hash ($2a$, $2b$ or $2y$, e.g. from htpasswd -nBC 10 "" | tr -d \':\\n\')',
-        describeValue(hash, true),
-      );
-    }
     users.set(user, hash);
   }
   return users;
 }
 
-function parseHeaders(value: unknown, where: (key: string) => string): Record<string, string> {
+/** Header rules across entries (names are case-insensitive, some are the exporter's own, some enumerated). */
+function checkHeaders(raw: Readonly<Record<string, unknown>>, where: (key: string) => string): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (value === undefined || value === null) return headers;
-  const raw = section(value, where('http_server_config.headers'), 'a mapping of header names to values');
   const seen = new Set<string>();
   for (const [name, headerValue] of Object.entries(raw)) {
     const at = where(`http_server_config.headers.${name}`);
@@ -442,35 +461,6 @@ function validHeaderValue(name: string, value: string): boolean {
   } catch {
     return false;
   }
-}
-
-function parsePaths(value: unknown, where: (key: string) => string): string[] {
-  const paths = optionalStringList(value, where('unauthenticated_paths'), 'a list of URL paths such as /healthz') ?? [];
-  paths.forEach((path, index) => {
-    if (!/^\/[^?#\s]*$/.test(path))
-      throw new ConfigError(
-        where(`unauthenticated_paths[${index}]`),
-        'a URL path starting with / (no query, no fragment)',
-        describeValue(path),
-      );
-  });
-  return paths;
-}
-
-function optionalStringList(value: unknown, setting: string, expected: string): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw new ConfigError(setting, expected, describeValue(value));
-  for (const item of value) {
-    if (typeof item !== 'string' || item.trim() === '') throw new ConfigError(setting, expected, describeValue(item));
-  }
-  return value as string[];
-}
-
-function tlsVersion(value: unknown, setting: string): SecureVersion {
-  const version = typeof value === 'string' ? TLS_VERSIONS[value] : undefined;
-  if (version === undefined)
-    throw new ConfigError(setting, `one of ${Object.keys(TLS_VERSIONS).join(', ')}`, describeValue(value));
-  return version;
 }
 
 /** `inlineKey` (PEM text in the file) or `fileKey` (a path), never both; `shown` describes it in messages. */
@@ -518,13 +508,7 @@ function parsePrivateKey(pem: string, setting: string, shown: string): KeyObject
   }
 }
 
-function section(value: unknown, setting: string, expected: string): Raw {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(setting, expected, describeValue(value));
-  return value as Raw;
-}
-
-function readYaml(file: string): Raw {
+function readYaml(file: string): Readonly<Record<string, unknown>> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -545,9 +529,9 @@ function readYaml(file: string): Raw {
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(
       `--web.config.file ${file}`,
-      `a YAML mapping of ${TOP_LEVEL_KEYS.join(', ')}`,
+      'a YAML mapping of tls_server_config, http_server_config, basic_auth_users, unauthenticated_paths',
       describeValue(parsed),
     );
   }
-  return parsed as Raw;
+  return parsed as Readonly<Record<string, unknown>>;
 }
