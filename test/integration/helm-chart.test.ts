@@ -4,12 +4,10 @@
  * security settings, how passwords and the config reach the pod, sharding, and the links to the
  * alert rules and the Grafana dashboard.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
@@ -31,11 +29,9 @@ import { parseCommandLine } from '../../src/config/args.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadWebConfig } from '../../src/config/web-config.js';
 import { createSelfSignedCertificate } from 'vb365-simulator';
+import { chartDir, installHelm, repoRoot, run, type CommandResult } from '../support/helm.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const chartDir = join(repoRoot, 'helm', 'vb365-exporter');
 const ciDir = join(chartDir, 'ci');
-const installScript = join(repoRoot, 'test', 'tools', 'install-helm.sh');
 const rulesFile = join(repoRoot, 'alerts', 'vb365-exporter.rules.yml');
 const dashboardFile = join(repoRoot, 'grafana', 'vb365-exporter.json');
 
@@ -57,12 +53,6 @@ interface K8sObject {
     readonly annotations?: Record<string, string>;
   };
   readonly [field: string]: unknown;
-}
-
-interface HelmResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 interface Rendered {
@@ -92,33 +82,7 @@ interface ExporterConfigFile {
 
 let helm = '';
 
-/** Keeps helm's cache and config inside the git-ignored .tools/ instead of the home directory. */
-const helmHome = join(repoRoot, '.tools', 'helm-home');
-const helmEnv: NodeJS.ProcessEnv = {
-  ...process.env,
-  HELM_CACHE_HOME: join(helmHome, 'cache'),
-  HELM_CONFIG_HOME: join(helmHome, 'config'),
-  HELM_DATA_HOME: join(helmHome, 'data'),
-};
-
-function run(command: string, args: readonly string[], timeoutMs: number): Promise<HelmResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd: repoRoot, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, env: helmEnv },
-      (error, stdout, stderr) => {
-        if (error !== null && typeof error.code !== 'number') {
-          reject(new Error(`${command} could not run: ${error.message}`, { cause: error }));
-          return;
-        }
-        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
-      },
-    );
-  });
-}
-
-function runHelm(args: readonly string[]): Promise<HelmResult> {
+function runHelm(args: readonly string[]): Promise<CommandResult> {
   return run(helm, args, 30_000);
 }
 
@@ -279,9 +243,7 @@ function rendered(file: string): Rendered {
 }
 
 beforeAll(async () => {
-  const install = await run('bash', [installScript], 120_000);
-  if (install.code !== 0) throw new Error(`install-helm.sh failed:\n${install.stderr}`);
-  helm = install.stdout.trim().split('\n').at(-1) ?? '';
+  helm = await installHelm();
   for (const file of ciFiles) renders.set(file, await template(ci(file)));
 }, 120_000);
 
