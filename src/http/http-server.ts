@@ -17,7 +17,12 @@ import { createServer as createHttp, type RequestListener, type Server as HttpSe
 import { createServer as createHttps, type Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import { normalizeSan, secureContextOptions, type ClientAuthType, type TlsServerSettings } from '../config/web-config.js';
+import {
+  normalizeSan,
+  secureContextOptions,
+  type ClientAuthType,
+  type TlsServerSettings,
+} from '../config/web-config.js';
 
 const CLIENT_POLICY: Readonly<Record<ClientAuthType, { requestCert: boolean; rejectUnauthorized: boolean }>> = {
   NoClientCert: { requestCert: false, rejectUnauthorized: false },
