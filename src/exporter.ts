@@ -1,6 +1,8 @@
 /**
  * Builds the running exporter from a validated configuration: per server an undici Agent, a client,
  * a scheduler; one store, one metrics page, one HTTP server. Used by main.ts, the demo and the tests.
+ * A reload (SIGHUP, POST /-/reload) swaps in a new configuration validated whole: unchanged servers
+ * keep everything, changed ones restart alone, removed ones stop and lose their series.
  */
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -8,8 +10,10 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Clock } from './clock.js';
+import { ConfigError } from './config/errors.js';
+import { planReload } from './config/reload-plan.js';
 import type { ExporterConfig, ServerConfig } from './config/types.js';
-import { createApp } from './http/app.js';
+import { createApp, type ReloadOutcome } from './http/app.js';
 import { BcryptWorker } from './http/bcrypt-worker.js';
 import { CertificateWatcher } from './http/certificate-watcher.js';
 import { createHttpServer } from './http/http-server.js';
@@ -21,7 +25,7 @@ import { runCycle } from './poller/cycle.js';
 import { Scheduler } from './poller/scheduler.js';
 import { ownedBy } from './poller/shard.js';
 import { Store } from './store/store.js';
-import { answerBudgetFor, type ByteBudget } from './vb365/byte-budget.js';
+import { answerBudgetBytes, answerBudgetFor, type ByteBudget } from './vb365/byte-budget.js';
 import { Vb365Client } from './vb365/client.js';
 import { FollowedCa } from './vb365/followed-ca.js';
 
@@ -34,6 +38,18 @@ export interface ExporterDependencies {
   readonly revision?: string | undefined;
   /** TLS, basic auth and headers (main.ts loads `config.webConfigFile` at start-up); loaded here when not given. */
   readonly webConfig?: WebConfig | undefined;
+  /**
+   * Reads the configuration again, whole (both files), throwing a ConfigError when it is invalid.
+   * Without it, a reload is refused with a message saying so.
+   */
+  readonly reloadConfiguration?: (() => ReloadedConfiguration) | undefined;
+}
+
+export interface ReloadedConfiguration {
+  readonly config: ExporterConfig;
+  readonly webConfig: WebConfig | undefined;
+  /** Things worth a log line, as at start-up. */
+  readonly warnings: readonly string[];
 }
 
 export interface RunningExporter {
@@ -45,31 +61,95 @@ export interface RunningExporter {
   readonly metrics: SelfMetrics;
   /** Polls every server now and resolves once each has finished that cycle. */
   pollNow(): Promise<void>;
+  /** Re-reads and applies the configuration, as SIGHUP and POST /-/reload do; one at a time. */
+  reload(): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
 export async function startExporter(config: ExporterConfig, deps: ExporterDependencies): Promise<RunningExporter> {
   // A configured web config file is never silently ignored, whoever calls this; loaded before anything starts.
-  const web = deps.webConfig ?? (config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile));
+  let web = deps.webConfig ?? (config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile));
+  let current = config;
   const metrics = new SelfMetrics(deps.version, config.shard, deps.revision);
   const store = new Store(config.servers);
   const metricsPage = new MetricsPage(metrics.registry, config.servers, store.servers());
   store.onChange((servers) => metricsPage.update(servers));
 
   const answerBudget = answerBudgetFor(config.servers);
-  const pollers = config.servers.map((server) => createPoller(server, config, store, metrics, answerBudget, deps));
+  const pollers = new Map(
+    config.servers.map((server) => [server.name, createPoller(server, config, store, metrics, answerBudget, deps)]),
+  );
   for (const warning of web?.warnings ?? []) deps.logger.warn(warning);
   const httpLogger = deps.logger.child({ module: 'http' });
   const bcrypt = new BcryptWorker();
+  const reloads = metrics.trackConfigReloads(deps.clock.now());
+  let reloading: Promise<ReloadOutcome> = Promise.resolve({ ok: true });
+
+  const applyReload = async (): Promise<ReloadOutcome> => {
+    let next: ReloadedConfiguration;
+    try {
+      if (deps.reloadConfiguration === undefined)
+        throw new ConfigError('reload', 'a configuration source (this exporter was started without one)');
+      next = deps.reloadConfiguration();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      reloads(false, deps.clock.now());
+      deps.logger.error({ reason: error.message }, 'configuration reload refused; the running configuration stays');
+      return { ok: false, error: error.message };
+    }
+    const plan = planReload(current, next.config);
+    // Stopped before their state goes, so that no cycle of theirs lands after it (or duplicates a series).
+    for (const name of [...plan.removed, ...plan.changed.map((server) => server.name)]) {
+      await stopPoller(pollers.get(name));
+      pollers.delete(name);
+    }
+    for (const name of plan.removed) await metrics.forgetServer(name);
+    answerBudget.setLimit(answerBudgetBytes(next.config.servers));
+    if ((next.webConfig?.tls === undefined) !== (web?.tls === undefined))
+      plan.needRestart.push('switching between HTTP and HTTPS (tls_server_config)');
+    current = next.config;
+    // Basic auth and headers apply to the next request; new TLS files reach new handshakes through the
+    // CertificateWatcher, which follows the files on its own.
+    web = next.webConfig;
+    metricsPage.setConfigured(current.servers);
+    // Changed servers keep their state: their series stay until their first new cycle replaces them.
+    store.setServers(current.servers);
+    for (const server of [...plan.added, ...plan.changed]) {
+      const poller = createPoller(server, current, store, metrics, answerBudget, deps);
+      pollers.set(server.name, poller);
+      poller.ca.start();
+      poller.scheduler.start();
+    }
+    for (const warning of [...next.warnings, ...(next.webConfig?.warnings ?? [])]) deps.logger.warn(warning);
+    if (plan.needRestart.length > 0)
+      deps.logger.warn({ settings: plan.needRestart }, 'these settings changed and apply only after a restart');
+    reloads(true, deps.clock.now());
+    deps.logger.info(
+      {
+        added: plan.added.map((server) => server.name),
+        changed: plan.changed.map((server) => server.name),
+        removed: plan.removed,
+        unchanged: plan.unchanged,
+      },
+      'configuration reloaded',
+    );
+    return { ok: true };
+  };
+  const reload = (): Promise<ReloadOutcome> => {
+    reloading = reloading.then(applyReload, applyReload);
+    return reloading;
+  };
+
   const app = createApp({
     metricsPage,
     store,
-    configured: config.servers,
+    configured: () => current.servers,
     telemetryPath: config.telemetryPath,
     clock: deps.clock,
     version: deps.version,
     logger: httpLogger,
-    web,
+    web: () => web,
+    reload,
     bcrypt,
   });
   const httpServers: Array<ReturnType<typeof createHttpServer>> = [];
@@ -100,7 +180,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     }
   } catch (error) {
     await Promise.all(httpServers.map((httpServer) => new Promise((resolve) => httpServer.close(resolve))));
-    await Promise.all(pollers.map((poller) => poller.agent.destroy()));
+    await Promise.all([...pollers.values()].map((poller) => poller.agent.destroy()));
     throw error;
   }
 
@@ -116,7 +196,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
           onReload: metrics.trackTlsReloads(deps.clock.now()),
         });
   certificates?.start();
-  for (const poller of pollers) {
+  for (const poller of pollers.values()) {
     poller.ca.start();
     poller.scheduler.start();
   }
@@ -127,13 +207,13 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     store,
     metrics,
     pollNow: async () => {
-      await Promise.all(pollers.map((poller) => poller.scheduler.pollNow()));
+      await Promise.all([...pollers.values()].map((poller) => poller.scheduler.pollNow()));
     },
+    reload,
     stop: async () => {
       certificates?.stop();
-      for (const poller of pollers) poller.ca.stop();
-      await Promise.all(pollers.map((poller) => poller.scheduler.stop()));
-      await Promise.all(pollers.map((poller) => poller.agent.destroy()));
+      await reloading.catch(() => undefined);
+      await Promise.all([...pollers.values()].map(stopPoller));
       await Promise.all(
         httpServers.map((httpServer) => {
           httpServer.closeAllConnections();
@@ -145,6 +225,19 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   };
 }
 
+async function stopPoller(poller: Poller | undefined): Promise<void> {
+  if (poller === undefined) return;
+  poller.ca.stop();
+  await poller.scheduler.stop();
+  await poller.agent.destroy();
+}
+
+interface Poller {
+  readonly scheduler: Scheduler;
+  readonly agent: Agent;
+  readonly ca: FollowedCa;
+}
+
 function createPoller(
   server: ServerConfig,
   config: ExporterConfig,
@@ -152,7 +245,7 @@ function createPoller(
   metrics: SelfMetrics,
   answerBudget: ByteBudget,
   deps: ExporterDependencies,
-): { scheduler: Scheduler; agent: Agent; ca: FollowedCa } {
+): Poller {
   const logger = deps.logger.child({ module: 'poller', server: server.name });
   const timeoutMs = server.requestTimeoutSeconds * 1000;
   // One keep-alive pool per server, as wide as the concurrency bound, so TLS handshakes happen once per connection.

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-/** Wiring only: read the configuration, start the exporter, stop cleanly on SIGTERM/SIGINT. */
+/** Wiring only: read the configuration, start the exporter, reload on SIGHUP, stop cleanly on SIGTERM/SIGINT. */
 import { systemClock } from './clock.js';
-import { USAGE, parseCommandLine } from './config/args.js';
+import { USAGE, parseCommandLine, type CommandLine } from './config/args.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
-import { startExporter } from './exporter.js';
+import { startExporter, type ReloadedConfiguration, type RunningExporter } from './exporter.js';
 import { loadWebConfig, type WebConfig } from './config/web-config.js';
 import { createLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -14,8 +14,9 @@ const STOP_DEADLINE_MS = 4_000;
 async function main(): Promise<void> {
   let loaded: LoadedConfig;
   let webConfig: WebConfig | undefined;
+  let commandLine: CommandLine;
   try {
-    const commandLine = parseCommandLine(process.argv.slice(2));
+    commandLine = parseCommandLine(process.argv.slice(2));
     if (commandLine.help) return void process.stdout.write(USAGE);
     if (commandLine.version) return void process.stdout.write(`vb365-exporter ${VERSION}\n`);
     loaded = loadConfig(commandLine, process.env);
@@ -36,20 +37,39 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(loaded.config.logLevel, undefined, loaded.config.logFormat);
+  // At once: Node's default for SIGHUP (what systemd's reload and a closed terminal send) is to exit.
+  let exporter: RunningExporter | undefined = undefined; // set once started: a SIGHUP may come before
+  process.on('SIGHUP', () => {
+    if (exporter === undefined) return void logger.warn('SIGHUP while starting; not reloading');
+    logger.info({ signal: 'SIGHUP' }, 'reloading the configuration');
+    exporter.reload().catch((error: unknown) => logger.error({ err: error }, 'configuration reload failed'));
+  });
+  const reloadConfiguration = (): ReloadedConfiguration => {
+    const reloaded = loadConfig(commandLine, process.env);
+    const file = reloaded.config.webConfigFile;
+    return {
+      config: reloaded.config,
+      webConfig: file === undefined ? undefined : loadWebConfig(file),
+      warnings: reloaded.warnings,
+    };
+  };
   for (const warning of loaded.warnings) logger.warn(warning);
   logger.info({ version: VERSION, source: loaded.source }, 'starting');
-  const exporter = await startExporter(loaded.config, {
+  const running = await startExporter(loaded.config, {
     logger,
     clock: systemClock,
     random: Math.random,
     version: VERSION,
     revision: process.env['VB365_EXPORTER_REVISION'] || undefined,
     webConfig,
+    reloadConfiguration,
   }).catch((error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`vb365-exporter: invalid configuration: ${error.message}\n`);
     process.exit(2);
   });
+
+  exporter = running;
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -61,7 +81,7 @@ async function main(): Promise<void> {
       logger.error('could not stop in time; exiting');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    exporter.stop().then(
+    running.stop().then(
       () => {
         logger.info('stopped');
         process.exitCode = 0;

@@ -1,5 +1,9 @@
-/** The HTTP endpoints: the metrics (/metrics by default), /healthz, /readyz and the status page. */
-import express, { type Express, type Request } from 'express';
+/**
+ * The HTTP endpoints: the metrics (/metrics by default), /healthz, /readyz, the status page and
+ * POST /-/reload. The web configuration (basic auth, headers) is read per request, so a reload applies
+ * to the next request.
+ */
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
@@ -14,42 +18,45 @@ import type { WebConfig } from '../config/web-config.js';
 export interface AppDependencies {
   readonly metricsPage: MetricsPage;
   readonly store: Store;
-  /** The configured servers: the status page reads their poll intervals. */
-  readonly configured: ReadonlyArray<Pick<ServerConfig, 'name' | 'pollIntervalSeconds'>>;
+  /** The configured servers now: the status page reads their poll intervals. */
+  readonly configured: () => ReadonlyArray<Pick<ServerConfig, 'name' | 'pollIntervalSeconds'>>;
   /** Where the metrics are served (`--web.telemetry-path`). */
   readonly telemetryPath: string;
   /** The status page's "now". */
   readonly clock: Pick<Clock, 'now'>;
   readonly version: string;
   readonly logger: Logger;
-  /** Extra headers and basic auth from the web config file, if any. */
-  readonly web?: WebConfig | undefined;
+  /** Extra headers and basic auth from the web config file now, if any. */
+  readonly web: () => WebConfig | undefined;
+  /** Re-reads the configuration (POST /-/reload); resolves with the one-line reason when it was refused. */
+  readonly reload: () => Promise<ReloadOutcome>;
   /** Checks basic auth passwords (bcrypt) off the main thread. */
   readonly bcrypt: BcryptWorker;
 }
+
+export type ReloadOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const headers = deps.web?.headers ?? {};
-  if (Object.keys(headers).length > 0) {
-    // On every response, 401 and 404 included, as exporter-toolkit does.
-    app.use((_request, response, next) => {
-      response.set(headers);
-      next();
-    });
-  }
-  if (deps.web !== undefined && deps.web.users.size > 0) {
-    app.use(
-      basicAuth({
-        users: deps.web.users,
-        unauthenticatedPaths: deps.web.unauthenticatedPaths,
-        compare: (password, hash) => deps.bcrypt.compare(password, hash),
-        logger: deps.logger,
-      }),
-    );
-  }
+  // On every response, 401 and 404 included, as exporter-toolkit does.
+  app.use((_request, response, next) => {
+    const headers = deps.web()?.headers;
+    if (headers !== undefined && Object.keys(headers).length > 0) response.set(headers);
+    next();
+  });
+  app.use(currentBasicAuth(deps));
+
+  app.post('/-/reload', async (_request, response) => {
+    const outcome = await deps.reload();
+    // As Prometheus answers: 500 with the reason when the new configuration is refused.
+    if (outcome.ok) response.type('text/plain').send('configuration reloaded\n');
+    else response.status(500).type('text/plain').send(`failed to reload the configuration: ${outcome.error}\n`);
+  });
+  app.all('/-/reload', (_request, response) => {
+    response.status(405).set('Allow', 'POST').type('text/plain').send('use POST to reload the configuration\n');
+  });
 
   app.get(deps.telemetryPath, async (request, response) => {
     const compressed = acceptsGzip(request);
@@ -89,7 +96,7 @@ export function createApp(deps: AppDependencies): Express {
     for (const [name, value] of Object.entries(security)) if (!response.hasHeader(name)) response.set(name, value);
     const page = renderStatusPage({
       servers: deps.store.servers(),
-      configured: deps.configured,
+      configured: deps.configured(),
       nowMs: deps.clock.now(),
       version: deps.version,
       metricsPath: deps.telemetryPath,
@@ -108,6 +115,32 @@ export function createApp(deps: AppDependencies): Express {
     else response.destroy();
   });
   return app;
+}
+
+/**
+ * Basic auth as the web configuration says now: one checker per web configuration (it remembers
+ * successful checks and queues the slow ones), replaced when a reload brings another.
+ */
+function currentBasicAuth(deps: AppDependencies): RequestHandler {
+  let checkedBy: WebConfig | undefined;
+  let check: RequestHandler | undefined;
+  return (request, response, next) => {
+    const web = deps.web();
+    if (web !== checkedBy) {
+      checkedBy = web;
+      check =
+        web === undefined || web.users.size === 0
+          ? undefined
+          : basicAuth({
+              users: web.users,
+              unauthenticatedPaths: web.unauthenticatedPaths,
+              compare: (password, hash) => deps.bcrypt.compare(password, hash),
+              logger: deps.logger,
+            });
+    }
+    if (check === undefined) return next();
+    return check(request, response, next);
+  };
 }
 
 /** `Accept-Encoding` lists gzip (or `*`) with a quality above 0. */

@@ -62,7 +62,7 @@ export class MetricsPage {
   constructor(
     private readonly registry: Registry,
     /** The configured servers: the exposition takes their poll interval from here. */
-    private readonly configured: readonly ConfiguredServer[],
+    private configured: readonly ConfiguredServer[],
     servers: readonly ServerState[],
   ) {
     this.data = renderData(servers, configured);
@@ -70,6 +70,11 @@ export class MetricsPage {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /** After a reload, before the store says which servers there are now. */
+  setConfigured(configured: readonly ConfiguredServer[]): void {
+    this.configured = configured;
   }
 
   /** Called by the store after every cycle. */

@@ -81,6 +81,43 @@ export class SelfMetrics {
     };
   }
 
+  /**
+   * The configuration reload gauges, named as Prometheus names its own. Start at 1, at `loadedAtMs`
+   * (the start-up load counts as the first); returns what to tell of each reload.
+   */
+  trackConfigReloads(loadedAtMs: number): (successful: boolean, atMs: number) => void {
+    const successful = new Gauge({
+      name: 'veeam_vb365_exporter_config_last_reload_successful',
+      help: 'Whether the last configuration reload (SIGHUP or POST /-/reload) was applied (1), or refused with the running configuration kept (0).',
+      registers: [this.registry],
+    });
+    const lastSuccess = new Gauge({
+      name: 'veeam_vb365_exporter_config_last_reload_success_timestamp_seconds',
+      help: 'Unix time the configuration was last loaded successfully (at start-up or by a reload).',
+      registers: [this.registry],
+    });
+    successful.set(1);
+    lastSuccess.set(loadedAtMs / 1000);
+    return (ok, atMs) => {
+      successful.set(ok ? 1 : 0);
+      if (ok) lastSuccess.set(atMs / 1000);
+    };
+  }
+
+  /** A server removed by a reload: its request and answer counters go with its other series. */
+  async forgetServer(server: string): Promise<void> {
+    for (const counter of [
+      this.apiRequests,
+      this.rejectedItems,
+      this.invalidAnswers,
+      this.lateCycles,
+    ] as Counter<string>[]) {
+      const { values } = await counter.get();
+      for (const { labels } of values)
+        if (labels['server'] === server) counter.remove(labels as Record<string, string>);
+    }
+  }
+
   /** Hooks for one server's client. */
   forServer(server: string): ClientEvents {
     return {

@@ -22,6 +22,18 @@ export class Store {
     return [...this.states.values()].every((state) => state.cycles > 0);
   }
 
+  /**
+   * After a reload: servers kept by name keep their state (and so their series); new ones start empty;
+   * those no longer configured are forgotten, their series with them.
+   */
+  setServers(servers: ReadonlyArray<{ readonly name: string }>): void {
+    const names = new Set(servers.map((server) => server.name));
+    for (const name of this.states.keys()) if (!names.has(name)) this.states.delete(name);
+    for (const name of names) if (!this.states.has(name)) this.states.set(name, initialState(name));
+    const all = this.servers();
+    for (const listener of this.listeners) listener(all);
+  }
+
   applyCycle(serverName: string, cycle: CycleResult): NextState {
     const previous = this.states.get(serverName);
     if (previous === undefined) throw new Error(`unknown server ${serverName}`);

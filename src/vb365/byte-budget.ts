@@ -3,7 +3,11 @@
  * answers never come near (10,000 organizations list in about 16 MB, their polls in under 100 KB).
  */
 export function answerBudgetFor(servers: ReadonlyArray<{ readonly maxResponseBytes: number }>): ByteBudget {
-  return new ByteBudget(4 * Math.max(0, ...servers.map((server) => server.maxResponseBytes)));
+  return new ByteBudget(answerBudgetBytes(servers));
+}
+
+export function answerBudgetBytes(servers: ReadonlyArray<{ readonly maxResponseBytes: number }>): number {
+  return 4 * Math.max(0, ...servers.map((server) => server.maxResponseBytes));
 }
 
 /**
@@ -14,11 +18,20 @@ export function answerBudgetFor(servers: ReadonlyArray<{ readonly maxResponseByt
 export class ByteBudget {
   private usedBytes = 0;
 
-  constructor(readonly limitBytes: number) {}
+  constructor(private limit: number) {}
+
+  get limitBytes(): number {
+    return this.limit;
+  }
+
+  /** A reload may change the servers' caps; what is taken now stays taken and is given back as usual. */
+  setLimit(bytes: number): void {
+    this.limit = bytes;
+  }
 
   /** Takes `bytes` from the budget; false (and nothing taken) when that would pass the limit. */
   tryTake(bytes: number): boolean {
-    if (this.usedBytes + bytes > this.limitBytes) return false;
+    if (this.usedBytes + bytes > this.limit) return false;
     this.usedBytes += bytes;
     return true;
   }
