@@ -165,4 +165,44 @@ describe('running process', () => {
       simulator.clearFaults();
     }
   });
+
+  it('reloads on SIGHUP (a server added, then an invalid file refused) and keeps running', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const dir = mkdtempSync(join(tmpdir(), 'vb365-cli-hup-'));
+    const configFile = join(dir, 'config.yml');
+    const server = (name: string, extra = ''): string =>
+      `  - name: ${name}\n    url: ${simulator.url}\n    api_version: v8\n    username: ${simulator.username}\n    password: ${simulator.password}\n    ca_file: ${caFile}\n    poll_interval: 1h\n${extra}`;
+    writeFileSync(configFile, `listen_address: 127.0.0.1:${port}\nservers:\n${server('first')}`);
+    const child = spawn(process.execPath, [MAIN, '--config.file', configFile], {
+      env: cleanEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const metrics = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    try {
+      await waitFor(() => output.includes('poll cycle finished'), 10_000);
+      writeFileSync(configFile, `listen_address: 127.0.0.1:${port}\nservers:\n${server('first')}${server('second')}`);
+      child.kill('SIGHUP');
+      await waitFor(() => output.includes('"msg":"configuration reloaded"'), 10_000);
+      await waitFor(() => output.split('"msg":"poll cycle finished"').length === 3, 10_000);
+      const reloaded = await metrics();
+      expect(reloaded).toContain('veeam_vb365_up{server="first"} 1');
+      expect(reloaded).toContain('veeam_vb365_up{server="second"} 1');
+      expect(reloaded).toContain('veeam_vb365_exporter_config_last_reload_successful 1');
+
+      writeFileSync(
+        configFile,
+        `listen_address: 127.0.0.1:${port}\nservers:\n${server('first', '    poll_interval: often\n')}`,
+      );
+      child.kill('SIGHUP');
+      await waitFor(() => output.includes('configuration reload refused'), 10_000);
+      const refused = await metrics();
+      expect(refused).toContain('veeam_vb365_exporter_config_last_reload_successful 0');
+      expect(refused).toContain('veeam_vb365_up{server="second"} 1');
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
