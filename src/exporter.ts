@@ -256,6 +256,7 @@ function createPoller(
     connectOptions: { timeout: timeoutMs, rejectUnauthorized: !server.tlsInsecure },
     clock: deps.clock,
     logger,
+    onReload: server.caFile === undefined ? undefined : metrics.trackCaReloads(server.name, deps.clock.now()),
   });
   const agent = new Agent({
     connections: server.pollConcurrency,

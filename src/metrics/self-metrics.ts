@@ -104,6 +104,30 @@ export class SelfMetrics {
     };
   }
 
+  private readonly caReloadSuccessful = new Gauge({
+    name: 'veeam_vb365_ca_reload_successful',
+    help: "Whether the server's ca_file as it is now on disk is the CA in use (1), or could not be read or parsed, with the previous CA still in use (0). Only for servers with a ca_file.",
+    labelNames: ['server'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly caLastReloadSuccess = new Gauge({
+    name: 'veeam_vb365_ca_last_reload_success_timestamp_seconds',
+    help: "Unix time the server's ca_file was last loaded successfully (at start-up or when it changed).",
+    labelNames: ['server'] as const,
+    registers: [this.registry],
+  });
+
+  /** The ca_file gauges of one server, starting at 1 at `loadedAtMs`; returns what to tell of each reload. */
+  trackCaReloads(server: string, loadedAtMs: number): (successful: boolean, atMs: number) => void {
+    this.caReloadSuccessful.set({ server }, 1);
+    this.caLastReloadSuccess.set({ server }, loadedAtMs / 1000);
+    return (ok, atMs) => {
+      this.caReloadSuccessful.set({ server }, ok ? 1 : 0);
+      if (ok) this.caLastReloadSuccess.set({ server }, atMs / 1000);
+    };
+  }
+
   /** A server removed by a reload: its request and answer counters go with its other series. */
   async forgetServer(server: string): Promise<void> {
     for (const counter of [
@@ -116,6 +140,8 @@ export class SelfMetrics {
       for (const { labels } of values)
         if (labels['server'] === server) counter.remove(labels as Record<string, string>);
     }
+    this.caReloadSuccessful.remove({ server });
+    this.caLastReloadSuccess.remove({ server });
   }
 
   /** Hooks for one server's client. */

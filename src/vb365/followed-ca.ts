@@ -24,6 +24,8 @@ export interface FollowedCaOptions {
   readonly connectOptions: buildConnector.BuildOptions;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Told of each look at a changed or broken file: whether the CA in force is the file's (for a metric). */
+  readonly onReload?: ((successful: boolean, atMs: number) => void) | undefined;
 }
 
 export class FollowedCa {
@@ -60,13 +62,19 @@ export class FollowedCa {
       const reason = describeError(error);
       if (reason !== this.lastFailure) logger.error({ reason }, 'CA file reload failed; still using the previous CA');
       this.lastFailure = reason;
+      this.options.onReload?.(false, this.options.clock.now());
       return;
     }
+    const recovered = this.lastFailure !== undefined;
     this.lastFailure = undefined;
-    if (pem === this.pem) return;
+    if (pem === this.pem) {
+      if (recovered) this.options.onReload?.(true, this.options.clock.now());
+      return;
+    }
     this.current = this.build(pem);
     this.pem = pem;
     logger.info({ setting }, 'CA file changed; new connections to the server use it');
+    this.options.onReload?.(true, this.options.clock.now());
   }
 
   private build(pem: string | undefined): buildConnector.connector {

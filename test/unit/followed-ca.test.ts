@@ -12,7 +12,7 @@ import { NO_FLAGS } from '../../src/config/args.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CA_CHECK_MS } from '../../src/vb365/followed-ca.js';
 import { up } from '../support/fault-checks.js';
-import { fakeClockSkippingRetries, startExporterFor, type ExporterHarness } from '../support/harness.js';
+import { fakeClockSkippingRetries, sampleValue, startExporterFor, type ExporterHarness } from '../support/harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vb365-followed-ca-'));
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -41,6 +41,9 @@ describe('ca_file followed while running', () => {
     const harness: ExporterHarness = await startExporterFor(servers, { clock });
     cleanups.push(() => harness.close());
     expect(up(await harness.metricsText())).toBe(1);
+    const caGauge = async (): Promise<number | undefined> =>
+      sampleValue(await harness.metricsText(), 'veeam_vb365_ca_reload_successful', { server: 'sim' });
+    expect(await caGauge()).toBe(1);
 
     // The server comes back with a certificate of another CA: new connections fail until ca_file follows.
     await simulator.close();
@@ -56,6 +59,7 @@ describe('ca_file followed while running', () => {
     const lines = second.cert.trim().split('\n');
     writeFileSync(caFile, [...lines.slice(0, 4), ...lines.slice(-1)].join('\n'));
     await clock.advance(CA_CHECK_MS);
+    expect(await caGauge()).toBe(0);
     const failures = harness.logs.lines.filter(
       (line) => line['msg'] === 'CA file reload failed; still using the previous CA',
     );
@@ -67,6 +71,12 @@ describe('ca_file followed while running', () => {
     writeFileSync(caFile, second.cert);
     await clock.advance(CA_CHECK_MS);
     expect(harness.logs.messages()).toContain('CA file changed; new connections to the server use it');
+    expect(await caGauge()).toBe(1);
+    expect(
+      sampleValue(await harness.metricsText(), 'veeam_vb365_ca_last_reload_success_timestamp_seconds', {
+        server: 'sim',
+      }),
+    ).toBe(clock.now() / 1000);
     await harness.exporter.pollNow();
     expect(up(await harness.metricsText())).toBe(1);
   });
