@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { SERVER_SETTINGS, serverSchema, type ServerKey } from '../../src/config/schema.js';
+import { SERVER_SETTINGS, TOP_LEVEL_SETTINGS, serverSchema, type ServerKey } from '../../src/config/schema.js';
 import { chartDir, installHelm, run } from '../support/helm.js';
 
 /** Each exporter server setting and the chart value that sets it, or how the chart sets it instead. */
@@ -71,7 +71,7 @@ const KNOWN_STRICTER_IN_CHART: Readonly<Partial<Record<ServerKey, readonly unkno
 
 type Values = Record<string, unknown>;
 const chartSchema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as {
-  properties: { servers: { items: { properties: Record<string, unknown> } } };
+  properties: { servers: { items: { properties: Record<string, unknown> } } } & Record<string, { enum?: string[] }>;
 };
 const ajv = new Ajv({ strict: false, allErrors: false });
 const validateValues = ajv.compile(chartSchema);
@@ -124,6 +124,15 @@ describe('values.schema.json and the exporter schema', () => {
       }
     }
     expect(disagreements).toEqual([]);
+  });
+
+  it('offer the same log levels and formats', () => {
+    for (const [chartKey, setting] of [
+      ['logLevel', TOP_LEVEL_SETTINGS.log_level],
+      ['logFormat', TOP_LEVEL_SETTINGS.log_format],
+    ] as const) {
+      expect(chartSchema.properties[chartKey]?.enum, chartKey).toEqual(setting.value.options);
+    }
   });
 
   it('render every value the chart accepts into a server entry the exporter accepts (real helm template)', async () => {

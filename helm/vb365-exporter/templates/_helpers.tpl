@@ -162,6 +162,7 @@ The exporter's config file. Only paths reach it: passwords and CAs are mounted a
 {{- include "vb365-exporter.validate" . -}}
 listen_address: ":10365"
 log_level: {{ .Values.logLevel | quote }}
+log_format: {{ .Values.logFormat | default "json" | quote }}
 servers:
 {{- range .Values.servers }}
   - name: {{ .name | quote }}
