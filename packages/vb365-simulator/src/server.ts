@@ -8,6 +8,7 @@ import { errorAnswer, rawJsonAnswer, type Answer } from './answer.js';
 import { TokenStore } from './auth.js';
 import { createSelfSignedCertificate } from './certificate.js';
 import { SimulatorData } from './data.js';
+import { CONTROL_PREFIX, handleControl } from './control.js';
 import { deliver } from './delivery.js';
 import { FaultRules } from './faults.js';
 import { handleCall, type HandlerContext } from './handlers.js';
@@ -67,6 +68,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   async function answerRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
+    if (options.control === true && url.pathname.toLowerCase().startsWith(CONTROL_PREFIX)) {
+      const body = await readBody(req);
+      deliver(res, handleControl(simulator, req.method ?? 'GET', url.pathname, body ?? ''));
+      return;
+    }
     const match = matchRoute(url.pathname, versions);
     stats.byRoute[match.route]++;
     const fault = faults.take(match.route, organizationOf(match));
@@ -171,7 +177,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const url = `${useTls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
 
   let closing: Promise<void> | undefined;
-  return {
+  const simulator: Simulator = {
     url,
     ca: certificate?.cert,
     username,
@@ -214,6 +220,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return closing;
     },
   };
+  return simulator;
 
   /** Resolves once every destroyed socket has emitted 'close', so responses (and inFlight) have ended too. */
   async function waitForSocketsClosed(): Promise<void> {

@@ -77,6 +77,12 @@ export interface SimulatorOptions {
    * 20 days (see demo.ts). Off by default so the seed answers stay as the exporter's tests expect them.
    */
   demo?: boolean;
+  /**
+   * Default false. True serves `GET|PUT /_simulator/versions` (body `v6,v7`) and
+   * `PUT /_simulator/product-version` (body a build, empty for the default), unauthenticated, for a
+   * standalone simulator whose versions should change while an exporter polls it (see control.ts).
+   */
+  control?: boolean;
   /** Fixed delay before every answer, default 0. */
   latencyMs?: number;
   /** Access token lifetime, default 3600. */

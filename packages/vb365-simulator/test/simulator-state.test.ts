@@ -306,3 +306,37 @@ describe('demo state', () => {
     await expect(startSimulator({ demo: true, seed: false })).rejects.toThrow(/seed/);
   });
 });
+
+describe('control endpoints (opt-in)', () => {
+  async function send(target: Target, method: string, path: string, body?: string) {
+    const response = await request(`${target.simulator.url}${path}`, {
+      method: method as 'GET',
+      dispatcher: target.agent,
+      body: body ?? null,
+    });
+    return { status: response.statusCode, body: await response.body.json() };
+  }
+
+  it('changes the served versions and the build over HTTP', async () => {
+    const target = await start({ control: true, versions: ['v6', 'v7'] });
+    expect(await send(target, 'GET', '/_simulator/versions')).toEqual({
+      status: 200,
+      body: { versions: ['v6', 'v7'] },
+    });
+    expect(await send(target, 'PUT', '/_simulator/versions', 'v6, v7, v8')).toEqual({
+      status: 200,
+      body: { versions: ['v6', 'v7', 'v8'] },
+    });
+    await send(target, 'PUT', '/_simulator/product-version', '8.0.2.159');
+    const token = await login(target, 'v8');
+    expect((await get(target, '/v8/ServiceInstance', token)).body).toMatchObject({ version: '8.0.2.159' });
+    expect((await send(target, 'PUT', '/_simulator/versions', 'v6,v9')).status).toBe(400);
+    expect(target.simulator.versions).toEqual(['v6', 'v7', 'v8']);
+  });
+
+  it('is not there without control: true', async () => {
+    const target = await start();
+    expect((await get(target, '/_simulator/versions')).status).toBe(404);
+    expect(target.simulator.stats.byRoute.unknown).toBe(1);
+  });
+});
