@@ -16,7 +16,7 @@ import {
   type PageWindow,
 } from './representations.js';
 import type { RouteMatch } from './routes.js';
-import type { ApiVersion, ListingRoute, ListingShape, RouteName, SimulatorStats } from './types.js';
+import type { ApiVersion, ListingRoute, ListingShape, ProductVersion, RouteName, SimulatorStats } from './types.js';
 
 export interface HandlerContext {
   data: SimulatorData;
@@ -25,8 +25,8 @@ export interface HandlerContext {
   pageSize: number;
   username: string;
   password: string;
-  /** One build for every API version; undefined: PRODUCT_VERSIONS. */
-  productVersion: string | undefined;
+  /** The build(s) ServiceInstance reports; undefined (or a version not named): PRODUCT_VERSIONS. */
+  productVersion: ProductVersion | undefined;
   /** Listings forced into one shape in every version. */
   listingShapes: Map<ListingRoute, ListingShape>;
   /** Fields left out of a route's answers (see removeAbsentFields). */
@@ -69,7 +69,7 @@ export function handleCall(ctx: HandlerContext, match: RouteMatch, call: Incomin
     case 'service_instance':
       return reply(ctx, 'service_instance', 200, {
         installationId: INSTALLATION_ID,
-        version: ctx.productVersion ?? PRODUCT_VERSIONS[version],
+        version: productVersion(ctx.productVersion, version),
       });
     case 'license':
       return reply(ctx, 'license', 200, licenseJson(ctx.data.license, version));
@@ -86,6 +86,11 @@ export function handleCall(ctx: HandlerContext, match: RouteMatch, call: Incomin
     case 'object_storage_repositories':
       return handleObjectStorageRepositories(ctx, version, match.objectStorageId, call);
   }
+}
+
+function productVersion(configured: ProductVersion | undefined, version: ApiVersion): string {
+  const build = typeof configured === 'string' ? configured : configured?.[version];
+  return build ?? PRODUCT_VERSIONS[version];
 }
 
 /** A JSON answer without the fields the route is told to leave out. */

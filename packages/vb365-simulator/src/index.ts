@@ -18,6 +18,7 @@ export type {
   FaultRule,
   ListingRoute,
   ListingShape,
+  ProductVersion,
   RouteName,
   Simulator,
   SimulatorOptions,

@@ -49,6 +49,9 @@ export const LISTING_ROUTES: readonly ListingRoute[] = [
 /** 'array': every item in one plain JSON array (no paging); 'page': `{offset, limit, results, _links}` with next links. */
 export type ListingShape = 'array' | 'page';
 
+/** One build for every API version, or a build per API version (the others keep their default). */
+export type ProductVersion = string | Partial<Record<ApiVersion, string>>;
+
 export interface SimulatorOptions {
   /** Interface to listen on, default '127.0.0.1'. */
   host?: string;
@@ -59,10 +62,11 @@ export interface SimulatorOptions {
   /** Default ['v6','v7','v8']; a version not served answers 404 on all its paths. See also setVersions. */
   versions?: ApiVersion[];
   /**
-   * The build ServiceInstance reports in every API version (as one real server does), e.g. '8.0.2.159'.
+   * The build ServiceInstance reports: one for every API version (as one real server does), e.g.
+   * '8.0.2.159', or per version, e.g. `{ v8: '8.0.2.159' }`.
    * Default: a build per API version (v6 '6.1.0.222', v7 '7.1.0.2031', v8 '8.1.0.305').
    */
-  productVersion?: string;
+  productVersion?: ProductVersion;
   /** Answer these listings in this shape in every version instead of the version's own (see setListingShape). */
   listingShapes?: Partial<Record<ListingRoute, ListingShape>>;
   /**
@@ -190,8 +194,8 @@ export interface Simulator {
   readonly versions: readonly ApiVersion[];
   /** Serves these API versions from the next request on (an upgrade or a downgrade); the others answer 404. */
   setVersions(versions: readonly ApiVersion[]): void;
-  /** The build ServiceInstance reports from now on in every version; undefined: the per-version default. */
-  setProductVersion(build: string | undefined): void;
+  /** The build(s) ServiceInstance reports from now on; undefined: the per-version default. */
+  setProductVersion(build: ProductVersion | undefined): void;
   /** Forces a listing's shape in every version (route '*': every listing); undefined: the version's own. */
   setListingShape(route: ListingRoute | '*', shape: ListingShape | undefined): void;
   /** Replaces the absent fields of a route (see SimulatorOptions.absentFields); [] reports them all again. */

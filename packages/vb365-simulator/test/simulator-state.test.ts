@@ -86,6 +86,10 @@ describe('served API versions', () => {
     for (const version of ['v6', 'v7', 'v8']) {
       expect((await get(target, `/${version}/ServiceInstance`, token)).body).toMatchObject({ version: '8.0.2.159' });
     }
+    // Per version: an upgrade that only v8 reports, the others keep their default.
+    target.simulator.setProductVersion({ v8: '8.1.0.331' });
+    expect((await get(target, '/v8/ServiceInstance', token)).body).toMatchObject({ version: '8.1.0.331' });
+    expect((await get(target, '/v7/ServiceInstance', token)).body).toMatchObject({ version: '7.1.0.2031' });
     target.simulator.setProductVersion(undefined);
     expect((await get(target, '/v6/ServiceInstance', token)).body).toMatchObject({ version: '6.1.0.222' });
     expect((await get(target, '/v8/ServiceInstance', token)).body).toMatchObject({ version: '8.1.0.305' });
