@@ -71,10 +71,7 @@ export class SimulatorData {
    * Replaces the object storage of a repository (null: a local repository again), the fields not given
    * kept from the current one. freeSpaceBytes is derived again from the limit unless given.
    */
-  setObjectStorage(
-    repositoryId: string,
-    input: (Partial<ObjectStorageInput> & { id?: string }) | null,
-  ): SimulatedObjectStorage | null {
+  setObjectStorage(repositoryId: string, input: Partial<ObjectStorageInput> | null): SimulatedObjectStorage | null {
     const repository = this.#requireRepository(repositoryId);
     if (input === null) return (repository.objectStorage = null);
     const current = repository.objectStorage;

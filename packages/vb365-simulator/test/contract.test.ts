@@ -175,7 +175,7 @@ const SCENARIOS: [string, SimulatorOptions][] = [
   ['demo', { demo: true }],
 ];
 
-describe.each(SCENARIOS)('%s data', (_scenario, options) => {
+describe.each(SCENARIOS)('%s data', (scenario, options) => {
   beforeAll(() => startTarget(options));
   afterAll(stopTarget);
 
@@ -346,7 +346,7 @@ describe.each(SCENARIOS)('%s data', (_scenario, options) => {
       }
     });
 
-    it.runIf(_scenario === 'demo')('carries the demo state into the validated answers', async () => {
+    it.runIf(scenario === 'demo')('carries the demo state into the validated answers', async () => {
       const read = async (id: string): Promise<Record<string, unknown>> =>
         (await call(`${v}/BackupRepositories/${id}`, 'GET', token)).body as Record<string, unknown>;
       expect(await read(SEED_REPOSITORY_IDS.contosoS3)).toMatchObject({ isOutOfSync: true });
