@@ -16,7 +16,9 @@ import { createLogger } from '../dist/logger.js';
 import { VERSION } from '../dist/version.js';
 
 async function demo() {
-  const simulator = await startSimulator({ organizationCount: 20, latencyMs: 20 });
+  // demo: a repository out of sync, one outdated, one out of order, an object storage at 94 % of its size
+  // limit and a licence expiring in 20 days, so the state, capacity and licence gauges show something.
+  const simulator = await startSimulator({ organizationCount: 20, latencyMs: 20, demo: true });
   // The exporter reads its CA from a file, as it would in production; the file lives only while the demo runs.
   const dir = mkdtempSync(join(tmpdir(), 'vb365-demo-'));
   const caFile = join(dir, 'simulator-ca.pem');

@@ -1,10 +1,17 @@
 // The simulator's mutable model. Plain maps keyed by lower-case ID, in insertion order (= answer order).
 import { generateOrganization } from './generate.js';
+import { defaultHealth, defaultLicense } from './defaults.js';
 import {
   toBackupRepository,
+  toObjectStorage,
   toOrganization,
   toUsedRepository,
   type BackupRepositoryInput,
+  type ObjectStorageInput,
+  type RepositoryState,
+  type SimulatedHealth,
+  type SimulatedLicense,
+  type SimulatedObjectStorage,
   type OrganizationInput,
   type SimulatedBackupRepository,
   type SimulatedOrganization,
@@ -15,6 +22,10 @@ import {
 export class SimulatorData {
   readonly organizations = new Map<string, SimulatedOrganization>();
   readonly backupRepositories = new Map<string, SimulatedBackupRepository>();
+  /** GET /{v}/License; change with setLicense or in place. */
+  license: SimulatedLicense = defaultLicense(new Date());
+  /** GET /v8/Health; change with setHealthEntry or in place. */
+  health: SimulatedHealth = defaultHealth();
   /** Counts generated organizations so later calls continue the sequence instead of repeating IDs. */
   #generatedCount = 0;
 
@@ -47,6 +58,58 @@ export class SimulatorData {
 
   getBackupRepository(id: string): SimulatedBackupRepository | undefined {
     return this.backupRepositories.get(id.toLowerCase());
+  }
+
+  /** Changes a repository's state flags; throws for an unknown repository. */
+  setRepositoryState(id: string, state: Partial<RepositoryState>): SimulatedBackupRepository {
+    const repository = this.#requireRepository(id);
+    Object.assign(repository, state);
+    return repository;
+  }
+
+  /**
+   * Replaces the object storage of a repository (null: a local repository again), the fields not given
+   * kept from the current one. freeSpaceBytes is derived again from the limit unless given.
+   */
+  setObjectStorage(repositoryId: string, input: Partial<ObjectStorageInput> | null): SimulatedObjectStorage | null {
+    const repository = this.#requireRepository(repositoryId);
+    if (input === null) return (repository.objectStorage = null);
+    const current = repository.objectStorage;
+    if (!current && (input.id === undefined || input.name === undefined || input.type === undefined)) {
+      throw new Error(`repository ${repositoryId} has no object storage: give its id, name and type`);
+    }
+    const merged = { ...current, ...input } as ObjectStorageInput;
+    // Derived again from the (new) limit and used space unless given.
+    if (input.freeSpaceBytes === undefined) delete merged.freeSpaceBytes;
+    return (repository.objectStorage = toObjectStorage(merged));
+  }
+
+  /** The object storage repositories (v6/v7 `/objectstoragerepositories`): each one once, in repository order. */
+  objectStorages(): SimulatedObjectStorage[] {
+    const byId = new Map<string, SimulatedObjectStorage>();
+    for (const repository of this.backupRepositories.values()) {
+      const storage = repository.objectStorage;
+      if (storage && !byId.has(storage.id.toLowerCase())) byId.set(storage.id.toLowerCase(), storage);
+    }
+    return [...byId.values()];
+  }
+
+  getObjectStorage(id: string): SimulatedObjectStorage | undefined {
+    const wanted = id.toLowerCase();
+    return this.objectStorages().find((s) => s.id.toLowerCase() === wanted);
+  }
+
+  /** Changes licence figures (users, expiry, status, type...); the rest stays. */
+  setLicense(license: Partial<SimulatedLicense>): SimulatedLicense {
+    return Object.assign(this.license, license);
+  }
+
+  /** Sets one health entry (a new name adds one) and derives the overall status: Unhealthy if any entry is. */
+  setHealthEntry(name: string, status: SimulatedHealth['status'], description: string | null = null): SimulatedHealth {
+    this.health.entries[name] = { status, description };
+    const entries = Object.values(this.health.entries);
+    this.health.status = entries.some((e) => e.status === 'Unhealthy') ? 'Unhealthy' : 'Healthy';
+    return this.health;
   }
 
   /** Adds (or replaces) one usage row of an organization; throws for an unknown organization. */
@@ -84,6 +147,12 @@ export class SimulatorData {
       added.push(this.addOrganization(generated.organization));
     }
     return added;
+  }
+
+  #requireRepository(id: string): SimulatedBackupRepository {
+    const repository = this.getBackupRepository(id);
+    if (!repository) throw new Error(`unknown backup repository ${id}`);
+    return repository;
   }
 
   #requireOrganization(id: string): SimulatedOrganization {

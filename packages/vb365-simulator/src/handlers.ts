@@ -2,8 +2,13 @@
 import { emptyAnswer, errorAnswer, jsonAnswer, notFoundAnswer, unauthorizedAnswer, type Answer } from './answer.js';
 import type { IssuedTokens, TokenStore } from './auth.js';
 import type { SimulatorData } from './data.js';
+import { removeAbsentFields } from './absent.js';
 import {
+  backedUpOrganizationJson,
   backupRepositoryJson,
+  healthJson,
+  licenseJson,
+  objectStorageRepositoryJson,
   organizationJson,
   pageJson,
   usedRepositoryJson,
@@ -11,7 +16,7 @@ import {
   type PageWindow,
 } from './representations.js';
 import type { RouteMatch } from './routes.js';
-import type { ApiVersion, SimulatorStats } from './types.js';
+import type { ApiVersion, ListingRoute, ListingShape, ProductVersion, RouteName, SimulatorStats } from './types.js';
 
 export interface HandlerContext {
   data: SimulatorData;
@@ -20,6 +25,12 @@ export interface HandlerContext {
   pageSize: number;
   username: string;
   password: string;
+  /** The build(s) ServiceInstance reports; undefined (or a version not named): PRODUCT_VERSIONS. */
+  productVersion: ProductVersion | undefined;
+  /** Listings forced into one shape in every version. */
+  listingShapes: Map<ListingRoute, ListingShape>;
+  /** Fields left out of a route's answers (see removeAbsentFields). */
+  absentFields: Map<RouteName, string[]>;
 }
 
 export interface IncomingCall {
@@ -43,6 +54,10 @@ export function handleCall(ctx: HandlerContext, match: RouteMatch, call: Incomin
     return errorAnswer(405, version, `The requested resource does not support http method '${call.method}'.`);
   }
   if (match.route === 'token') return handleToken(ctx, call);
+  // Anonymous in the v8 document (a load balancer's health probe); 503 when unhealthy, body and all.
+  if (match.route === 'health') {
+    return reply(ctx, 'health', ctx.data.health.status === 'Healthy' ? 200 : 503, healthJson(ctx.data.health));
+  }
 
   const accessToken = ctx.tokens.validAccessToken(call.authorization);
   if (accessToken === undefined) return unauthorizedAnswer(version);
@@ -52,14 +67,56 @@ export function handleCall(ctx: HandlerContext, match: RouteMatch, call: Incomin
       ctx.tokens.revoke(accessToken);
       return emptyAnswer(version === 'v8' ? 204 : 200);
     case 'service_instance':
-      return jsonAnswer(200, { installationId: INSTALLATION_ID, version: PRODUCT_VERSIONS[version] });
+      return reply(ctx, 'service_instance', 200, {
+        installationId: INSTALLATION_ID,
+        version: productVersion(ctx.productVersion, version),
+      });
+    case 'license':
+      return reply(ctx, 'license', 200, licenseJson(ctx.data.license, version));
     case 'organizations':
       return handleOrganizations(ctx, version, match.organizationId, call);
     case 'used_repositories':
       return handleUsedRepositories(ctx, version, match.organizationId, call);
+    case 'licensing_information':
+      return handleLicensingInformation(ctx, version, match.organizationId);
     case 'backup_repositories':
       return handleBackupRepositories(ctx, version, match.repositoryId, call);
+    case 'backed_up_organizations':
+      return handleBackedUpOrganizations(ctx, version, match.repositoryId, call);
+    case 'object_storage_repositories':
+      return handleObjectStorageRepositories(ctx, version, match.objectStorageId, call);
   }
+}
+
+function productVersion(configured: ProductVersion | undefined, version: ApiVersion): string {
+  const build = typeof configured === 'string' ? configured : configured?.[version];
+  return build ?? PRODUCT_VERSIONS[version];
+}
+
+/** A JSON answer without the fields the route is told to leave out. */
+function reply(ctx: HandlerContext, route: RouteName, status: number, value: Json): Answer {
+  return jsonAnswer(status, removeAbsentFields(value, ctx.absentFields.get(route) ?? []));
+}
+
+/** A listing in the version's own shape, or the one `listingShapes` forces: all items, or one page of them. */
+function listingAnswer(
+  ctx: HandlerContext,
+  version: ApiVersion,
+  route: ListingRoute,
+  native: ListingShape,
+  items: Json[],
+  call: IncomingCall,
+  basePath: string,
+): Answer {
+  const shape = ctx.listingShapes.get(route) ?? native;
+  if (shape === 'array') return reply(ctx, route, 200, items);
+  const window = parsePageWindow(call.query);
+  if (typeof window === 'string') return errorAnswer(400, version, window, 'ParameterValidationFailure');
+  // A forced page keeps the other parameters in its links (a v6 next link without extendedView=false
+  // would turn the extended view on). Native pages keep their links as they always were.
+  const kept = shape === native ? [] : [...call.query].filter(([name]) => name !== 'offset' && name !== 'limit');
+  const base = kept.length === 0 ? basePath : `${basePath}?${new URLSearchParams(kept).toString()}`;
+  return reply(ctx, route, 200, pageJson(items, window, ctx.pageSize, base));
 }
 
 /** Every version answers the same token shape. */
@@ -124,11 +181,11 @@ function handleOrganizations(
   if (organizationId !== undefined) {
     const organization = ctx.data.getOrganization(organizationId);
     if (!organization) return organizationNotFound(version, organizationId);
-    return jsonAnswer(200, organizationJson(organization, version, extendedView));
+    return reply(ctx, 'organizations', 200, organizationJson(organization, version, extendedView));
   }
   const items = [...ctx.data.organizations.values()].map((o) => organizationJson(o, version, extendedView));
-  if (version !== 'v8') return jsonAnswer(200, items);
-  return pagedAnswer(ctx, version, items, call, `/${version}/Organizations`);
+  const native = version === 'v8' ? 'page' : 'array';
+  return listingAnswer(ctx, version, 'organizations', native, items, call, `/${version}/Organizations`);
 }
 
 function handleUsedRepositories(
@@ -140,7 +197,15 @@ function handleUsedRepositories(
   const organization = ctx.data.getOrganization(organizationId);
   if (!organization) return organizationNotFound(version, organizationId);
   const items = organization.usedRepositories.map((u) => usedRepositoryJson(u, version));
-  return pagedAnswer(ctx, version, items, call, `/${version}/Organizations/${organization.id}/usedRepositories`);
+  const basePath = `/${version}/Organizations/${organization.id}/usedRepositories`;
+  return listingAnswer(ctx, version, 'used_repositories', 'page', items, call, basePath);
+}
+
+function handleLicensingInformation(ctx: HandlerContext, version: ApiVersion, organizationId: string): Answer {
+  const organization = ctx.data.getOrganization(organizationId);
+  if (!organization) return organizationNotFound(version, organizationId);
+  const { licensedUsers, newUsers } = organization.licensing;
+  return reply(ctx, 'licensing_information', 200, { licensedUsers, newUsers });
 }
 
 function handleBackupRepositories(
@@ -151,28 +216,57 @@ function handleBackupRepositories(
 ): Answer {
   if (repositoryId !== undefined) {
     const repository = ctx.data.getBackupRepository(repositoryId);
-    if (!repository) return notFoundAnswer(version, `Backup repository with ID '${repositoryId}' was not found.`);
-    return jsonAnswer(200, backupRepositoryJson(repository, version));
+    if (!repository) return repositoryNotFound(version, repositoryId);
+    return reply(ctx, 'backup_repositories', 200, backupRepositoryJson(repository, version));
   }
   const items = [...ctx.data.backupRepositories.values()].map((r) => backupRepositoryJson(r, version));
-  if (version !== 'v8') return jsonAnswer(200, items);
-  return pagedAnswer(ctx, version, items, call, `/${version}/BackupRepositories`);
+  const native = version === 'v8' ? 'page' : 'array';
+  return listingAnswer(ctx, version, 'backup_repositories', native, items, call, `/${version}/BackupRepositories`);
+}
+
+/** The organizations with a usage row for the repository, in organization order. */
+function handleBackedUpOrganizations(
+  ctx: HandlerContext,
+  version: ApiVersion,
+  repositoryId: string,
+  call: IncomingCall,
+): Answer {
+  const repository = ctx.data.getBackupRepository(repositoryId);
+  if (!repository) return repositoryNotFound(version, repositoryId);
+  const items: Json[] = [];
+  for (const organization of ctx.data.organizations.values()) {
+    const usage = organization.usedRepositories.find((u) => u.repositoryId === repository.id);
+    if (usage) items.push(backedUpOrganizationJson(organization, usage));
+  }
+  const basePath = `/${version}/BackupRepositories/${repository.id}/backedupOrganizations`;
+  return listingAnswer(ctx, version, 'backed_up_organizations', 'page', items, call, basePath);
+}
+
+/** v6/v7 only (routes.ts): a plain array, or the one object storage `objectStorageId` names. */
+function handleObjectStorageRepositories(
+  ctx: HandlerContext,
+  version: ApiVersion,
+  objectStorageId: string | undefined,
+  call: IncomingCall,
+): Answer {
+  if (objectStorageId !== undefined) {
+    const storage = ctx.data.getObjectStorage(objectStorageId);
+    if (!storage) {
+      return notFoundAnswer(version, `Object storage repository with ID '${objectStorageId}' was not found.`);
+    }
+    return reply(ctx, 'object_storage_repositories', 200, objectStorageRepositoryJson(storage, version));
+  }
+  const items = ctx.data.objectStorages().map((s) => objectStorageRepositoryJson(s, version));
+  const basePath = `/${version}/objectstoragerepositories`;
+  return listingAnswer(ctx, version, 'object_storage_repositories', 'array', items, call, basePath);
+}
+
+function repositoryNotFound(version: ApiVersion, repositoryId: string): Answer {
+  return notFoundAnswer(version, `Backup repository with ID '${repositoryId}' was not found.`);
 }
 
 function organizationNotFound(version: ApiVersion, organizationId: string): Answer {
   return notFoundAnswer(version, `Organization with ID '${organizationId}' was not found.`);
-}
-
-function pagedAnswer(
-  ctx: HandlerContext,
-  version: ApiVersion,
-  items: Json[],
-  call: IncomingCall,
-  basePath: string,
-): Answer {
-  const window = parsePageWindow(call.query);
-  if (typeof window === 'string') return errorAnswer(400, version, window, 'ParameterValidationFailure');
-  return jsonAnswer(200, pageJson(items, window, ctx.pageSize, basePath));
 }
 
 /** offset >= 0 (default 0) and limit >= 1 (default 30, capped at 10000); an error message otherwise. */

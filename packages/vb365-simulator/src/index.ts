@@ -9,12 +9,16 @@ export {
   SEED_REPOSITORY_IDS,
   addSeedData,
 } from './seed.js';
-export { API_VERSIONS, ROUTE_NAMES } from './types.js';
+export { API_VERSIONS, LISTING_ROUTES, ROUTE_NAMES } from './types.js';
+export { DEMO_OUT_OF_ORDER_REASON, DEMO_SIZE_LIMIT_GB, addDemoState } from './demo.js';
 export { seededRandom } from './random.js';
 export type {
   ApiVersion,
   FaultRequest,
   FaultRule,
+  ListingRoute,
+  ListingShape,
+  ProductVersion,
   RouteName,
   Simulator,
   SimulatorOptions,
@@ -22,7 +26,14 @@ export type {
 } from './types.js';
 export type {
   BackupRepositoryInput,
+  HealthStatus,
+  LicenseType,
+  ObjectStorageInput,
   ObjectStorageType,
+  RepositoryState,
+  SimulatedHealth,
+  SimulatedLicense,
+  SimulatedLicensingInformation,
   OrganizationInput,
   OrganizationRegion,
   OrganizationType,

@@ -1,5 +1,13 @@
 // The JSON each API version answers for the model objects (field sets differ per version).
-import type { SimulatedBackupRepository, SimulatedOrganization, SimulatedUsedRepository } from './model.js';
+import type {
+  ObjectStorageType,
+  SimulatedBackupRepository,
+  SimulatedHealth,
+  SimulatedLicense,
+  SimulatedObjectStorage,
+  SimulatedOrganization,
+  SimulatedUsedRepository,
+} from './model.js';
 import type { ApiVersion } from './types.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -86,19 +94,25 @@ export function backupRepositoryJson(repo: SimulatedBackupRepository, version: A
   if (version === 'v8') {
     body['proxyPoolId'] = null;
     body['organizationId'] = null;
-    body['isOutdated'] = false;
-    body['isIndexed'] = true;
+    body['isOutdated'] = repo.isOutdated;
+    body['isIndexed'] = repo.isIndexed;
     body['isMigrationLocked'] = false;
-    body['isOutOfOrder'] = false;
-    body['outOfOrderReason'] = null;
+    body['isOutOfOrder'] = repo.isOutOfOrder;
+    body['outOfOrderReason'] = repo.outOfOrderReason;
     if (storage) {
-      body['objectStorage'] = {
+      const embedded: JsonObject = {
         id: storage.id,
         type: storage.type,
         usedSpaceBytes: storage.usedSpaceBytes,
-        sizeLimitEnabled: false,
-        _links: { self: link(`/v8/ObjectStorageRepositories/${storage.id}`) },
+        sizeLimitEnabled: storage.sizeLimitEnabled,
       };
+      // The v8 document: free space "is displayed only if the size limit is set".
+      if (storage.sizeLimitEnabled) {
+        embedded['sizeLimitGB'] = storage.sizeLimitGB;
+        embedded['freeSpaceBytes'] = storage.freeSpaceBytes;
+      }
+      embedded['_links'] = { self: link(`/v8/ObjectStorageRepositories/${storage.id}`) };
+      body['objectStorage'] = embedded;
     }
   } else {
     body['objectStorageId'] = storage ? storage.id : null;
@@ -107,6 +121,74 @@ export function backupRepositoryJson(repo: SimulatedBackupRepository, version: A
   if (storage) links['objectStorageRepository'] = link(`/${version}/ObjectStorageRepositories/${storage.id}`);
   body['_links'] = links;
   return body;
+}
+
+/** v6 knows only the first five object storage types: Wasabi and IBM Cloud were S3 compatible then. */
+const V6_OBJECT_STORAGE_TYPES: readonly ObjectStorageType[] = [
+  'AzureBlob',
+  'AmazonS3',
+  'AmazonS3Compatible',
+  'AzureBlobArchive',
+  'AmazonS3Glacier',
+];
+
+/** An item of v6/v7 `/objectstoragerepositories` (the resource a repository's objectStorageId names). */
+export function objectStorageRepositoryJson(storage: SimulatedObjectStorage, version: ApiVersion): JsonObject {
+  const type =
+    version === 'v6' && !V6_OBJECT_STORAGE_TYPES.includes(storage.type) ? 'AmazonS3Compatible' : storage.type;
+  const body: JsonObject = {
+    id: storage.id,
+    name: storage.name,
+    description: storage.description,
+    type,
+    sizeLimitEnabled: storage.sizeLimitEnabled,
+    sizeLimitGB: storage.sizeLimitGB,
+    usedSpaceBytes: storage.usedSpaceBytes,
+    freeSpaceBytes: storage.freeSpaceBytes,
+  };
+  if (version !== 'v6') body['enableImmutability'] = storage.enableImmutability;
+  body['_links'] = { self: link(`/${version}/ObjectStorageRepositories/${storage.id}`) };
+  return body;
+}
+
+/** An item of `/BackupRepositories/{id}/backedupOrganizations`: an organization's usage row seen from the repository. */
+export function backedUpOrganizationJson(org: SimulatedOrganization, usage: SimulatedUsedRepository): JsonObject {
+  return {
+    id: org.id,
+    name: org.name,
+    usedSpaceBytes: usage.usedSpaceBytes,
+    localCacheUsedSpaceBytes: usage.localCacheUsedSpaceBytes,
+    objectStorageUsedSpaceBytes: usage.objectStorageUsedSpaceBytes,
+  };
+}
+
+/** v6 names the expiry `expirationDate` and has no grace period nor package; v7 dropped contactPerson and the support date. */
+export function licenseJson(license: SimulatedLicense, version: ApiVersion): JsonObject {
+  const body: JsonObject = { licenseID: license.licenseID, email: license.email, status: license.status };
+  if (version === 'v6') {
+    body['expirationDate'] = license.licenseExpires;
+  } else {
+    body['licenseExpires'] = license.licenseExpires;
+    body['gracePeriodExpires'] = license.gracePeriodExpires;
+  }
+  body['type'] = license.type;
+  if (version !== 'v6') body['package'] = license.package;
+  body['licensedTo'] = license.licensedTo;
+  if (version === 'v6') body['contactPerson'] = license.contactPerson;
+  body['totalNumber'] = license.totalNumber;
+  body['usedNumber'] = license.usedNumber;
+  body['newNumber'] = license.newNumber;
+  body['supportID'] = license.supportID;
+  if (version === 'v6') body['supportExpirationDate'] = license.supportExpirationDate;
+  return body;
+}
+
+export function healthJson(health: SimulatedHealth): JsonObject {
+  const entries: JsonObject = {};
+  for (const [name, entry] of Object.entries(health.entries)) {
+    entries[name] = { status: entry.status, description: entry.description };
+  }
+  return { status: health.status, entries };
 }
 
 /** VB365 error body: v6 {message}; v7 adds errorCode (its schema only knows ProxyOffline); v8 knows more codes. */
@@ -130,7 +212,8 @@ export interface PageWindow {
 export function pageJson(items: Json[], window: PageWindow, pageSize: number, basePath: string): JsonObject {
   const count = Math.max(0, Math.min(window.limit, pageSize, items.length - window.offset));
   const results = items.slice(window.offset, window.offset + count);
-  const href = (offset: number): string => `${basePath}?offset=${offset}&limit=${window.limit}`;
+  const separator = basePath.includes('?') ? '&' : '?';
+  const href = (offset: number): string => `${basePath}${separator}offset=${offset}&limit=${window.limit}`;
   const links: JsonObject = { self: link(href(window.offset)) };
   if (window.offset + count < items.length) links['next'] = link(href(window.offset + count));
   if (window.offset > 0) links['prev'] = link(href(Math.max(0, window.offset - window.limit)));

@@ -8,6 +8,11 @@ export type RouteMatch =
   | { route: 'used_repositories'; version: ApiVersion; method: 'GET'; organizationId: string }
   | { route: 'backup_repositories'; version: ApiVersion; method: 'GET'; repositoryId: string | undefined }
   | { route: 'service_instance'; version: ApiVersion; method: 'GET' }
+  | { route: 'licensing_information'; version: ApiVersion; method: 'GET'; organizationId: string }
+  | { route: 'backed_up_organizations'; version: ApiVersion; method: 'GET'; repositoryId: string }
+  | { route: 'object_storage_repositories'; version: ApiVersion; method: 'GET'; objectStorageId: string | undefined }
+  | { route: 'license'; version: ApiVersion; method: 'GET' }
+  | { route: 'health'; version: ApiVersion; method: 'GET' }
   | { route: 'unknown' };
 
 const UNKNOWN: RouteMatch = { route: 'unknown' };
@@ -36,14 +41,26 @@ export function matchRoute(pathname: string, versions: readonly ApiVersion[]): R
     if (id !== undefined && subName === 'usedrepositories') {
       return { route: 'used_repositories', version, method: 'GET', organizationId: id };
     }
+    if (id !== undefined && subName === 'licensinginformation') {
+      return { route: 'licensing_information', version, method: 'GET', organizationId: id };
+    }
     return UNKNOWN;
   }
-  if (name === 'backuprepositories' && sub === undefined) {
-    return { route: 'backup_repositories', version, method: 'GET', repositoryId: id };
+  if (name === 'backuprepositories') {
+    if (sub === undefined) return { route: 'backup_repositories', version, method: 'GET', repositoryId: id };
+    if (id !== undefined && subName === 'backeduporganizations') {
+      return { route: 'backed_up_organizations', version, method: 'GET', repositoryId: id };
+    }
+    return UNKNOWN;
   }
-  if (name === 'serviceinstance' && id === undefined) {
-    return { route: 'service_instance', version, method: 'GET' };
+  // v8 embeds object storage in the backup repositories and has no such resource.
+  if (name === 'objectstoragerepositories' && sub === undefined && version !== 'v8') {
+    return { route: 'object_storage_repositories', version, method: 'GET', objectStorageId: id };
   }
+  if (id !== undefined) return UNKNOWN;
+  if (name === 'serviceinstance') return { route: 'service_instance', version, method: 'GET' };
+  if (name === 'license') return { route: 'license', version, method: 'GET' };
+  if (name === 'health' && version === 'v8') return { route: 'health', version, method: 'GET' };
   return UNKNOWN;
 }
 

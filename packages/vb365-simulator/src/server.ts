@@ -8,32 +8,59 @@ import { errorAnswer, rawJsonAnswer, type Answer } from './answer.js';
 import { TokenStore } from './auth.js';
 import { createSelfSignedCertificate } from './certificate.js';
 import { SimulatorData } from './data.js';
+import { CONTROL_PREFIX, handleControl } from './control.js';
 import { deliver } from './delivery.js';
 import { FaultRules } from './faults.js';
 import { handleCall, type HandlerContext } from './handlers.js';
 import { matchRoute, organizationOf, type RouteMatch } from './routes.js';
+import { addDemoState } from './demo.js';
 import { addSeedData } from './seed.js';
 import { createStats, requestEnded, requestStarted, resetStats } from './stats.js';
-import { API_VERSIONS, type ApiVersion, type FaultRule, type Simulator, type SimulatorOptions } from './types.js';
+import {
+  API_VERSIONS,
+  LISTING_ROUTES,
+  type ApiVersion,
+  type FaultRule,
+  type ListingRoute,
+  type ListingShape,
+  type RouteName,
+  type Simulator,
+  type SimulatorOptions,
+} from './types.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';
   const useTls = options.tls ?? true;
-  const versions = [...(options.versions ?? API_VERSIONS)];
+  // Replaced by setVersions; each request reads the current list.
+  let versions: readonly ApiVersion[] = servedVersions(options.versions ?? API_VERSIONS);
   const latencyMs = options.latencyMs ?? 0;
   const username = options.username ?? 'admin';
   const password = options.password ?? 'vb365-simulator';
 
   const data = new SimulatorData();
   if (options.seed ?? true) addSeedData(data);
+  if (options.demo === true) {
+    if (options.seed === false) throw new Error('the demo state needs the seed data (seed: true)');
+    addDemoState(data);
+  }
   data.generateOrganizations(options.organizationCount ?? 0, options.repositoriesPerOrganization ?? 2);
 
   const stats = createStats();
   const tokens = new TokenStore(options.tokenLifetimeSeconds ?? 3600, Date.now, options.tokenFactory);
   const faults = new FaultRules();
-  const context: HandlerContext = { data, tokens, stats, pageSize: options.pageSize ?? 10_000, username, password };
+  const context: HandlerContext = {
+    data,
+    tokens,
+    stats,
+    pageSize: options.pageSize ?? 10_000,
+    username,
+    password,
+    productVersion: options.productVersion,
+    listingShapes: new Map(Object.entries(options.listingShapes ?? {}) as [ListingRoute, ListingShape][]),
+    absentFields: new Map(Object.entries(options.absentFields ?? {}) as [RouteName, string[]][]),
+  };
   // Aborted by close() so pending latency delays end at once.
   const lifetime = new AbortController();
   // Every pending latency delay listens on it: as many as requests in flight, which is not a leak.
@@ -41,6 +68,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   async function answerRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
+    if (options.control === true && url.pathname.toLowerCase().startsWith(CONTROL_PREFIX)) {
+      const body = await readBody(req);
+      deliver(res, handleControl(simulator, req.method ?? 'GET', url.pathname, body ?? ''));
+      return;
+    }
     const match = matchRoute(url.pathname, versions);
     stats.byRoute[match.route]++;
     const fault = faults.take(match.route, organizationOf(match));
@@ -145,7 +177,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const url = `${useTls ? 'https' : 'http'}://${hostForUrl(host)}:${port}`;
 
   let closing: Promise<void> | undefined;
-  return {
+  const simulator: Simulator = {
     url,
     ca: certificate?.cert,
     username,
@@ -161,6 +193,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setPassword: (newPassword) => {
       context.password = newPassword;
     },
+    get versions() {
+      return versions;
+    },
+    setVersions: (next) => {
+      versions = servedVersions(next);
+    },
+    setProductVersion: (build) => {
+      context.productVersion = build;
+    },
+    setListingShape: (route, shape) => {
+      for (const name of route === '*' ? LISTING_ROUTES : [route]) {
+        if (shape === undefined) context.listingShapes.delete(name);
+        else context.listingShapes.set(name, shape);
+      }
+    },
+    setAbsentFields: (route, fields) => {
+      context.absentFields.set(route, [...fields]);
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         lifetime.abort();
@@ -170,11 +220,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return closing;
     },
   };
+  return simulator;
 
   /** Resolves once every destroyed socket has emitted 'close', so responses (and inFlight) have ended too. */
   async function waitForSocketsClosed(): Promise<void> {
     while (sockets.size > 0) await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** A frozen copy in API_VERSIONS order; throws on a version the simulator does not know. */
+function servedVersions(list: readonly ApiVersion[]): readonly ApiVersion[] {
+  const unknown = list.filter((v) => !API_VERSIONS.includes(v));
+  if (unknown.length > 0) throw new Error(`unknown API versions: ${unknown.join(', ')}`);
+  return Object.freeze(API_VERSIONS.filter((v) => list.includes(v)));
 }
 
 function versionOf(match: RouteMatch): ApiVersion | undefined {

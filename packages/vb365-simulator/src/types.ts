@@ -5,7 +5,18 @@ export type ApiVersion = 'v6' | 'v7' | 'v8';
 export const API_VERSIONS: readonly ApiVersion[] = ['v6', 'v7', 'v8'];
 
 export type RouteName =
-  'token' | 'organizations' | 'used_repositories' | 'backup_repositories' | 'service_instance' | 'logout' | 'unknown';
+  | 'token'
+  | 'organizations'
+  | 'used_repositories'
+  | 'backup_repositories'
+  | 'service_instance'
+  | 'logout'
+  | 'licensing_information'
+  | 'backed_up_organizations'
+  | 'object_storage_repositories'
+  | 'license'
+  | 'health'
+  | 'unknown';
 export const ROUTE_NAMES: readonly RouteName[] = [
   'token',
   'organizations',
@@ -13,8 +24,33 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   'backup_repositories',
   'service_instance',
   'logout',
+  'licensing_information',
+  'backed_up_organizations',
+  'object_storage_repositories',
+  'license',
+  'health',
   'unknown',
 ];
+
+/** The routes that answer a list: each version's own shape by default, or forced by `listingShapes`. */
+export type ListingRoute =
+  | 'organizations'
+  | 'used_repositories'
+  | 'backup_repositories'
+  | 'backed_up_organizations'
+  | 'object_storage_repositories';
+export const LISTING_ROUTES: readonly ListingRoute[] = [
+  'organizations',
+  'used_repositories',
+  'backup_repositories',
+  'backed_up_organizations',
+  'object_storage_repositories',
+];
+/** 'array': every item in one plain JSON array (no paging); 'page': `{offset, limit, results, _links}` with next links. */
+export type ListingShape = 'array' | 'page';
+
+/** One build for every API version, or a build per API version (the others keep their default). */
+export type ProductVersion = string | Partial<Record<ApiVersion, string>>;
 
 export interface SimulatorOptions {
   /** Interface to listen on, default '127.0.0.1'. */
@@ -23,8 +59,34 @@ export interface SimulatorOptions {
   port?: number;
   /** Default true: HTTPS with a fresh self-signed certificate whose PEM is exposed as `ca`. */
   tls?: boolean;
-  /** Default ['v6','v7','v8']; a version not served answers 404 on all its paths. */
+  /** Default ['v6','v7','v8']; a version not served answers 404 on all its paths. See also setVersions. */
   versions?: ApiVersion[];
+  /**
+   * The build ServiceInstance reports: one for every API version (as one real server does), e.g.
+   * '8.0.2.159', or per version, e.g. `{ v8: '8.0.2.159' }`.
+   * Default: a build per API version (v6 '6.1.0.222', v7 '7.1.0.2031', v8 '8.1.0.305').
+   */
+  productVersion?: ProductVersion;
+  /** Answer these listings in this shape in every version instead of the version's own (see setListingShape). */
+  listingShapes?: Partial<Record<ListingRoute, ListingShape>>;
+  /**
+   * Fields left out of the answers of a route, as a server that does not report them would (see
+   * setAbsentFields): names of the answered object's (or each listed item's) fields; a dot reaches into
+   * an embedded object, e.g. `{ backup_repositories: ['isOutOfSync', 'objectStorage.sizeLimitGB'] }`.
+   */
+  absentFields?: Partial<Record<RouteName, string[]>>;
+  /**
+   * Default false. True adds the demo's problems to the seed data: a repository out of sync, one
+   * outdated, one out of order, an object storage at 94 % of its size limit and a licence that expires in
+   * 20 days (see demo.ts). Off by default so the seed answers stay as the exporter's tests expect them.
+   */
+  demo?: boolean;
+  /**
+   * Default false. True serves `GET|PUT /_simulator/versions` (body `v6,v7`) and
+   * `PUT /_simulator/product-version` (body a build, empty for the default), unauthenticated, for a
+   * standalone simulator whose versions should change while an exporter polls it (see control.ts).
+   */
+  control?: boolean;
   /** Fixed delay before every answer, default 0. */
   latencyMs?: number;
   /** Access token lifetime, default 3600. */
@@ -128,6 +190,16 @@ export interface Simulator {
   revokeAllTokens(): void;
   /** Changes the password the token endpoint accepts from now on (issued tokens stay valid). */
   setPassword(password: string): void;
+  /** The API versions served now. */
+  readonly versions: readonly ApiVersion[];
+  /** Serves these API versions from the next request on (an upgrade or a downgrade); the others answer 404. */
+  setVersions(versions: readonly ApiVersion[]): void;
+  /** The build(s) ServiceInstance reports from now on; undefined: the per-version default. */
+  setProductVersion(build: ProductVersion | undefined): void;
+  /** Forces a listing's shape in every version (route '*': every listing); undefined: the version's own. */
+  setListingShape(route: ListingRoute | '*', shape: ListingShape | undefined): void;
+  /** Replaces the absent fields of a route (see SimulatorOptions.absentFields); [] reports them all again. */
+  setAbsentFields(route: RouteName, fields: string[]): void;
   /** Closes the server and destroys open sockets, hung responses included. */
   close(): Promise<void>;
 }
