@@ -11,11 +11,10 @@ import type { ServerConfig } from '../config/types.js';
 import { TokenSource, tokenEndpoint } from './auth.js';
 import type { ByteBudget } from './byte-budget.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
-import { MAX_LISTING_ITEMS, PagedListing } from './paging.js';
+import { PagedListing } from './paging.js';
 import {
   backupRepositoryItems,
   organizationItems,
-  parseArray,
   usedRepositoryItems,
   validateItems,
   type ItemRules,
@@ -113,24 +112,10 @@ export class Vb365Client {
   private async listing<T>(route: ListingRoute, rules: ItemRules<T>, signal: AbortSignal): Promise<Listing<T>> {
     const { endpoint } = route;
     const path = this.at(route.path);
-    const items = route.paged
-      ? await this.pages(endpoint, path, signal)
-      : await this.plainArray(endpoint, path, signal);
+    const items = await this.pages(endpoint, path, signal);
     const listing = validateItems(items, rules);
     if (listing.rejectedCount > 0) this.deps.events.rejected(endpoint, listing.rejectedCount);
     return listing;
-  }
-
-  private async plainArray(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<readonly unknown[]> {
-    const json = await this.getJson(endpoint, path, signal);
-    return this.requester.read(endpoint, () => {
-      const items = parseArray(json);
-      if (items.length > MAX_LISTING_ITEMS)
-        throw Vb365Error.invalidAnswer(
-          `the listing has ${items.length} items, more than the ${MAX_LISTING_ITEMS} accepted`,
-        );
-      return items;
-    });
   }
 
   private async pages(endpoint: Endpoint, firstPath: string, signal: AbortSignal): Promise<readonly unknown[]> {

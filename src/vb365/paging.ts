@@ -1,5 +1,5 @@
 /**
- * The rules of a VB365 paged listing: follow `_links.next` until it is absent (a server may return fewer
+ * The rules of a VB365 listing (pages, or one plain array): follow `_links.next` until it is absent (a server may return fewer
  * items than asked, so the link, not the count, says when a listing ends), and refuse a link that repeats
  * (a loop), more than MAX_PAGES pages or more than MAX_LISTING_ITEMS items rather than follow them forever.
  * The caller fetches each page; this only reads them, so a failed request is never taken for a bad answer.
@@ -38,10 +38,15 @@ export class PagedListing {
     return this.results;
   }
 
-  /** Reads the answer for `nextPath`. */
+  /**
+   * Reads the answer for `nextPath`: a page object, or a plain array, which is a whole listing in one page
+   * (old documents show listings as arrays, v8 made some pages: either may come from any version).
+   */
   read(json: unknown): void {
-    const page = parsePage(json);
-    if (page.results.length > PAGE_LIMIT)
+    const whole = Array.isArray(json);
+    const page = whole ? { results: json, nextHref: undefined } : parsePage(json);
+    // A plain array is the whole listing, bounded by MAX_LISTING_ITEMS below; a page by what a page may hold.
+    if (!whole && page.results.length > PAGE_LIMIT)
       throw Vb365Error.invalidAnswer(
         `a page holds ${page.results.length} items, more than the ${PAGE_LIMIT} a page may hold`,
       );

@@ -67,12 +67,6 @@ export function parsePage(json: unknown): Page {
   return { results, nextHref: typeof next === 'string' && next !== '' ? next : undefined };
 }
 
-/** A listing answered as a plain array (v6/v7 Organizations and BackupRepositories). */
-export function parseArray(json: unknown): readonly unknown[] {
-  if (!Array.isArray(json)) throw Vb365Error.invalidAnswer(`expected an array, got ${kindOf(json)}`);
-  return json;
-}
-
 export interface TokenAnswer {
   readonly accessToken: string;
   readonly refreshToken: string | undefined;

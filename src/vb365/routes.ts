@@ -1,7 +1,20 @@
-/** The routes of the VB365 REST API per version: each names its `endpoint` label, its path and how it answers. */
+/**
+ * The routes of the VB365 REST API per version: each names its `endpoint` label and its path, spelled as
+ * the official OpenAPI documents spell it (`/v8/token`, `usedRepositories`): the server ignores case, a
+ * reverse proxy in front of it may not.
+ */
 import type { ApiVersion } from '../config/types.js';
 
-export type Endpoint = 'token' | 'organizations' | 'used_repositories' | 'backup_repositories';
+export type Endpoint =
+  | 'token'
+  | 'version_probe'
+  | 'service_instance'
+  | 'health'
+  | 'license'
+  | 'organizations'
+  | 'used_repositories'
+  | 'backup_repositories'
+  | 'object_storage_repositories';
 
 export interface Route {
   readonly endpoint: Endpoint;
@@ -9,10 +22,8 @@ export interface Route {
   readonly path: string;
 }
 
-export interface ListingRoute extends Route {
-  /** Pages linked by `_links.next`, or one plain array. */
-  readonly paged: boolean;
-}
+/** A listing: answered as pages linked by `_links.next` or as one plain array, whatever the version says. */
+export type ListingRoute = Route;
 
 /**
  * Token and UsedRepositories answers are a few KB (an organization uses a handful of repositories): they get
@@ -21,12 +32,22 @@ export interface ListingRoute extends Route {
  */
 export const SMALL_ANSWER_BYTES = 1024 * 1024;
 
+/** Answers of one object, or of one organization's few repositories. */
+const SMALL_ANSWERS: ReadonlySet<Endpoint> = new Set([
+  'token',
+  'version_probe',
+  'service_instance',
+  'health',
+  'license',
+  'used_repositories',
+]);
+
 /** The most bytes an answer of `endpoint` may have, and which cap that is. */
 export function answerLimit(
   endpoint: Endpoint,
   maxResponseBytes: number,
 ): { readonly bytes: number; readonly limit: 'max_response_bytes' | 'small_answer' } {
-  const small = endpoint === 'token' || endpoint === 'used_repositories';
+  const small = SMALL_ANSWERS.has(endpoint);
   return small && SMALL_ANSWER_BYTES < maxResponseBytes
     ? { bytes: SMALL_ANSWER_BYTES, limit: 'small_answer' }
     : { bytes: maxResponseBytes, limit: 'max_response_bytes' };
@@ -35,25 +56,41 @@ export function answerLimit(
 /** The most items a VB365 page may hold; the server may still return fewer and link the next page. */
 export const PAGE_LIMIT = 10_000;
 
-/** Organizations and BackupRepositories come as pages from v8 on, as plain arrays before. */
+/** The versions `auto` chooses from, best first. */
+export const PROBED_VERSIONS: readonly ApiVersion[] = ['v8', 'v7', 'v6'];
+
+/** Organizations and BackupRepositories are documented as pages from v8 on, as plain arrays before (either is read). */
 const listingsArePaged = (version: ApiVersion): boolean => version === 'v8';
+const pageQuery = (version: ApiVersion, first: '?' | '&'): string =>
+  listingsArePaged(version) ? `${first}offset=0&limit=${PAGE_LIMIT}` : '';
 
 export const routes = {
-  token: (version: ApiVersion): Route => ({ endpoint: 'token', path: `/${version}/Token` }),
+  token: (version: ApiVersion): Route => ({ endpoint: 'token', path: `/${version}/token` }),
+  /** Answered 401 or 403 without credentials where the version is served, 404 where it is not (API.md). */
+  versionProbe: (version: ApiVersion): Route => ({ endpoint: 'version_probe', path: `/${version}/ServiceInstance` }),
+  serviceInstance: (version: ApiVersion): Route => ({
+    endpoint: 'service_instance',
+    path: `/${version}/ServiceInstance`,
+  }),
+  /** v8 only, anonymous. */
+  health: (version: ApiVersion): Route => ({ endpoint: 'health', path: `/${version}/Health` }),
+  license: (version: ApiVersion): Route => ({ endpoint: 'license', path: `/${version}/License` }),
   organizations: (version: ApiVersion): ListingRoute => ({
     endpoint: 'organizations',
-    path: `/${version}/Organizations?extendedView=false${listingsArePaged(version) ? `&offset=0&limit=${PAGE_LIMIT}` : ''}`,
-    paged: listingsArePaged(version),
+    path: `/${version}/Organizations?extendedView=false${pageQuery(version, '&')}`,
   }),
-  /** Paged in every version. */
+  /** Paged in every version's document. */
   usedRepositories: (version: ApiVersion, organizationId: string): ListingRoute => ({
     endpoint: 'used_repositories',
-    path: `/${version}/Organizations/${encodeURIComponent(organizationId)}/UsedRepositories?offset=0&limit=${PAGE_LIMIT}`,
-    paged: true,
+    path: `/${version}/Organizations/${encodeURIComponent(organizationId)}/usedRepositories?offset=0&limit=${PAGE_LIMIT}`,
   }),
   backupRepositories: (version: ApiVersion): ListingRoute => ({
     endpoint: 'backup_repositories',
-    path: `/${version}/BackupRepositories${listingsArePaged(version) ? `?offset=0&limit=${PAGE_LIMIT}` : ''}`,
-    paged: listingsArePaged(version),
+    path: `/${version}/BackupRepositories${pageQuery(version, '?')}`,
+  }),
+  /** v6 and v7: what a backup repository's `objectStorageId` names (v8 embeds it in the repository). */
+  objectStorageRepositories: (version: ApiVersion): ListingRoute => ({
+    endpoint: 'object_storage_repositories',
+    path: `/${version}/objectstoragerepositories`,
   }),
 } as const;

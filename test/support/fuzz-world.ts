@@ -255,7 +255,7 @@ function startMockClient(): void {
   const pool = mockAgent.get(ORIGIN);
   const json = { headers: { 'content-type': 'application/json; charset=utf-8' } };
   pool
-    .intercept({ path: '/v8/Token', method: 'POST' })
+    .intercept({ path: '/v8/token', method: 'POST' })
     .reply(200, { access_token: 'fuzz-token', refresh_token: 'fuzz-refresh', expires_in: 86_400 }, json)
     .persist();
   pool

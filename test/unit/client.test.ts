@@ -62,9 +62,9 @@ function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
 }
 
 const pool = () => agent.get(ORIGIN);
-const login = (): void => void pool().intercept({ path: '/v6/Token', method: 'POST' }).reply(200, TOKEN, json);
+const login = (): void => void pool().intercept({ path: '/v6/token', method: 'POST' }).reply(200, TOKEN, json);
 const usedRepositories = () =>
-  pool().intercept({ path: (path) => path.startsWith(`/v6/Organizations/${ORG}/UsedRepositories`), method: 'GET' });
+  pool().intercept({ path: (path) => path.startsWith(`/v6/Organizations/${ORG}/usedRepositories`), method: 'GET' });
 const signal = new AbortController().signal;
 
 beforeEach(() => {
@@ -135,7 +135,7 @@ describe('retries', () => {
 describe('login', () => {
   it('backs off after a refused login instead of trying again at once', async () => {
     pool()
-      .intercept({ path: '/v6/Token', method: 'POST' })
+      .intercept({ path: '/v6/token', method: 'POST' })
       .reply(400, { error: 'invalid_grant', error_description: 'The user name or password is incorrect.' }, json);
     const c = client();
     await expect(c.usedRepositories(ORG, signal)).rejects.toThrow(
@@ -150,7 +150,7 @@ describe('login', () => {
   it('sends the password grant with disable_antiforgery_token, form-encoded', async () => {
     let body = '';
     pool()
-      .intercept({ path: '/v6/Token', method: 'POST', body: (text) => ((body = text), true) })
+      .intercept({ path: '/v6/token', method: 'POST', body: (text) => ((body = text), true) })
       .reply(200, TOKEN, json);
     usedRepositories().reply(200, page([]), json);
     await client({ password: 'p&ss=word' }).usedRepositories(ORG, signal);
@@ -166,8 +166,8 @@ describe('login', () => {
 describe('paging and answers', () => {
   it('follows next links and refuses one that loops', async () => {
     login();
-    usedRepositories().reply(200, page([item], `/v6/Organizations/${ORG}/UsedRepositories?offset=1&limit=1`), json);
-    usedRepositories().reply(200, page([], `/v6/Organizations/${ORG}/UsedRepositories?offset=1&limit=1`), json);
+    usedRepositories().reply(200, page([item], `/v6/Organizations/${ORG}/usedRepositories?offset=1&limit=1`), json);
+    usedRepositories().reply(200, page([], `/v6/Organizations/${ORG}/usedRepositories?offset=1&limit=1`), json);
     await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({ code: 'invalid_answer' });
   });
 
@@ -183,7 +183,7 @@ describe('paging and answers', () => {
       .intercept({ path: '/v6/Organizations?extendedView=false', method: 'GET' })
       .reply(200, [{ id: ORG, name: 'Contoso' }], json);
     expect((await client().organizations(signal)).items).toEqual([{ id: ORG, name: 'Contoso' }]);
-    pool().intercept({ path: '/v8/Token', method: 'POST' }).reply(200, TOKEN, json);
+    pool().intercept({ path: '/v8/token', method: 'POST' }).reply(200, TOKEN, json);
     pool()
       .intercept({ path: '/v8/Organizations?extendedView=false&offset=0&limit=10000', method: 'GET' })
       .reply(200, page([{ id: ORG.toUpperCase(), name: 'Contoso' }]), json);
@@ -211,7 +211,7 @@ describe('paging and answers', () => {
 
   it('counts an answer refused as a whole against the endpoint that gave it, a bad token answer against token only', async () => {
     pool()
-      .intercept({ path: '/v6/Token', method: 'POST' })
+      .intercept({ path: '/v6/token', method: 'POST' })
       .reply(200, { token_type: 'bearer', expires_in: 3600 }, json);
     await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({
       code: 'invalid_answer',
@@ -254,12 +254,12 @@ describe('paging and answers', () => {
   });
 
   it('uses the path prefix of the base URL for every request and next link', async () => {
-    pool().intercept({ path: '/vb365/v6/Token', method: 'POST' }).reply(200, TOKEN, json);
+    pool().intercept({ path: '/vb365/v6/token', method: 'POST' }).reply(200, TOKEN, json);
     pool()
-      .intercept({ path: `/vb365/v6/Organizations/${ORG}/UsedRepositories?offset=0&limit=10000`, method: 'GET' })
-      .reply(200, page([item], `/v6/Organizations/${ORG}/UsedRepositories?offset=1`), json);
+      .intercept({ path: `/vb365/v6/Organizations/${ORG}/usedRepositories?offset=0&limit=10000`, method: 'GET' })
+      .reply(200, page([item], `/v6/Organizations/${ORG}/usedRepositories?offset=1`), json);
     pool()
-      .intercept({ path: `/vb365/v6/Organizations/${ORG}/UsedRepositories?offset=1`, method: 'GET' })
+      .intercept({ path: `/vb365/v6/Organizations/${ORG}/usedRepositories?offset=1`, method: 'GET' })
       .reply(200, page([]), json);
     expect((await client({ url: `${ORIGIN}/vb365` }).usedRepositories(ORG, signal)).items).toHaveLength(1);
   });

@@ -117,7 +117,7 @@ describe('answers refused as a whole', () => {
   it.each([
     ['"results" missing', '{"offset":0,"limit":10000,"_links":{}}', /"results" to be an array, got nothing/],
     ['"results" an object', '{"offset":0,"limit":10000,"results":{"0":{}}}', /"results" to be an array, got an object/],
-    ['an array instead of a page', '[]', /expected a page object, got an array/],
+    ['a number', '7', /expected a page object, got a number/],
     ['null', 'null', /expected a page object, got null/],
     [
       'a next href that is a number',
@@ -137,16 +137,18 @@ describe('answers refused as a whole', () => {
     },
   );
 
-  it('an object where v6 answers the organization array: up 0, invalid_answers_total, every value kept', async () => {
+  it('an object that is neither an array nor a page where v6 answers the organization array: up 0, invalid_answers_total, every value kept', async () => {
     const h = await start({ server: { apiVersion: 'v6' } });
-    h.simulator.addFault({ route: 'organizations', body: '{"results":[]}' });
+    h.simulator.addFault({ route: 'organizations', body: '{"value":[]}' });
     await h.exporter.pollNow();
     const text = await h.metricsText();
     await expectHealthy(h.exporter.url);
     expect(up(text)).toBe(0);
     expect(invalidAnswers(text, 'organizations')).toBe(1);
     for (const organizationId of SEED_ORGS) expectExported(text, h.simulator, organizationId, 0);
-    expect(String(logLines(h.logs.lines, LISTING_FAILED)[0]?.['reason'])).toContain('expected an array, got an object');
+    expect(String(logLines(h.logs.lines, LISTING_FAILED)[0]?.['reason'])).toContain(
+      'expected "results" to be an array, got nothing',
+    );
     await expectRestored(h);
   });
 });

@@ -14,13 +14,8 @@ import { SEED_ORGANIZATION_IDS } from 'vb365-simulator';
 import { initialState } from '../../src/store/next-state.js';
 import type { ServerState } from '../../src/store/types.js';
 import { describeError } from '../../src/vb365/errors.js';
-import {
-  parseArray,
-  parseBackupRepository,
-  parseOrganization,
-  parsePage,
-  parseUsedRepository,
-} from '../../src/vb365/parse.js';
+import { PagedListing } from '../../src/vb365/paging.js';
+import { parseBackupRepository, parseOrganization, parsePage, parseUsedRepository } from '../../src/vb365/parse.js';
 import {
   HREFS,
   T0,
@@ -59,7 +54,8 @@ describe('parsing arbitrary values', () => {
       expectInvalidAnswer(error);
     }
     try {
-      parseArray(value);
+      // Either listing shape: an array is read whole, anything else as a page.
+      new PagedListing('/v6/Organizations', (href) => href).read(value);
     } catch (error) {
       expectInvalidAnswer(error);
     }

@@ -50,10 +50,10 @@ const NON_STRING_IDS: readonly unknown[] = [null, 7, [UUID], { id: UUID }, true]
 function expectedPaths(version: ApiVersion): RegExp[] {
   const paged = version === 'v8' ? '&offset=0&limit=10000' : '';
   return [
-    new RegExp(`^/${version}/Token$`),
+    new RegExp(`^/${version}/token$`),
     new RegExp(`^/${version}/Organizations\\?extendedView=false${paged}$`),
     new RegExp(
-      `^/${version}/Organizations/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/UsedRepositories\\?offset=0&limit=10000$`,
+      `^/${version}/Organizations/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/usedRepositories\\?offset=0&limit=10000$`,
     ),
     new RegExp(`^/${version}/BackupRepositories${version === 'v8' ? '\\?offset=0&limit=10000' : ''}$`),
   ];
@@ -99,7 +99,7 @@ describe.each(['v6', 'v7', 'v8'] as const)('an Organizations listing with IDs th
         path,
       ).toBe(true);
     const polled = paths
-      .map((path) => /\/Organizations\/([^/]+)\/UsedRepositories/.exec(path)?.[1])
+      .map((path) => /\/Organizations\/([^/]+)\/usedRepositories/.exec(path)?.[1])
       .filter((id) => id !== undefined);
     expect(polled.sort()).toEqual([...SEED_ORGS].sort());
     for (const path of paths)
