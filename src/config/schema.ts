@@ -4,7 +4,7 @@
  * these tables, so a new setting is one line here (and its use).
  */
 import { z } from 'zod';
-import { API_VERSIONS, LOG_FORMATS, LOG_LEVELS } from './types.js';
+import { API_VERSION_SETTINGS, LOG_FORMATS, LOG_LEVELS } from './types.js';
 import {
   baseUrl,
   durationSeconds,
@@ -18,7 +18,7 @@ import {
 } from './values.js';
 
 export const DEFAULTS = {
-  apiVersion: 'v6',
+  apiVersion: 'auto',
   listenAddress: ':10365',
   telemetryPath: '/metrics',
   logLevel: 'info',
@@ -47,7 +47,7 @@ function setting<S extends z.ZodType>(definition: Setting<S>): Setting<S> {
 export const SERVER_SETTINGS = {
   name: setting({ env: 'VB365_SERVER_NAME', value: text('a non-empty name').optional() }),
   url: setting({ env: 'VB365_URL', value: baseUrl() }),
-  api_version: setting({ env: 'VB365_API_VERSION', value: oneOf(API_VERSIONS).default(DEFAULTS.apiVersion) }),
+  api_version: setting({ env: 'VB365_API_VERSION', value: oneOf(API_VERSION_SETTINGS).default(DEFAULTS.apiVersion) }),
   username: setting({ env: 'VB365_USERNAME', value: text('a user name') }),
   password: setting({ env: 'VB365_PASSWORD', value: text('a non-empty password').optional(), secret: true }),
   password_file: setting({

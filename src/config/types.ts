@@ -2,6 +2,9 @@
 
 export const API_VERSIONS = ['v6', 'v7', 'v8'] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
+/** `auto`: the best version the server serves, found while running (see vb365/api-version.ts). */
+export const API_VERSION_SETTINGS = ['auto', ...API_VERSIONS] as const;
+export type ApiVersionSetting = (typeof API_VERSION_SETTINGS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -13,7 +16,7 @@ export interface ServerConfig {
   readonly name: string;
   /** Base URL without a trailing slash, e.g. `https://vb365.example.com:4443`. */
   readonly url: string;
-  readonly apiVersion: ApiVersion;
+  readonly apiVersion: ApiVersionSetting;
   readonly username: string;
   readonly password: string;
   /** Organization IDs to poll (lower case); empty means discover every organization each cycle. */

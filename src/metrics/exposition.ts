@@ -9,7 +9,8 @@
  */
 import type { ServerConfig } from '../config/types.js';
 import type { OrganizationState, ServerState } from '../store/types.js';
-import type { BackupRepository, UsedRepository } from '../vb365/types.js';
+import { BYTES_PER_SIZE_LIMIT_GB } from '../vb365/parse-server.js';
+import type { BackupRepository, ObjectStorage, UsedRepository } from '../vb365/types.js';
 
 const CACHED = 'Cached from the last poll of the VB365 server.';
 
@@ -77,6 +78,31 @@ const perBackupRepository =
   (view: View, emit: Emit): void => {
     for (const { labels, repository } of view.backupRepositories) emit(labels, value(repository));
   };
+
+const flag = (value: boolean | null): number | null => (value === null ? null : value ? 1 : 0);
+
+/** The object storage behind a repository: embedded (v8), or the v6/v7 listing's item it names. */
+function objectStorageOf(server: ServerState, repository: BackupRepository): ObjectStorage | undefined {
+  if (repository.objectStorage !== undefined) return repository.objectStorage;
+  return repository.objectStorageId === undefined ? undefined : server.objectStorages.get(repository.objectStorageId);
+}
+
+const perObjectStorage =
+  (value: (storage: ObjectStorage) => number | null) =>
+  (view: View, emit: Emit): void => {
+    for (const { labels, repository } of view.backupRepositories) {
+      const storage = objectStorageOf(view.server, repository);
+      if (storage !== undefined) emit(labels, value(storage));
+    }
+  };
+
+const fromLicense =
+  (value: (license: NonNullable<ServerState['license']>) => number | null) =>
+  (view: View, emit: Emit): void => {
+    if (view.server.license !== undefined) emit(view.serverLabels, value(view.server.license));
+  };
+
+const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
 /** Names and details are labels of an info metric (value 1), so the byte gauges keep stable label sets. */
 function repositoryInfo(view: View, emit: Emit): void {
@@ -164,6 +190,113 @@ const FAMILIES: readonly Family[] = [
     name: 'veeam_vb365_repository_info',
     help: `Names and details of a repository an organization uses; always 1. ${CACHED}`,
     samples: repositoryInfo,
+  },
+  {
+    name: 'veeam_vb365_repository_protected_objects',
+    help: `Objects (mailboxes, sites, ...) of the organization protected in the backup repository (v8 protectedObjectsCount). ${CACHED}`,
+    samples: perRepository((repository) => repository.protectedObjectsCount),
+  },
+  {
+    name: 'veeam_vb365_server_info',
+    help: 'The VB365 build (ServiceInstance version, empty until read) and the REST API version the exporter reads the server with now; always 1.',
+    samples: (view, emit) => {
+      const { apiVersion, productVersion } = view.server;
+      if (apiVersion !== undefined)
+        emit(`${view.serverLabels},version="${escapeLabelValue(productVersion ?? '')}",api_version="${apiVersion}"`, 1);
+    },
+  },
+  {
+    name: 'veeam_vb365_server_healthy',
+    help: `Whether the server's own health check (v8 /Health) says Healthy (1) or Unhealthy (0); none for v6/v7. ${CACHED}`,
+    samples: (view, emit) => {
+      if (view.server.health !== undefined) emit(view.serverLabels, view.server.health.healthy ? 1 : 0);
+    },
+  },
+  {
+    name: 'veeam_vb365_server_component_healthy',
+    help: `Whether each entry of the server's health check (the configuration database, the NATS server) is Healthy (1) or not (0). ${CACHED}`,
+    samples: (view, emit) => {
+      for (const component of view.server.health?.components ?? [])
+        emit(`${view.serverLabels},component="${escapeLabelValue(component.name)}"`, component.healthy ? 1 : 0);
+    },
+  },
+  {
+    name: 'veeam_vb365_license_info',
+    help: `The installed licence's status (Valid, Expired), type and package; always 1. ${CACHED}`,
+    samples: (view, emit) => {
+      const license = view.server.license;
+      if (license !== undefined)
+        emit(
+          `${view.serverLabels},status="${escapeLabelValue(license.status)}",type="${escapeLabelValue(license.type)}",package="${escapeLabelValue(license.package)}"`,
+          1,
+        );
+    },
+  },
+  {
+    name: 'veeam_vb365_license_used_users',
+    help: `Users the licence is used by (usedNumber). ${CACHED}`,
+    samples: fromLicense((license) => license.usedUsers),
+  },
+  {
+    name: 'veeam_vb365_license_total_users',
+    help: `Users the licence covers (totalNumber). ${CACHED}`,
+    samples: fromLicense((license) => license.totalUsers),
+  },
+  {
+    name: 'veeam_vb365_license_new_users',
+    help: `Users newly licensed this month (newNumber). ${CACHED}`,
+    samples: fromLicense((license) => license.newUsers),
+  },
+  {
+    name: 'veeam_vb365_license_expiry_timestamp_seconds',
+    help: `Unix time the licence expires (licenseExpires; v6 expirationDate). ${CACHED}`,
+    samples: fromLicense((license) => seconds(license.expiresMs)),
+  },
+  {
+    name: 'veeam_vb365_license_grace_period_expiry_timestamp_seconds',
+    help: `Unix time the licence's grace period ends (gracePeriodExpires; v7 and v8). ${CACHED}`,
+    samples: fromLicense((license) => seconds(license.gracePeriodExpiresMs)),
+  },
+  {
+    name: 'veeam_vb365_backup_repository_info',
+    help: `Every backup repository the server lists, with its name and VB365's reason when it is out of order; always 1. ${CACHED}`,
+    samples: (view, emit) => {
+      for (const { labels, repository } of view.backupRepositories)
+        emit(
+          `${labels},repository_name="${escapeLabelValue(repository.name)}",out_of_order_reason="${escapeLabelValue(repository.outOfOrderReason)}"`,
+          1,
+        );
+    },
+  },
+  {
+    name: 'veeam_vb365_backup_repository_out_of_sync',
+    help: `Whether VB365 reports the repository out of sync with its object storage (isOutOfSync: 1) or not (0). ${CACHED}`,
+    samples: perBackupRepository((repository) => flag(repository.isOutOfSync)),
+  },
+  {
+    name: 'veeam_vb365_backup_repository_outdated',
+    help: `Whether VB365 reports the repository outdated, its format older than the server's (isOutdated, v8: 1) or not (0). ${CACHED}`,
+    samples: perBackupRepository((repository) => flag(repository.isOutdated)),
+  },
+  {
+    name: 'veeam_vb365_backup_repository_out_of_order',
+    help: `Whether VB365 reports the repository out of order, the Invalid state (isOutOfOrder, v8: 1) or not (0). ${CACHED}`,
+    samples: perBackupRepository((repository) => flag(repository.isOutOfOrder)),
+  },
+  {
+    name: 'veeam_vb365_backup_repository_object_storage_used_bytes',
+    help: `Space used in the object storage behind the repository (usedSpaceBytes; v8 embedded, v6/v7 objectstoragerepositories). ${CACHED}`,
+    samples: perObjectStorage((storage) => storage.usedSpaceBytes),
+  },
+  {
+    name: 'veeam_vb365_backup_repository_object_storage_free_bytes',
+    help: `Free space the server reports for the object storage behind the repository (freeSpaceBytes). ${CACHED}`,
+    samples: perObjectStorage((storage) => storage.freeSpaceBytes),
+  },
+  {
+    name: 'veeam_vb365_backup_repository_object_storage_size_limit_bytes',
+    help: `The size limit set on the object storage, only where sizeLimitEnabled (sizeLimitGB x ${BYTES_PER_SIZE_LIMIT_GB}: Veeam documents only "GB"; taken as 2^30, see README). ${CACHED}`,
+    samples: perObjectStorage((storage) => storage.sizeLimitBytes),
   },
 ];
 

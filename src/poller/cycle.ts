@@ -6,15 +6,20 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ServerConfig } from '../config/types.js';
+import type { ApiVersion, ServerConfig } from '../config/types.js';
 import type { CycleResult, PollOutcome } from '../store/types.js';
 import type { Vb365Client } from '../vb365/client.js';
 import { describeError } from '../vb365/errors.js';
 import type { BackupRepository, Listing, Organization } from '../vb365/types.js';
+import { readServerFacts, type FactsClient } from './server-facts.js';
 
 export interface CycleDependencies {
   readonly server: ServerConfig;
-  readonly client: Pick<Vb365Client, 'beginCycle' | 'organizations' | 'usedRepositories' | 'backupRepositories'>;
+  readonly client: Pick<
+    Vb365Client,
+    'beginCycle' | 'chooseVersion' | 'organizations' | 'usedRepositories' | 'backupRepositories'
+  > &
+    FactsClient;
   readonly owns: (organizationId: string) => boolean;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -27,7 +32,9 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
   deps.client.beginCycle();
 
   let organizations: readonly Organization[];
+  let version: ApiVersion;
   try {
+    version = await deps.client.chooseVersion(signal);
     organizations = await listOrganizations(deps, signal);
   } catch (error) {
     logger.warn({ reason: describeError(error) }, 'could not list organizations; keeping the last known values');
@@ -37,10 +44,12 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
       listing: { ok: false, error: describeError(error) },
       backupRepositories: undefined,
       polls,
+      facts: undefined,
     };
   }
 
   const backupRepositories = listBackupRepositories(deps, signal);
+  const facts = readServerFacts(deps.client, version, logger, signal);
   // `poll_concurrency` workers share one queue: no task object per organization waits in memory, which
   // matters at ten thousand organizations.
   const queue = organizations[Symbol.iterator]();
@@ -48,13 +57,16 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
     for (const organization of queue) polls.set(organization.id, await pollOrganization(deps, organization, signal));
   };
   await Promise.all(Array.from({ length: Math.min(deps.server.pollConcurrency, organizations.length) }, worker));
-  const backup = await backupRepositories; // before the clock is read: the cycle includes this listing
+  // Before the clock is read: the cycle includes these.
+  const backup = await backupRepositories;
+  const server = await facts;
   return {
     startedMs,
     finishedMs: clock.now(),
     listing: { ok: true, organizations },
     backupRepositories: backup,
     polls,
+    facts: server,
   };
 }
 

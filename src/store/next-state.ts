@@ -19,6 +19,11 @@ export function initialState(name: string): ServerState {
     backupRepositories: new Map(),
     backupRepositoriesListedMs: undefined,
     unavailableSinceMs: new Map(),
+    apiVersion: undefined,
+    productVersion: undefined,
+    license: undefined,
+    health: undefined,
+    objectStorages: new Map(),
   };
 }
 
@@ -34,6 +39,7 @@ export function nextState(previous: ServerState, cycle: CycleResult): NextState 
         : new Map(sortedById(cycle.backupRepositories).map((repository) => [repository.id, repository])),
     backupRepositoriesListedMs:
       cycle.backupRepositories === undefined ? previous.backupRepositoriesListedMs : cycle.finishedMs,
+    ...factsOf(previous, cycle),
   };
   const { listing } = cycle;
   if (!listing.ok) {
@@ -90,6 +96,30 @@ export function nextState(previous: ServerState, cycle: CycleResult): NextState 
       unavailableSinceMs: unavailableSince(organizations, previous.unavailableSinceMs, cycle.finishedMs),
     },
     dropped: previous.organizations.filter((organization) => !kept.has(organization.id)),
+  };
+}
+
+/** The server's facts: each one read this cycle replaces the last, each one not read keeps it. */
+function factsOf(
+  previous: ServerState,
+  { facts }: CycleResult,
+): Pick<ServerState, 'apiVersion' | 'productVersion' | 'license' | 'health' | 'objectStorages'> {
+  if (facts === undefined) {
+    const { apiVersion, productVersion, license, health, objectStorages } = previous;
+    return { apiVersion, productVersion, license, health, objectStorages };
+  }
+  return {
+    apiVersion: facts.apiVersion,
+    productVersion: facts.serviceInstance?.version ?? previous.productVersion,
+    license: facts.license ?? previous.license,
+    // Health exists in v8 only: after a switch to v6/v7 the last v8 report would be stale for good.
+    health: facts.apiVersion === 'v8' ? (facts.health ?? previous.health) : undefined,
+    objectStorages:
+      facts.apiVersion === 'v8'
+        ? new Map()
+        : facts.objectStorages === undefined
+          ? previous.objectStorages
+          : new Map(sortedById(facts.objectStorages).map((storage) => [storage.id, storage])),
   };
 }
 

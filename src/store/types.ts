@@ -1,5 +1,26 @@
 /** The latest known state of each server: built from poll cycles, read by the exposition and the status page. */
-import type { BackupRepository, Organization, UsedRepository } from '../vb365/types.js';
+import type { ApiVersion } from '../config/types.js';
+import type {
+  BackupRepository,
+  HealthReport,
+  License,
+  ObjectStorage,
+  Organization,
+  ServiceInstance,
+  UsedRepository,
+} from '../vb365/types.js';
+
+/** What a cycle read about the server as a whole; undefined: not read (or failed) this cycle. */
+export interface ServerFacts {
+  /** The version the cycle was read with. */
+  readonly apiVersion: ApiVersion;
+  readonly serviceInstance: ServiceInstance | undefined;
+  readonly license: License | undefined;
+  /** v8 only. */
+  readonly health: HealthReport | undefined;
+  /** v6/v7 only: what `objectStorageId` points to. */
+  readonly objectStorages: readonly ObjectStorage[] | undefined;
+}
 
 export type PollOutcome =
   | { readonly ok: true; readonly atMs: number; readonly repositories: readonly UsedRepository[] }
@@ -16,6 +37,8 @@ export interface CycleResult {
   /** Names and capacity; undefined when that listing failed (the previous one is kept). */
   readonly backupRepositories: readonly BackupRepository[] | undefined;
   readonly polls: ReadonlyMap<string, PollOutcome>;
+  /** Undefined when the cycle could not log in and list organizations. */
+  readonly facts?: ServerFacts | undefined;
 }
 
 export interface OrganizationState {
@@ -48,6 +71,15 @@ export interface ServerState {
    * of the unbroken run that has reported it so: since when it is unavailable, as far as the exporter knows.
    */
   readonly unavailableSinceMs: ReadonlyMap<string, number>;
+  /** The API version of the last cycle that found one. */
+  readonly apiVersion: ApiVersion | undefined;
+  /** The VB365 build, as last read. */
+  readonly productVersion: string | undefined;
+  readonly license: License | undefined;
+  /** As last read with v8; undefined while the server is read with v6/v7 (they have no Health). */
+  readonly health: HealthReport | undefined;
+  /** v6/v7's object storage listing as last read, by ID; v8 embeds object storage in each repository. */
+  readonly objectStorages: ReadonlyMap<string, ObjectStorage>;
 }
 
 /** A server's next state, and the organizations it no longer has (their series vanish from /metrics). */

@@ -17,10 +17,12 @@ import type { Route } from './routes.js';
 export type RequestToken = (form: URLSearchParams, signal: AbortSignal) => Promise<TokenAnswer>;
 
 /** The token endpoint at `route`, requested (with retries, counted) and its answer checked. */
-export function tokenEndpoint(requester: Requester, route: Route): RequestToken {
+/** `route` is asked at each login: the API version (and so the token path) may change while running. */
+export function tokenEndpoint(requester: Requester, route: () => Route): RequestToken {
   return async (form, signal) => {
-    const answer = await requester.send({ endpoint: route.endpoint, method: 'POST', path: route.path, form }, signal);
-    return requester.read(route.endpoint, () => parseTokenAnswer(answer.json));
+    const { endpoint, path } = route();
+    const answer = await requester.send({ endpoint, method: 'POST', path, form }, signal);
+    return requester.read(endpoint, () => parseTokenAnswer(answer.json));
   };
 }
 

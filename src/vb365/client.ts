@@ -1,13 +1,15 @@
 /**
  * The VB365 REST client of one server: the listings the exporter reads (organizations, used repositories,
- * backup repositories), each request sent with the server's access token, answers validated into typed
- * listings. Data flows one way: client -> token source -> token endpoint -> requester -> transport.
+ * backup and object storage repositories) and the server's own facts (build, licence, health), each request
+ * sent with the server's access token, answers validated into typed values, in the API version the
+ * ApiVersionChooser says. Data flows one way: client -> token source -> token endpoint -> requester -> transport.
  */
 import type { LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
+import { ApiVersionChooser } from './api-version.js';
 import { TokenSource, tokenEndpoint } from './auth.js';
 import type { ByteBudget } from './byte-budget.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
@@ -19,11 +21,22 @@ import {
   validateItems,
   type ItemRules,
 } from './parse.js';
+import { objectStorageItems, parseHealth, parseLicense, parseServiceInstance } from './parse-server.js';
 import { KnownSecrets } from './redact.js';
 import { Requester, type RequestEvents } from './requester.js';
-import { routes, type Endpoint, type ListingRoute } from './routes.js';
+import { routes, type Endpoint, type ListingRoute, type Route } from './routes.js';
 import { Transport } from './transport.js';
-import type { BackupRepository, Listing, Organization, UsedRepository } from './types.js';
+import type { ApiVersion } from '../config/types.js';
+import type {
+  BackupRepository,
+  HealthReport,
+  License,
+  Listing,
+  ObjectStorage,
+  Organization,
+  ServiceInstance,
+  UsedRepository,
+} from './types.js';
 
 export interface ClientDependencies {
   readonly server: ServerConfig;
@@ -47,6 +60,7 @@ export class Vb365Client {
   private readonly requester: Requester;
   private readonly tokens: TokenSource;
   private readonly pathPrefix: string;
+  private readonly versions: ApiVersionChooser;
 
   constructor(private readonly deps: ClientDependencies) {
     const { server } = deps;
@@ -76,11 +90,16 @@ export class Vb365Client {
       events: deps.events,
       secrets,
     });
-    const tokenRoute = routes.token(server.apiVersion);
+    this.versions = new ApiVersionChooser({
+      setting: server.apiVersion,
+      probe: (version, signal) => this.probe(version, signal),
+      clock: deps.clock,
+      logger: deps.logger,
+    });
     this.tokens = new TokenSource({
       username: server.username,
       password: server.password,
-      requestToken: tokenEndpoint(this.requester, { ...tokenRoute, path: this.at(tokenRoute.path) }),
+      requestToken: tokenEndpoint(this.requester, () => this.located(routes.token(this.version))),
       secrets,
       clock: deps.clock,
       random: deps.random,
@@ -93,20 +112,71 @@ export class Vb365Client {
     this.tokens.beginCycle();
   }
 
+  /** The API version to read this cycle with (with `auto`, probed when due); throws when none is served. */
+  chooseVersion(signal: AbortSignal): Promise<ApiVersion> {
+    return this.versions.choose(signal);
+  }
+
+  /** The version in use now; undefined until `auto` has found one. */
+  get apiVersion(): ApiVersion | undefined {
+    return this.versions.current;
+  }
+
   organizations(signal: AbortSignal): Promise<Listing<Organization>> {
-    return this.listing(routes.organizations(this.deps.server.apiVersion), organizationItems, signal);
+    return this.listing(routes.organizations(this.version), organizationItems, signal);
   }
 
   usedRepositories(organizationId: string, signal: AbortSignal): Promise<Listing<UsedRepository>> {
-    return this.listing(
-      routes.usedRepositories(this.deps.server.apiVersion, organizationId),
-      usedRepositoryItems,
-      signal,
-    );
+    return this.listing(routes.usedRepositories(this.version, organizationId), usedRepositoryItems, signal);
   }
 
   backupRepositories(signal: AbortSignal): Promise<Listing<BackupRepository>> {
-    return this.listing(routes.backupRepositories(this.deps.server.apiVersion), backupRepositoryItems, signal);
+    return this.listing(routes.backupRepositories(this.version), backupRepositoryItems, signal);
+  }
+
+  /** v6/v7 only: v8 embeds the object storage in each backup repository. */
+  objectStorageRepositories(signal: AbortSignal): Promise<Listing<ObjectStorage>> {
+    return this.listing(routes.objectStorageRepositories(this.version), objectStorageItems, signal);
+  }
+
+  async serviceInstance(signal: AbortSignal): Promise<ServiceInstance> {
+    const { endpoint, path } = this.located(routes.serviceInstance(this.version));
+    const json = await this.getJson(endpoint, path, signal);
+    return this.requester.read(endpoint, () => parseServiceInstance(json));
+  }
+
+  async license(signal: AbortSignal): Promise<License> {
+    const { endpoint, path } = this.located(routes.license(this.version));
+    const json = await this.getJson(endpoint, path, signal);
+    return this.requester.read(endpoint, () => parseLicense(json));
+  }
+
+  /** v8 only, anonymous: an unhealthy server answers 503 with the same report. */
+  async health(signal: AbortSignal): Promise<HealthReport> {
+    const { endpoint, path } = this.located(routes.health(this.version));
+    const answer = await this.requester.send({ endpoint, method: 'GET', path, acceptStatuses: [503] }, signal);
+    return this.requester.read(endpoint, () => parseHealth(answer.json));
+  }
+
+  private get version(): ApiVersion {
+    const version = this.versions.current;
+    // chooseVersion() comes first in every cycle; reaching this without a version is a bug.
+    if (version === undefined) throw new Error('no API version chosen yet');
+    return version;
+  }
+
+  /** One unauthenticated request: 401 or 403 (or an answer) where `version` is served, 404 where it is not. */
+  private async probe(version: ApiVersion, signal: AbortSignal): Promise<boolean> {
+    const { endpoint, path } = this.located(routes.versionProbe(version));
+    const answer = await this.requester.send(
+      { endpoint, method: 'GET', path, acceptStatuses: [401, 403, 404] },
+      signal,
+    );
+    return answer.status !== 404;
+  }
+
+  private located(route: Route): Route {
+    return { ...route, path: this.at(route.path) };
   }
 
   private async listing<T>(route: ListingRoute, rules: ItemRules<T>, signal: AbortSignal): Promise<Listing<T>> {
@@ -153,6 +223,17 @@ export class Vb365Client {
    * new one; a token refused while fresh is a permission problem, failed at once without a new login.
    */
   private async getJson(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<unknown> {
+    try {
+      return await this.getJsonWithToken(endpoint, path, signal);
+    } catch (error) {
+      // A versioned path not found (not an organization that is gone): the version is looked for again.
+      if (error instanceof HttpStatusError && error.status === 404 && error.endpoint !== 'used_repositories')
+        this.versions.notFound();
+      throw error;
+    }
+  }
+
+  private async getJsonWithToken(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<unknown> {
     for (let reauthenticated = false; ; reauthenticated = true) {
       const accessToken = await this.tokens.accessToken(signal).catch((error: unknown) => {
         // A login skipped during back-off is a token request that did not happen: count it as such.

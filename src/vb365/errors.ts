@@ -7,7 +7,16 @@ import type { Endpoint } from './routes.js';
 
 /** Failures that are not an HTTP answer. */
 export type FailureCode =
-  'timeout' | 'network' | 'dns' | 'tls' | 'too_large' | 'invalid_json' | 'invalid_answer' | 'aborted' | 'login_backoff';
+  | 'timeout'
+  | 'network'
+  | 'dns'
+  | 'tls'
+  | 'too_large'
+  | 'invalid_json'
+  | 'invalid_answer'
+  | 'aborted'
+  | 'login_backoff'
+  | 'no_api_version';
 
 /** The settings a connection problem points at, named as the user wrote them (a variable or a YAML path). */
 export interface TlsSettings {
@@ -31,6 +40,14 @@ export class Vb365Error extends Error {
     message: string,
   ) {
     super(message);
+  }
+
+  /** `api_version: auto` found none of the versions it knows served. */
+  static noApiVersion(probed: readonly string[]): Vb365Error {
+    return new Vb365Error(
+      'no_api_version',
+      `the server serves none of the API versions ${probed.join(', ')} (each /{version}/ServiceInstance answered 404): check the URL's path, or a proxy in front of the server`,
+    );
   }
 
   static timeout(timeoutMs: number): Vb365Error {
@@ -142,7 +159,7 @@ export class HttpStatusError extends Vb365Error {
 
   /** `detail`: the server's own words (already redacted and shortened), as `: words`, or empty. */
   constructor(
-    endpoint: Endpoint,
+    readonly endpoint: Endpoint,
     readonly status: number,
     detail: string,
     readonly retryAfterMs: number | undefined,

@@ -5,6 +5,7 @@
  */
 import { UUID_PATTERN } from '../uuid.js';
 import { Vb365Error } from './errors.js';
+import { parseObjectStorage } from './parse-server.js';
 import type { BackupRepository, Listing, Organization, RejectedItem, UsedRepository } from './types.js';
 
 export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -118,6 +119,8 @@ export function parseUsedRepository(item: unknown): ItemResult<UsedRepository> {
   if (!cache.ok) return cache;
   const objectStorage = byteCount(item, 'objectStorageUsedSpaceBytes');
   if (!objectStorage.ok) return objectStorage;
+  const protectedObjects = byteCount(item, 'protectedObjectsCount');
+  if (!protectedObjects.ok) return protectedObjects;
   const available = item['isAvailable'];
   if (typeof available !== 'boolean')
     return reject(`"isAvailable" is not a boolean (${kindOf(available)}) for repository ${repositoryId}`);
@@ -130,6 +133,7 @@ export function parseUsedRepository(item: unknown): ItemResult<UsedRepository> {
       objectStorageUsedSpaceBytes: objectStorage.value,
       isAvailable: available,
       details: text(item['details']),
+      protectedObjectsCount: protectedObjects.value,
     },
   };
 }
@@ -142,9 +146,46 @@ export function parseBackupRepository(item: unknown): ItemResult<BackupRepositor
   if (!capacity.ok) return capacity;
   const free = byteCount(item, 'freeSpaceBytes');
   if (!free.ok) return free;
+  const flags = stateFlags(item, id);
+  if (!flags.ok) return flags;
+  const embedded = item['objectStorage'];
+  const objectStorage = embedded === undefined || embedded === null ? undefined : parseObjectStorage(embedded);
+  if (objectStorage !== undefined && !objectStorage.ok) return reject(`repository ${id}: ${objectStorage.reason}`);
+  const storageId = item['objectStorageId'];
   return {
     ok: true,
-    value: { id, name: text(item['name']), capacityBytes: capacity.value, freeSpaceBytes: free.value },
+    value: {
+      id,
+      name: text(item['name']),
+      capacityBytes: capacity.value,
+      freeSpaceBytes: free.value,
+      ...flags.value,
+      outOfOrderReason: text(item['outOfOrderReason']),
+      objectStorage: objectStorage?.value,
+      objectStorageId: uuid(storageId),
+    },
+  };
+}
+
+/** isOutOfSync, isOutdated, isOutOfOrder: a boolean, or null where the server does not report it. */
+function stateFlags(
+  item: Json,
+  id: string,
+): ItemResult<Pick<BackupRepository, 'isOutOfSync' | 'isOutdated' | 'isOutOfOrder'>> {
+  const flags: Record<string, boolean | null> = {};
+  for (const key of ['isOutOfSync', 'isOutdated', 'isOutOfOrder']) {
+    const value = item[key];
+    if (value !== undefined && value !== null && typeof value !== 'boolean')
+      return reject(`"${key}" is not a boolean (${kindOf(value)}) for repository ${id}`);
+    flags[key] = typeof value === 'boolean' ? value : null;
+  }
+  return {
+    ok: true,
+    value: {
+      isOutOfSync: flags['isOutOfSync'] ?? null,
+      isOutdated: flags['isOutdated'] ?? null,
+      isOutOfOrder: flags['isOutOfOrder'] ?? null,
+    },
   };
 }
 

@@ -22,6 +22,8 @@ export interface ApiRequest {
   readonly accessToken?: string;
   /** Sent form-encoded. */
   readonly form?: URLSearchParams;
+  /** Statuses outside 2xx that are answers here, returned as they are (never retried): a probe's 404, Health's 503. */
+  readonly acceptStatuses?: readonly number[];
 }
 
 /** What requests tell the exporter's own metrics. */
@@ -48,7 +50,7 @@ export interface RequesterDependencies {
 export class Requester {
   constructor(private readonly deps: RequesterDependencies) {}
 
-  /** The 2xx answer to `request`, after as many attempts as retryWaitMs() allows. */
+  /** The 2xx (or accepted) answer to `request`, after as many attempts as retryWaitMs() allows. */
   async send(request: ApiRequest, signal: AbortSignal): Promise<HttpAnswer> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -99,7 +101,7 @@ export class Requester {
       throw error;
     }
     this.deps.events.request(request.endpoint, String(answer.status));
-    if (answer.status >= 200 && answer.status < 300) return answer;
+    if ((answer.status >= 200 && answer.status < 300) || request.acceptStatuses?.includes(answer.status)) return answer;
     throw new HttpStatusError(
       request.endpoint,
       answer.status,

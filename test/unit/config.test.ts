@@ -27,7 +27,7 @@ describe('environment', () => {
       {
         name: 'vb365.example.com:4443',
         url: 'https://vb365.example.com:4443',
-        apiVersion: 'v6',
+        apiVersion: 'auto',
         username: 'svc',
         password: 's3cret-value',
         organizations: [],
@@ -103,7 +103,7 @@ describe('environment', () => {
       { VB365_PASSWORD: undefined, VB365_PASSWORD_FILE: '/nonexistent/password' },
       'VB365_PASSWORD_FILE: expected a readable file holding the password, got "/nonexistent/password" (ENOENT)',
     ],
-    [{ VB365_API_VERSION: 'v9' }, 'VB365_API_VERSION: expected one of v6, v7, v8, got "v9"'],
+    [{ VB365_API_VERSION: 'v9' }, 'VB365_API_VERSION: expected one of auto, v6, v7, v8, got "v9"'],
     [
       { VB365_ORGANIZATIONS: 'contoso' },
       'VB365_ORGANIZATIONS: expected organization IDs (UUIDs), comma-separated or as a list, got "contoso"',
@@ -186,7 +186,7 @@ describe('YAML file', () => {
     expect(config.listen).toEqual([{ host: '127.0.0.1', port: 9999 }]);
     expect(config.logLevel).toBe('debug');
     expect(config.servers.map((server) => server.name)).toEqual(['vb365-a.example.com:4443', 'tenant-b']);
-    expect(config.servers[0]?.apiVersion).toBe('v6');
+    expect(config.servers[0]?.apiVersion).toBe('auto');
     expect(config.servers[1]).toMatchObject({
       url: 'https://vb365-b.example.com:4443',
       apiVersion: 'v8',

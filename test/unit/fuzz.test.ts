@@ -177,6 +177,7 @@ describe('parse -> nextState -> renderExposition', () => {
       objectStorageUsedSpaceBytes: n,
       isAvailable: n !== 2,
       details: names[n] ?? '',
+      protectedObjectsCount: null,
     }));
     const organizations = Array.from({ length: 6000 }, (_, index) => ({
       id: `00000000-0000-4000-8000-${index.toString(16).padStart(12, '0')}`,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, nextState } from '../../src/store/next-state.js';
 import type { CycleResult, PollOutcome, ServerState } from '../../src/store/types.js';
+import { UNREPORTED_STATE } from '../support/vb365-values.js';
 
 const A = { id: '0a000000-0000-4000-8000-000000000000', name: 'Alpha' };
 const B = { id: '0b000000-0000-4000-8000-000000000000', name: 'Bravo' };
@@ -31,7 +32,13 @@ describe('nextState', () => {
   });
 
   it('keeps the backup repositories in ID order too, the order the exposition renders as it is', () => {
-    const repository = (id: string, name: string) => ({ id, name, capacityBytes: 1, freeSpaceBytes: 1 });
+    const repository = (id: string, name: string) => ({
+      id,
+      name,
+      capacityBytes: 1,
+      freeSpaceBytes: 1,
+      ...UNREPORTED_STATE,
+    });
     const listed = [repository(C.id, 'c'), repository(A.id, 'a'), repository(B.id, 'b')];
     const { state } = nextState(initialState('s'), { ...cycle([A]), backupRepositories: listed });
     expect([...state.backupRepositories.keys()]).toEqual([A.id, B.id, C.id]);
@@ -69,6 +76,7 @@ describe('nextState: since when', () => {
     objectStorageUsedSpaceBytes: null,
     isAvailable,
     details: isAvailable ? '' : 'Proxy is offline',
+    protectedObjectsCount: null,
   });
   /** A cycle ending at `atMs` in which A uses R1 and B uses R1 and R2, with the given availability. */
   const at = (atMs: number, r1: boolean, r2: boolean): CycleResult => ({

@@ -8,6 +8,8 @@ import {
   parseTokenAnswer,
   parseUsedRepository,
 } from '../../src/vb365/parse.js';
+import { parseHealth, parseLicense, parseObjectStorage, parseServiceInstance } from '../../src/vb365/parse-server.js';
+import { UNREPORTED_STATE } from '../support/vb365-values.js';
 
 const REPO = 'cfe34111-3331-45c0-babf-0be32e030444';
 const base = {
@@ -30,8 +32,17 @@ describe('used repository items', () => {
         objectStorageUsedSpaceBytes: 2499432773,
         isAvailable: true,
         details: '',
+        protectedObjectsCount: null,
       },
     });
+  });
+
+  it("reads v8's protectedObjectsCount, and refuses one that is no count", () => {
+    expect(parseUsedRepository({ ...base, protectedObjectsCount: 42 })).toMatchObject({
+      ok: true,
+      value: { protectedObjectsCount: 42 },
+    });
+    expect(parseUsedRepository({ ...base, protectedObjectsCount: '42' })).toMatchObject({ ok: false });
   });
 
   it('prefers v8 repositoryId, lower-cases IDs, accepts any case and absolute links', () => {
@@ -128,9 +139,100 @@ describe('organizations and backup repositories', () => {
   it('reads capacity and free space, null when not reported', () => {
     expect(parseBackupRepository({ id: REPO, name: 'R', capacityBytes: 10, freeSpaceBytes: null })).toEqual({
       ok: true,
-      value: { id: REPO, name: 'R', capacityBytes: 10, freeSpaceBytes: null },
+      value: { id: REPO, name: 'R', capacityBytes: 10, freeSpaceBytes: null, ...UNREPORTED_STATE },
     });
     expect(parseBackupRepository({ id: REPO, capacityBytes: -5 })).toMatchObject({ ok: false });
+  });
+
+  it('reads the state flags (null where absent) and the object storage, embedded (v8) or by ID (v6/v7)', () => {
+    const storage = '11111111-2222-4333-8444-555555555555';
+    expect(
+      parseBackupRepository({
+        id: REPO,
+        isOutOfSync: true,
+        isOutdated: false,
+        outOfOrderReason: 'invalid state',
+        objectStorage: { id: storage, usedSpaceBytes: 5, freeSpaceBytes: 7, sizeLimitEnabled: true, sizeLimitGB: 2 },
+      }),
+    ).toMatchObject({
+      ok: true,
+      value: {
+        isOutOfSync: true,
+        isOutdated: false,
+        isOutOfOrder: null,
+        outOfOrderReason: 'invalid state',
+        objectStorage: { id: storage, usedSpaceBytes: 5, freeSpaceBytes: 7, sizeLimitBytes: 2 * 2 ** 30 },
+        objectStorageId: undefined,
+      },
+    });
+    expect(parseBackupRepository({ id: REPO, objectStorageId: storage.toUpperCase() })).toMatchObject({
+      ok: true,
+      value: { objectStorageId: storage, objectStorage: undefined },
+    });
+    // A limit that is not enabled is no limit: no sample, never a made-up one.
+    expect(
+      parseObjectStorage({ id: storage, usedSpaceBytes: 1, sizeLimitEnabled: false, sizeLimitGB: 1024 }),
+    ).toMatchObject({ ok: true, value: { sizeLimitBytes: null, freeSpaceBytes: null } });
+    expect(parseBackupRepository({ id: REPO, isOutOfOrder: 'yes' })).toMatchObject({ ok: false });
+    expect(parseBackupRepository({ id: REPO, objectStorage: { id: 'x' } })).toMatchObject({ ok: false });
+  });
+});
+
+describe('server answers', () => {
+  it('reads ServiceInstance, and refuses one without a version', () => {
+    expect(parseServiceInstance({ version: '8.0.2.159', installationId: 'x' })).toEqual({ version: '8.0.2.159' });
+    expect(() => parseServiceInstance({})).toThrow(/no "version"/);
+  });
+
+  it('reads a v8 licence and a v6 one (expirationDate), null for figures not reported', () => {
+    expect(
+      parseLicense({
+        status: 'Valid',
+        type: 'Subscription',
+        package: 'Suite',
+        totalNumber: 500,
+        usedNumber: 238,
+        newNumber: 3,
+        licenseExpires: '2027-01-01T00:00:00Z',
+        gracePeriodExpires: '2027-01-31T00:00:00Z',
+      }),
+    ).toEqual({
+      status: 'Valid',
+      type: 'Subscription',
+      package: 'Suite',
+      totalUsers: 500,
+      usedUsers: 238,
+      newUsers: 3,
+      expiresMs: Date.UTC(2027, 0, 1),
+      gracePeriodExpiresMs: Date.UTC(2027, 0, 31),
+    });
+    expect(parseLicense({ status: 'Expired', expirationDate: '2026-06-30T12:00:00Z' })).toMatchObject({
+      expiresMs: Date.UTC(2026, 5, 30, 12),
+      gracePeriodExpiresMs: null,
+      totalUsers: null,
+      package: '',
+    });
+    expect(() => parseLicense({ usedNumber: '238' })).toThrow(/"usedNumber" is not a count/);
+    expect(() => parseLicense({ licenseExpires: 'soon' })).toThrow(/"licenseExpires" is not a date/);
+  });
+
+  it('reads Health with its entries in key order, and refuses an unknown status', () => {
+    expect(
+      parseHealth({
+        status: 'Unhealthy',
+        entries: {
+          NatsServer: { status: 'Healthy', description: '' },
+          ConfigurationDatabase: { status: 'Unhealthy', description: 'Connection refused' },
+        },
+      }),
+    ).toEqual({
+      healthy: false,
+      components: [
+        { name: 'ConfigurationDatabase', healthy: false },
+        { name: 'NatsServer', healthy: true },
+      ],
+    });
+    expect(() => parseHealth({ status: 'Degraded' })).toThrow(/neither Healthy nor Unhealthy/);
   });
 });
 

@@ -4,6 +4,7 @@ import { findProblems, KIND_ORDER } from '../../src/http/status/problems.js';
 import { initialState, nextState } from '../../src/store/next-state.js';
 import type { CycleResult, PollOutcome, ServerState } from '../../src/store/types.js';
 import type { UsedRepository } from '../../src/vb365/types.js';
+import { UNREPORTED_STATE } from '../support/vb365-values.js';
 
 const SHARED = 'aaaaaaaa-0000-4000-8000-000000000001';
 const OWN = 'bbbbbbbb-0000-4000-8000-000000000002';
@@ -23,6 +24,7 @@ function used(repositoryId: string, isAvailable = true): UsedRepository {
     objectStorageUsedSpaceBytes: null,
     isAvailable,
     details: isAvailable ? '' : 'Proxy is offline',
+    protectedObjectsCount: null,
   };
 }
 
@@ -34,8 +36,8 @@ function cycle(atMs: number, count: number, poll: (index: number) => PollOutcome
     finishedMs: atMs,
     listing: { ok: true, organizations },
     backupRepositories: [
-      { id: SHARED, name: 'Shared Repository', capacityBytes: 1_000, freeSpaceBytes: 500 },
-      { id: OWN, name: 'Nearly Full', capacityBytes: 1_000, freeSpaceBytes: 50 },
+      { id: SHARED, name: 'Shared Repository', capacityBytes: 1_000, freeSpaceBytes: 500, ...UNREPORTED_STATE },
+      { id: OWN, name: 'Nearly Full', capacityBytes: 1_000, freeSpaceBytes: 50, ...UNREPORTED_STATE },
     ],
     polls: new Map(organizations.map((org, index) => [org.id, poll(index)])),
   };
