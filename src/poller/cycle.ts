@@ -35,7 +35,15 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
   let version: ApiVersion;
   try {
     version = await deps.client.chooseVersion(signal);
-    organizations = await listOrganizations(deps, signal);
+    try {
+      organizations = await listOrganizations(deps, signal);
+    } catch (error) {
+      // With api_version auto, a 404 here is most likely a downgrade: find the version and list again at once.
+      const chosenAgain = await deps.client.chooseVersion(signal);
+      if (chosenAgain === version) throw error;
+      version = chosenAgain;
+      organizations = await listOrganizations(deps, signal);
+    }
   } catch (error) {
     logger.warn({ reason: describeError(error) }, 'could not list organizations; keeping the last known values');
     return {

@@ -4,6 +4,7 @@
  * marks the organization failed; an organization no longer listed is dropped (and returned, so the
  * caller can say so); a failed listing keeps everything and marks every organization failed.
  */
+import type { License } from '../vb365/types.js';
 import type { CycleResult, NextState, OrganizationState, ServerState } from './types.js';
 
 export function initialState(name: string): ServerState {
@@ -111,7 +112,7 @@ function factsOf(
   return {
     apiVersion: facts.apiVersion,
     productVersion: facts.serviceInstance?.version ?? previous.productVersion,
-    license: facts.license ?? previous.license,
+    license: licenseOf(facts.license, previous.license),
     // Health exists in v8 only: after a switch to v6/v7 the last v8 report would be stale for good.
     health: facts.apiVersion === 'v8' ? (facts.health ?? previous.health) : undefined,
     objectStorages:
@@ -121,6 +122,15 @@ function factsOf(
           ? previous.objectStorages
           : new Map(sortedById(facts.objectStorages).map((storage) => [storage.id, storage])),
   };
+}
+
+/**
+ * v6 does not report the licence's package: the one last read (with v7/v8) is kept, so that a downgrade
+ * does not change the labels of veeam_vb365_license_info.
+ */
+function licenseOf(read: License | undefined, previous: License | undefined): License | undefined {
+  if (read === undefined) return previous;
+  return read.package === '' && previous !== undefined ? { ...read, package: previous.package } : read;
 }
 
 /** Each repository reported unavailable now, since the cycle that first saw it so (kept from before). */
