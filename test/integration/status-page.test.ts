@@ -163,6 +163,18 @@ describe('status page with something of every kind wrong', () => {
       ['branch', 'down'],
     ]);
     expect(overview[0]?.[3]).toBe('5 1 failing');
+    // What each server says about itself; nothing made up for the one never reached.
+    const facts = await cellTexts(page, '#server-facts tbody tr');
+    const license = simulator.data.license;
+    const daysLeft = Math.floor((Date.parse(license.licenseExpires ?? '') - clock.now()) / 86_400_000);
+    expect(facts[0]?.[1]).toMatch(/^\d+\.\d+\.\d+/); // the simulator's build for v8
+    expect([facts[0]?.[0], ...(facts[0]?.slice(2) ?? [])]).toEqual([
+      'main',
+      'v8',
+      'healthy',
+      `valid ${license.type}, ${license.package}, ${license.usedNumber} of ${license.totalNumber} users, expires in ${daysLeft} d`,
+    ]);
+    expect(facts[1]).toEqual(['branch', 'not known', 'not known', 'not known', 'not known']);
     expect(await page.locator('table[data-server="main"] tbody tr').first().getAttribute('data-organization-id')).toBe(
       ORG.fabrikam,
     );

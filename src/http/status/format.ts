@@ -11,15 +11,22 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(2)} ${units[unit]}`;
 }
 
-/** "just now", "45 s ago", "4 min ago", "3 h ago", "2 d ago" (or "in 5 s" for a clock ahead of ours). */
+/**
+ * "just now", "45 s ago", "4 min ago", "3 h ago", "2 d ago"; ahead of now (a licence's end, or a clock
+ * ahead of ours) "in 5 s", "in 20 d".
+ */
 export function relativeTime(atMs: number, nowMs: number): string {
   const seconds = Math.round((nowMs - atMs) / 1000);
-  if (seconds < 0) return `in ${-seconds} s`;
+  if (seconds < 0) return `in ${span(-seconds)}`;
   if (seconds < 10) return 'just now';
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
-  return `${Math.floor(seconds / 86_400)} d ago`;
+  return `${span(seconds)} ago`;
+}
+
+function span(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h`;
+  return `${Math.floor(seconds / 86_400)} d`;
 }
 
 /** A <time> element: the relative time, and the exact UTC time on hover (and for machines). */

@@ -9,6 +9,7 @@ import { REFRESH_SECONDS, SCRIPT, STYLE } from './assets.js';
 import { escapeHtml, formatBytes, timeElement } from './format.js';
 import { serverOverview, usedBytes } from './overview.js';
 import { findProblems, type Problem, type ProblemKind } from './problems.js';
+import { serverFactsSection } from './server-facts.js';
 
 /** Healthy organization rows per server; failing ones come first and are all shown, up to MAX_FAILING_ROWS. */
 export const ROWS_SHOWN = 500;
@@ -46,6 +47,7 @@ export function renderStatusPage(input: StatusPageInput): string {
 <main>
 ${problemsSection(problems, nowMs)}
 ${overviewSection(servers, nowMs)}
+${serverFactsSection(servers, nowMs)}
 ${organizationsSection(servers, nowMs, input.metricsPath)}
 </main>
 <script>${SCRIPT}</script>
