@@ -5,6 +5,7 @@ import { initialState, nextState } from '../../src/store/next-state.js';
 import type { CycleResult, PollOutcome, ServerState } from '../../src/store/types.js';
 import type { UsedRepository } from '../../src/vb365/types.js';
 import { UNREPORTED_STATE } from '../support/vb365-values.js';
+import { startHarness } from '../support/harness.js';
 
 const SHARED = 'aaaaaaaa-0000-4000-8000-000000000001';
 const OWN = 'bbbbbbbb-0000-4000-8000-000000000002';
@@ -159,5 +160,44 @@ describe('findProblems', () => {
       words: '5.0 % free: 50 B of 1000 B (freeSpaceBytes of capacityBytes)',
     });
     expect(KIND_ORDER[0]).toBe('server-down');
+  });
+});
+
+describe('what VB365 reports about itself, as the alerts see it', () => {
+  it('lists the demo state: out of order, licence ending, out of sync, outdated, object storage near its limit', async () => {
+    const harness = await startHarness({ simulator: { demo: true } });
+    try {
+      const { simulator } = harness;
+      simulator.data.setHealthEntry('ConfigurationDatabase', 'Unhealthy', 'Connection refused');
+      simulator.data.setLicense({ usedNumber: simulator.data.license.totalNumber });
+      await harness.exporter.pollNow();
+      const now = Date.now();
+      const problems = findProblems(harness.exporter.store.servers(), [{ name: 'sim', pollIntervalSeconds: 3600 }], now)
+        .filter((problem) => !['repository-unavailable', 'repository-low-space'].includes(problem.kind))
+        .map((problem) => [problem.kind, problem.severity, problem.what, problem.words]);
+      const expiry = new Date(Date.parse(simulator.data.license.licenseExpires ?? '')).toISOString().slice(0, 10);
+      const daysLeft = Math.floor((Date.parse(simulator.data.license.licenseExpires ?? '') - now) / 86_400_000);
+      expect(problems).toEqual([
+        ['server-unhealthy', 'critical', 'the server (its own health check)', 'Unhealthy: ConfigurationDatabase'],
+        ['repository-out-of-order', 'critical', 'Tailwind Branch Office', 'out of order: invalid state (isOutOfOrder)'],
+        ['license-expiring', 'warning', 'the licence (Subscription)', `expires in ${daysLeft} d, on ${expiry}`],
+        ['repository-out-of-sync', 'warning', 'S3 Archive', 'out of sync with its object storage (isOutOfSync)'],
+        ['repository-outdated', 'warning', 'Fabrikam Local', "its format is older than the server's (isOutdated)"],
+        [
+          'object-storage-near-limit',
+          'warning',
+          'Azure Blob Contoso',
+          expect.stringMatching(/^9\d\.\d % of the size limit used: [\d.]+ GiB of 1\.00 TiB$/) as unknown as string,
+        ],
+        [
+          'license-users-exhausted',
+          'warning',
+          'the licence',
+          `${simulator.data.license.totalNumber} of ${simulator.data.license.totalNumber} licensed users used`,
+        ],
+      ]);
+    } finally {
+      await harness.close();
+    }
   });
 });

@@ -27,10 +27,17 @@ export interface StatusPageInput {
 
 const PROBLEM_LABELS: Readonly<Record<ProblemKind, string>> = {
   'server-down': 'Server down',
+  'server-unhealthy': 'Server unhealthy',
   'repository-unavailable': 'Repository unavailable',
+  'repository-out-of-order': 'Repository out of order',
+  'license-expiring': 'Licence ending',
   'organizations-failing': 'Organizations failing',
   'organizations-stale': 'Data stale',
+  'repository-out-of-sync': 'Repository out of sync',
+  'repository-outdated': 'Repository outdated',
+  'object-storage-near-limit': 'Object storage near its limit',
   'repository-low-space': 'Repository nearly full',
+  'license-users-exhausted': 'Licensed users used up',
 };
 
 export function renderStatusPage(input: StatusPageInput): string {

@@ -1,13 +1,14 @@
 /**
  * What is wrong, for the status page: derived from the store's state, the configuration (poll intervals)
- * and the time now. Ordered as the person on call reads it: servers down, unavailable repositories,
- * failing organizations, stale organizations, repositories nearly full. Grouped so that ten thousand
- * organizations failing for one reason make one row, not ten thousand.
+ * and the time now. Ordered as the person on call reads it: servers down or unhealthy, repositories
+ * unavailable or out of order, a licence ending, failing and stale organizations, then the warnings.
+ * Grouped so that ten thousand organizations failing for one reason make one row, not ten thousand.
  */
 import { DEFAULTS } from '../../config/load.js';
 import type { ServerConfig } from '../../config/types.js';
 import type { OrganizationState, ServerState } from '../../store/types.js';
 import { formatBytes } from './format.js';
+import { licenseProblems, objectStorageNearLimit, repositoryStates, serverUnhealthy } from './state-problems.js';
 
 /** Data older than this many poll intervals is stale (as the VB365DataStale alert says). */
 export const STALE_AFTER_INTERVALS = 3;
@@ -17,7 +18,18 @@ export const LOW_FREE_SPACE_RATIO = 0.1;
 export const SAMPLE_SIZE = 5;
 
 export type ProblemKind =
-  'server-down' | 'repository-unavailable' | 'organizations-failing' | 'organizations-stale' | 'repository-low-space';
+  | 'server-down'
+  | 'server-unhealthy'
+  | 'repository-unavailable'
+  | 'repository-out-of-order'
+  | 'license-expiring'
+  | 'organizations-failing'
+  | 'organizations-stale'
+  | 'repository-out-of-sync'
+  | 'repository-outdated'
+  | 'object-storage-near-limit'
+  | 'repository-low-space'
+  | 'license-users-exhausted';
 
 export interface Problem {
   readonly kind: ProblemKind;
@@ -39,10 +51,17 @@ export interface Problem {
 
 export const KIND_ORDER: readonly ProblemKind[] = [
   'server-down',
+  'server-unhealthy',
   'repository-unavailable',
+  'repository-out-of-order',
+  'license-expiring',
   'organizations-failing',
   'organizations-stale',
+  'repository-out-of-sync',
+  'repository-outdated',
+  'object-storage-near-limit',
   'repository-low-space',
+  'license-users-exhausted',
 ];
 
 type Configured = Pick<ServerConfig, 'name' | 'pollIntervalSeconds'>;
@@ -64,6 +83,10 @@ export function findProblems(
       ...failingOrganizations(server),
       ...staleOrganizations(server, staleBeforeMs),
       ...lowSpaceRepositories(server),
+      ...serverUnhealthy(server),
+      ...repositoryStates(server),
+      ...objectStorageNearLimit(server),
+      ...licenseProblems(server, nowMs),
     );
   }
   return problems.sort(
