@@ -113,7 +113,7 @@ describe('command line', () => {
       VB365_PASSWORD: 'top-secret-pw',
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('configuration OK (environment): 1 server(s): vb365:4443 https://vb365:4443 v6');
+    expect(result.stdout).toContain('configuration OK (environment): 1 server(s): vb365:4443 https://vb365:4443 auto;');
     expect(result.stdout).not.toContain('top-secret-pw');
   });
 });
