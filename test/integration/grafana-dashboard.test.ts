@@ -3,7 +3,9 @@
 //    variable used everywhere, fixed uid), unique panel ids, defined variables;
 //  - against a real Prometheus (Debian package `prometheus`) that scrapes the
 //    real exporter polling three bundled simulators: every panel query and every
-//    variable query returns data, and the rules in alerts/ evaluate without errors;
+//    variable query returns data, the server, licence, repository state and object
+//    storage panels show the demo's problems with the numbers and units a person
+//    reads (and cope with a v7 server), and the rules in alerts/ evaluate without errors;
 //  - against a second Prometheus scraping an exporter whose simulator serves 2,000
 //    organizations: every panel query returns at most $top series (rows, for a
 //    table; lines over the whole range, for a graph) and answers in under 1 s
@@ -52,6 +54,15 @@ interface Panel {
   targets?: Target[];
   panels?: Panel[];
   gridPos?: GridPos;
+  transformations?: Transformation[];
+}
+interface Transformation {
+  id: string;
+  options?: {
+    exclude?: { names?: string[] };
+    renameByName?: Record<string, string>;
+    excludeByName?: Record<string, boolean>;
+  };
 }
 interface Variable {
   name: string;
@@ -234,6 +245,32 @@ describe('grafana/vb365-exporter.json', () => {
           a.pos.y < b.pos.y + b.pos.h &&
           b.pos.y < a.pos.y + a.pos.h;
         expect(overlap, `"${a.title}" overlaps "${b.title}"`).toBe(false);
+      }
+    }
+  });
+
+  it('merges the queries of a multi-query table into rows, with a column for every query', () => {
+    // A table of several queries is one frame per query until merged; merge keeps rows apart whose Time
+    // differs, so Time goes first. Every "Value #<refId>" is named or hidden, and no rename names a query
+    // the panel does not have.
+    const tables = queryPanels.filter((p) => p.type === 'table' && (p.targets ?? []).length > 1);
+    expect(tables.length).toBeGreaterThan(0);
+    for (const table of tables) {
+      const title = table.title ?? '?';
+      const steps = table.transformations ?? [];
+      expect(
+        steps.slice(0, 3).map((step) => step.id),
+        title,
+      ).toEqual(['filterFieldsByName', 'merge', 'organize']);
+      expect(steps[0]?.options?.exclude?.names, title).toEqual(['Time']);
+      const organize = steps[2]?.options ?? {};
+      const valueFields = (table.targets ?? []).map((target) => `Value #${target.refId ?? '?'}`);
+      for (const field of valueFields) {
+        const named = organize.renameByName?.[field] !== undefined || organize.excludeByName?.[field] === true;
+        expect(named, `${title}: ${field} is neither named nor hidden`).toBe(true);
+      }
+      for (const field of Object.keys({ ...organize.renameByName, ...organize.excludeByName })) {
+        if (field.startsWith('Value #')) expect(valueFields, `${title}: ${field}`).toContain(field);
       }
     }
   });
