@@ -903,6 +903,8 @@ describe('the dashboard and rules against a real Prometheus', () => {
       expect(await count('veeam_vb365_repository_available == 0')).toBeGreaterThan(TOP);
       expect(await count('veeam_vb365_organization_poll_success == 0')).toBeGreaterThan(TOP);
       expect(await count(STALE_ORGANIZATIONS)).toBeGreaterThan(TOP);
+      expect(await count('veeam_vb365_backup_repository_out_of_sync == 1')).toBeGreaterThan(TOP);
+      expect(await count('veeam_vb365_backup_repository_object_storage_size_limit_bytes')).toBeGreaterThan(TOP);
     });
 
     it(
