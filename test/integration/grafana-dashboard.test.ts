@@ -3,13 +3,15 @@
 //    variable used everywhere, fixed uid), unique panel ids, defined variables;
 //  - against a real Prometheus (Debian package `prometheus`) that scrapes the
 //    real exporter polling three bundled simulators: every panel query and every
-//    variable query returns data, and the rules in alerts/ evaluate without errors;
+//    variable query returns data, the server, licence, repository state and object
+//    storage panels show the demo's problems with the numbers and units a person
+//    reads (and cope with a v7 server), and the rules in alerts/ evaluate without errors;
 //  - against a second Prometheus scraping an exporter whose simulator serves 2,000
 //    organizations: every panel query returns at most $top series (rows, for a
 //    table; lines over the whole range, for a graph) and answers in under 1 s
 //    (DASHBOARD_REPORT=1 prints what each query returned and how long it took).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { SEED_ORGANIZATION_IDS, startSimulator } from 'vb365-simulator';
+import { SEED_ORGANIZATION_IDS, SEED_REPOSITORY_IDS, startSimulator } from 'vb365-simulator';
 import { serverConfig, startQuietExporter } from '../support/harness.js';
 import { startPrometheus as startRealPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { tmpdir } from 'node:os';
@@ -52,6 +54,15 @@ interface Panel {
   targets?: Target[];
   panels?: Panel[];
   gridPos?: GridPos;
+  transformations?: Transformation[];
+}
+interface Transformation {
+  id: string;
+  options?: {
+    exclude?: { names?: string[] };
+    renameByName?: Record<string, string>;
+    excludeByName?: Record<string, boolean>;
+  };
 }
 interface Variable {
   name: string;
@@ -238,6 +249,32 @@ describe('grafana/vb365-exporter.json', () => {
     }
   });
 
+  it('merges the queries of a multi-query table into rows, with a column for every query', () => {
+    // A table of several queries is one frame per query until merged; merge keeps rows apart whose Time
+    // differs, so Time goes first. Every "Value #<refId>" is named or hidden, and no rename names a query
+    // the panel does not have.
+    const tables = queryPanels.filter((p) => p.type === 'table' && (p.targets ?? []).length > 1);
+    expect(tables.length).toBeGreaterThan(0);
+    for (const table of tables) {
+      const title = table.title ?? '?';
+      const steps = table.transformations ?? [];
+      expect(
+        steps.slice(0, 3).map((step) => step.id),
+        title,
+      ).toEqual(['filterFieldsByName', 'merge', 'organize']);
+      expect(steps[0]?.options?.exclude?.names, title).toEqual(['Time']);
+      const organize = steps[2]?.options ?? {};
+      const valueFields = (table.targets ?? []).map((target) => `Value #${target.refId ?? '?'}`);
+      for (const field of valueFields) {
+        const named = organize.renameByName?.[field] !== undefined || organize.excludeByName?.[field] === true;
+        expect(named, `${title}: ${field} is neither named nor hidden`).toBe(true);
+      }
+      for (const field of Object.keys({ ...organize.renameByName, ...organize.excludeByName })) {
+        if (field.startsWith('Value #')) expect(valueFields, `${title}: ${field}`).toContain(field);
+      }
+    }
+  });
+
   it('only references variables that are defined before use, or built in', () => {
     const known = new Set([...Object.keys(BUILT_IN_VALUES), ...OTHER_BUILT_INS]);
     for (const variable of variables) {
@@ -274,15 +311,24 @@ interface ScrapeTarget {
  * The real exporter on three bundled simulators (three `server` values), polling every second so counters
  * move, with something for every Problems table: one simulator fails one organization's polls from the
  * start (503: failing, never succeeded, name unknown); another stops listing organizations after the first
- * cycle (500: server down, its organizations' values frozen and stale after three intervals).
+ * cycle (500: server down, its organizations' values frozen and stale after three intervals). The primary
+ * has the demo's problems (repositories out of sync, outdated and out of order, an object storage at 94 %
+ * of its size limit, a licence expiring in 20 days) and an unhealthy component, for the state, object
+ * storage and licence panels; the branch serves only v6 and v7 and the exporter uses v7 there, so the
+ * panels must cope with what v7 does not report (health, outdated, out of order, protected objects).
  */
 async function startScrapeTarget(): Promise<ScrapeTarget> {
-  const simulators = await Promise.all([startSimulator({ organizationCount: 8 }), startSimulator(), startSimulator()]);
+  const simulators = await Promise.all([
+    startSimulator({ organizationCount: 8, demo: true }),
+    startSimulator({ versions: ['v6', 'v7'] }),
+    startSimulator(),
+  ]);
   const [primary, branch, lost] = simulators;
+  primary.data.setHealthEntry('NatsServer', 'Unhealthy', 'Not responding');
   branch.addFault({ route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.fabrikam, status: 503 });
   const exporter = await startQuietExporter([
     serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }),
-    serverConfig(branch, { name: 'vb365-branch', pollIntervalSeconds: 1 }),
+    serverConfig(branch, { name: 'vb365-branch', apiVersion: 'v7', pollIntervalSeconds: 1 }),
     serverConfig(lost, { name: 'vb365-lost', pollIntervalSeconds: 1 }),
   ]);
   await exporter.pollNow();
@@ -306,17 +352,24 @@ const LARGE_POLL_INTERVAL_SECONDS = 2;
  * The real exporter on one simulator with 2,000 generated organizations (and the seed ones), answering
  * without latency. More of every problem than the Top variable shows: 25 repositories unavailable (one each
  * for 25 organizations), 25 organizations failing after their first poll, so also stale three poll
- * intervals later.
+ * intervals later, 25 repositories out of sync and 25 object storages with a size limit.
  */
 async function startLargeScrapeTarget(): Promise<ScrapeTarget> {
   const simulator = await startSimulator({ organizationCount: LARGE_ORGANIZATIONS });
   const generated = [...simulator.data.organizations.values()].filter((o) => o.name.startsWith('Generated'));
   expect(generated.length).toBe(LARGE_ORGANIZATIONS);
-  for (const organization of generated.slice(0, LARGE_PROBLEMS)) {
-    const [usage] = organization.usedRepositories;
-    if (!usage) throw new Error('a generated organization without repositories');
+  for (const [i, organization] of generated.slice(0, LARGE_PROBLEMS).entries()) {
+    const [usage, objectStorageUsage] = organization.usedRepositories;
+    if (!usage || !objectStorageUsage) throw new Error('a generated organization without its two repositories');
     usage.isAvailable = false;
     usage.details = 'Proxy is offline';
+    simulator.data.setRepositoryState(usage.repositoryId, { isOutOfSync: true });
+    // The generated object storages report no used space and no limit: 50 % to 98 % of 1 TiB.
+    simulator.data.setObjectStorage(objectStorageUsage.repositoryId, {
+      sizeLimitEnabled: true,
+      sizeLimitGB: 1024,
+      usedSpaceBytes: Math.round((0.5 + i / 50) * 1024 * 1024 ** 3),
+    });
   }
   const exporter = await startQuietExporter([
     serverConfig(simulator, { name: 'vb365-large', pollIntervalSeconds: LARGE_POLL_INTERVAL_SECONDS }),
@@ -723,6 +776,94 @@ describe('the dashboard and rules against a real Prometheus', () => {
     expect(statCheck.emptySelectors.join()).toContain('veeam_vb365_repository_availabel'); // ...not from this
   });
 
+  it("shows the servers', licences' and repositories' state as a person would read it", async () => {
+    // The demo's problems on vb365-primary, what v7 does not report on vb365-branch: the numbers the
+    // server, repository state and object storage panels show, in the units their fields declare.
+    const rows = async (title: string, refId: string, server: string): Promise<Sample[]> => {
+      const query = panelQueries.find((q) => q.label === `${title} / ${refId}`);
+      if (!query) throw new Error(`the dashboard no longer has ${title} / ${refId}`);
+      const result = await instantQuery(interpolate(query.expr, { ...ALL_SELECTED, server }));
+      expect(result.error, query.label).toBeUndefined();
+      if (process.env['DASHBOARD_REPORT']) {
+        const lines = result.samples.map((s) => `  ${JSON.stringify({ ...s.metric, value: s.value[1] })}`);
+        console.log(`${query.label} (server ${server}):\n${lines.join('\n')}`);
+      }
+      return result.samples;
+    };
+    const value = (samples: Sample[], labels: Record<string, string> = {}): number => {
+      const matching = samples.filter((s) => Object.entries(labels).every(([k, v]) => s.metric[k] === v));
+      expect(matching.length, JSON.stringify(labels)).toBe(1);
+      return Number(matching[0]?.value[1]);
+    };
+    const DAY = 86_400;
+    const TiB = 1024 ** 4;
+
+    const servers = 'Version, health and licence';
+    const [info] = await rows(servers, 'A', 'vb365-primary');
+    expect(info?.metric).toMatchObject({ version: '8.1.0.305', api_version: 'v8' });
+    expect((await rows(servers, 'A', 'vb365-branch'))[0]?.metric).toMatchObject({ api_version: 'v7' });
+    expect(value(await rows(servers, 'B', 'vb365-primary'))).toBe(0); // Unhealthy: NatsServer
+    expect(value(await rows(servers, 'B', 'vb365-branch'))).toBe(-1); // v7: not reported
+    expect((await rows(servers, 'C', 'vb365-primary'))[0]?.metric).toMatchObject({ status: 'Valid' });
+    expect(value(await rows(servers, 'F', 'vb365-primary'))).toBeCloseTo(238 / 500, 6); // percentunit
+    const daysLeft = value(await rows(servers, 'G', 'vb365-primary'));
+    expect(daysLeft).toBeGreaterThan(19.9);
+    expect(daysLeft).toBeLessThanOrEqual(20);
+    // Grafana's date units take milliseconds.
+    const expiresMs = value(await rows(servers, 'H', 'vb365-primary'));
+    expect(Math.abs(expiresMs - (Date.now() + 20 * DAY * 1000))).toBeLessThan(DAY * 1000 * 0.1);
+    expect(value(await rows(servers, 'I', 'vb365-primary'))).toBeGreaterThan(expiresMs);
+    const health = await rows('VB365 server health', 'A', 'vb365-primary');
+    expect(value(health, { component: 'NatsServer' })).toBe(0);
+    expect(value(health, { component: 'ConfigurationDatabase' })).toBe(1);
+    expect(await rows('VB365 server health', 'A', 'vb365-branch')).toEqual([]);
+
+    const state = 'Repository state (most problems first, $top)';
+    const primary = await rows(state, 'A', 'vb365-primary');
+    expect(value(primary, { repository_name: 'S3 Archive', out_of_sync: 'Yes', outdated: 'No' })).toBe(1);
+    expect(value(primary, { repository_name: 'Fabrikam Local', outdated: 'Yes', out_of_sync: 'No' })).toBe(1);
+    expect(
+      value(primary, {
+        repository_name: 'Tailwind Branch Office',
+        out_of_order: 'Yes',
+        out_of_order_reason: 'invalid state',
+      }),
+    ).toBe(1);
+    expect(primary.filter((s) => s.value[1] !== '0').length).toBe(3);
+    expect(primary.length).toBe(TOP); // the problems, then healthy ones up to $top
+    const branch = await rows(state, 'A', 'vb365-branch');
+    expect(branch.length).toBeGreaterThan(0);
+    for (const row of branch) {
+      expect(row.metric, JSON.stringify(row.metric)).toMatchObject({
+        out_of_sync: 'No',
+        outdated: 'Not reported',
+        out_of_order: 'Not reported',
+      });
+    }
+
+    const storage = 'Object storage vs size limit (fullest $top)';
+    const azure = { repository_id: SEED_REPOSITORY_IDS.contosoAzure };
+    expect(
+      value(await rows(storage, 'A', 'vb365-primary'), { ...azure, repository_name: 'Azure Blob Contoso' }),
+    ).toBeCloseTo(0.94, 6);
+    const used = value(await rows(storage, 'B', 'vb365-primary'), azure);
+    const free = value(await rows(storage, 'C', 'vb365-primary'), azure);
+    expect(used).toBeCloseTo(0.94 * TiB, -1);
+    expect(value(await rows(storage, 'D', 'vb365-primary'), azure)).toBe(TiB);
+    expect(used + free).toBe(TiB);
+    // Without a limit (the seed's S3 bucket, every bucket of the other servers) no row.
+    for (const refId of ['A', 'B', 'C', 'D']) {
+      expect(
+        (await rows(storage, refId, '.*')).map((s) => s.metric['repository_id']),
+        refId,
+      ).toEqual([SEED_REPOSITORY_IDS.contosoAzure]);
+    }
+
+    // Summed over Contoso's two repositories: 120 + 118.
+    const contoso = { organization_id: SEED_ORGANIZATION_IDS.contoso, organization_name: 'Contoso' };
+    expect(value(await rows('Protected objects per organization (top $top)', 'A', 'vb365-primary'), contoso)).toBe(238);
+  });
+
   it('evaluates every alerting and recording rule of alerts/ without errors', async () => {
     interface RuleState {
       name: string;
@@ -762,6 +903,8 @@ describe('the dashboard and rules against a real Prometheus', () => {
       expect(await count('veeam_vb365_repository_available == 0')).toBeGreaterThan(TOP);
       expect(await count('veeam_vb365_organization_poll_success == 0')).toBeGreaterThan(TOP);
       expect(await count(STALE_ORGANIZATIONS)).toBeGreaterThan(TOP);
+      expect(await count('veeam_vb365_backup_repository_out_of_sync == 1')).toBeGreaterThan(TOP);
+      expect(await count('veeam_vb365_backup_repository_object_storage_size_limit_bytes')).toBeGreaterThan(TOP);
     });
 
     it(
