@@ -3,7 +3,7 @@
  * backup repositories), each request sent with the server's access token, answers validated into typed
  * listings. Data flows one way: client -> token source -> token endpoint -> requester -> transport.
  */
-import type { LimitFunction } from 'p-limit';
+import type { Limit } from './concurrency-limit.js';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
@@ -30,7 +30,7 @@ export interface ClientDependencies {
   readonly server: ServerConfig;
   readonly dispatcher: Dispatcher;
   /** Shared by every request to this server, so the concurrency bound holds for all of them. */
-  readonly limit: LimitFunction;
+  readonly limit: Limit;
   /** The bytes answers in flight may hold, shared with every other server's client. */
   readonly answerBudget: ByteBudget;
   readonly clock: Clock;
@@ -163,17 +163,22 @@ export class Vb365Client {
     return `${path}${url.search}`;
   }
 
+  private loggedIn(signal: AbortSignal): Promise<string> {
+    return this.tokens.accessToken(signal).catch((error: unknown) => {
+      // A login skipped during back-off is a token request that did not happen: count it as such.
+      if (hasCode(error, 'login_backoff')) this.deps.events.request('token', error.code);
+      throw error;
+    });
+  }
+
   /**
    * A GET with a bearer token: on 401 an expired token is dropped and the request tried once more with a
    * new one; a token refused while fresh is a permission problem, failed at once without a new login.
    */
   private async getJson(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<unknown> {
     for (let reauthenticated = false; ; reauthenticated = true) {
-      const accessToken = await this.tokens.accessToken(signal).catch((error: unknown) => {
-        // A login skipped during back-off is a token request that did not happen: count it as such.
-        if (hasCode(error, 'login_backoff')) this.deps.events.request('token', error.code);
-        throw error;
-      });
+      // The valid token is taken without an await: a promise and a closure fewer for each of 10,000 requests.
+      const accessToken = this.tokens.validToken() ?? (await this.loggedIn(signal));
       // The token's age that counts is at sending: a slow 401 to a fresh token is still a refusal.
       const sentAtMs = this.deps.clock.now();
       try {
