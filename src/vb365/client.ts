@@ -13,6 +13,7 @@ import type { ByteBudget } from './byte-budget.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { MAX_LISTING_ITEMS, PagedListing } from './paging.js';
 import {
+  ItemValidator,
   backupRepositoryItems,
   organizationItems,
   parseArray,
@@ -113,10 +114,9 @@ export class Vb365Client {
   private async listing<T>(route: ListingRoute, rules: ItemRules<T>, signal: AbortSignal): Promise<Listing<T>> {
     const { endpoint } = route;
     const path = this.at(route.path);
-    const items = route.paged
-      ? await this.pages(endpoint, path, signal)
-      : await this.plainArray(endpoint, path, signal);
-    const listing = validateItems(items, rules);
+    const listing = route.paged
+      ? await this.pages(endpoint, path, rules, signal)
+      : validateItems(await this.plainArray(endpoint, path, signal), rules);
     if (listing.rejectedCount > 0) this.deps.events.rejected(endpoint, listing.rejectedCount);
     return listing;
   }
@@ -133,13 +133,19 @@ export class Vb365Client {
     });
   }
 
-  private async pages(endpoint: Endpoint, firstPath: string, signal: AbortSignal): Promise<readonly unknown[]> {
+  private async pages<T>(
+    endpoint: Endpoint,
+    firstPath: string,
+    rules: ItemRules<T>,
+    signal: AbortSignal,
+  ): Promise<Listing<T>> {
     const listing = new PagedListing(firstPath, (href) => this.resolveNext(href));
+    const validator = new ItemValidator(rules);
     for (let path = listing.nextPath; path !== undefined; path = listing.nextPath) {
       const json = await this.getJson(endpoint, path, signal);
-      this.requester.read(endpoint, () => listing.read(json));
+      validator.add(this.requester.read(endpoint, () => listing.read(json)));
     }
-    return listing.items;
+    return validator.listing();
   }
 
   /** The API path on this server: base URLs may carry a path prefix (a reverse proxy). */

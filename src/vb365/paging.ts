@@ -17,7 +17,7 @@ export const MAX_PAGES = 1_000;
 export const MAX_LISTING_ITEMS = 10 * PAGE_LIMIT;
 
 export class PagedListing {
-  private readonly results: unknown[] = [];
+  private itemCount = 0;
   private readonly visited = new Set<string>();
   private next: string | undefined;
 
@@ -33,23 +33,18 @@ export class PagedListing {
     return this.next;
   }
 
-  /** Every item of the pages read so far. */
-  get items(): readonly unknown[] {
-    return this.results;
-  }
-
-  /** Reads the answer for `nextPath`. */
-  read(json: unknown): void {
+  /** Reads the answer for `nextPath`: the page's items. */
+  read(json: unknown): readonly unknown[] {
     const page = parsePage(json);
     if (page.results.length > PAGE_LIMIT)
       throw Vb365Error.invalidAnswer(
         `a page holds ${page.results.length} items, more than the ${PAGE_LIMIT} a page may hold`,
       );
-    if (this.results.length + page.results.length > MAX_LISTING_ITEMS)
+    if (this.itemCount + page.results.length > MAX_LISTING_ITEMS)
       throw Vb365Error.invalidAnswer(`the listing has more than ${MAX_LISTING_ITEMS} items`);
-    // Not push(...results): spreading a large array overflows the call stack.
-    for (const item of page.results) this.results.push(item);
+    this.itemCount += page.results.length;
     this.next = page.nextHref === undefined ? undefined : this.follow(this.resolveNext(page.nextHref));
+    return page.results;
   }
 
   private follow(path: string): string {
