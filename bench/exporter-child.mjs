@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { setImmediate, setInterval, setTimeout } from 'node:timers';
 import { promisify } from 'node:util';
+import v8 from 'node:v8';
 import { gzip as gzipCallback } from 'node:zlib';
 import { systemClock } from '../dist/clock.js';
 import { DEFAULTS } from '../dist/config/load.js';
@@ -140,7 +141,14 @@ serve({
   },
 });
 process.once('SIGTERM', () => void exporter.stop().then(() => process.exit(0)));
-ready({ url: exporter.url, cold, memory: memory() });
+ready({
+  url: exporter.url,
+  cold,
+  memory: memory(),
+  // What V8 sized its heap from: the container's memory limit where there is one (lib/memory-limit.mjs).
+  constrainedMemoryBytes: process.constrainedMemory?.() ?? 0,
+  heapSizeLimitBytes: v8.getHeapStatistics().heap_size_limit,
+});
 
 function countSamples(text) {
   let count = 0;

@@ -36,6 +36,7 @@ import {
   scrapeUntil,
 } from './lib/http.mjs';
 import { machine, mib, ms, printTable, verdict } from './lib/report.mjs';
+import { memoryCgroup, parseBytes } from './lib/memory-limit.mjs';
 import { allocationHotspots, cpuHotspots } from './lib/profile-summary.mjs';
 import { measureStatusPage } from './lib/status-page.mjs';
 import { median, spread, summarize } from './lib/stats.mjs';
@@ -49,6 +50,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     'exporter-node-options': { type: 'string' },
     'skip-big-answers': { type: 'boolean', default: false },
+    'exporter-memory-limit': { type: 'string' },
   },
 });
 
@@ -86,11 +88,16 @@ const result = {
   concurrency: CONCURRENCY,
   latencyMs: LATENCY_MS,
   exporterExecArgv,
+  exporterMemoryLimitBytes:
+    flags['exporter-memory-limit'] === undefined ? undefined : parseBytes(flags['exporter-memory-limit']),
   sizes: [],
 };
 console.log(
   `vb365-exporter bench${flags.smoke ? ' (smoke)' : ''}: node ${result.machine.node}, ${result.machine.cpus} x ${result.machine.cpuModel}, load ${result.machine.loadAverage.join(' ')}` +
-    (exporterExecArgv.length > 0 ? `; exporter runs with ${exporterExecArgv.join(' ')}` : ''),
+    (exporterExecArgv.length > 0 ? `; exporter runs with ${exporterExecArgv.join(' ')}` : '') +
+    (result.exporterMemoryLimitBytes === undefined
+      ? ''
+      : `; exporter in a memory cgroup of ${mib(result.exporterMemoryLimitBytes)}`),
 );
 
 for (const size of plan.sizes) {
@@ -152,7 +159,9 @@ async function benchSize(size) {
     progress('exporter: first (cold) cycle');
     await simulator.reset();
     let before = await simulator.stats();
-    const exporter = await startExporterChild(simulator, { concurrency: CONCURRENCY }, exporterExecArgv);
+    const cgroup =
+      result.exporterMemoryLimitBytes === undefined ? undefined : memoryCgroup(result.exporterMemoryLimitBytes);
+    const exporter = await startExporterChild(simulator, { concurrency: CONCURRENCY }, exporterExecArgv, cgroup);
     const cold = { ...exporter.cold, simulator: statsDelta(before, await simulator.stats()) };
     const cycles = [];
     const firstGzipScrapes = [];
@@ -189,13 +198,21 @@ async function benchSize(size) {
         scrapes,
         render,
         memory: usage.memory,
+        heapSizeLimitBytes: exporter.heapSizeLimitBytes,
+        constrainedMemoryBytes: exporter.constrainedMemoryBytes,
+        cgroupPeakBytes: cgroup?.peakBytes(),
+        oomKills: cgroup?.oomKills(),
         peakRssAfterCycles: afterCycles.memory.maxRssBytes,
         heapAfterGc: heap.heapUsed,
         externalAfterGc: heap.external,
       };
+    } catch (error) {
+      if (cgroup !== undefined) error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
+      throw error;
     } finally {
       await scrapeClientOfExporter.close();
       await exporter.close();
+      cgroup?.remove();
     }
   } finally {
     await simulator.close();
@@ -446,13 +463,14 @@ function report(result) {
 
   printTable(
     '4. Exporter memory (peak RSS over its life: first the cold and warm cycles, then with the scrape measurements too)',
-    ['N', 'peak RSS, cycles', 'with scrapes', '<=160 MiB at 10,000', 'heap / external after GC'],
+    ['N', 'peak RSS, cycles', 'with scrapes', '<=160 MiB at 10,000', 'heap / external after GC', 'V8 heap limit'],
     result.sizes.map((s) => [
       s.size,
       mib(s.peakRssAfterCycles),
       s.scrapes === undefined ? '' : mib(s.memory.maxRssBytes),
       s.size === 10_000 ? verdict(s.memory.maxRssBytes <= PEAK_RSS_TARGET) : '',
       `${mib(s.heapAfterGc)} / ${mib(s.externalAfterGc)}`,
+      `${mib(s.heapSizeLimitBytes)}${s.constrainedMemoryBytes > 0 ? ` (container ${mib(s.constrainedMemoryBytes)}, ${s.oomKills} OOM kills)` : ''}`,
     ]),
   );
   // Linear in N shows as a steady increment per 1,000 organizations from one N to the next.
@@ -575,7 +593,7 @@ function reportTargets(result) {
     '',
   ]);
   printTable(
-    `Issue 12 targets at N = ${at.size} (node ${result.machine.node}, default flags${result.exporterExecArgv.length > 0 ? ` + ${result.exporterExecArgv.join(' ')}` : ''})`,
+    `Issue 12 targets at N = ${at.size} (node ${result.machine.node}, default flags${result.exporterExecArgv.length > 0 ? ` + ${result.exporterExecArgv.join(' ')}` : ''}${result.exporterMemoryLimitBytes === undefined ? '' : `, in a ${mib(result.exporterMemoryLimitBytes)} memory cgroup`})`,
     ['figure', 'measured', 'target', ''],
     rows,
   );
