@@ -4,6 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
+import os from 'node:os';
 import process from 'node:process';
 import { setImmediate, setInterval, setTimeout } from 'node:timers';
 import { promisify } from 'node:util';
@@ -146,7 +147,9 @@ ready({
   cold,
   memory: memory(),
   // What V8 sized its heap from: the container's memory limit where there is one (lib/memory-limit.mjs).
-  constrainedMemoryBytes: process.constrainedMemory?.() ?? 0,
+  // (Without a limit Node reports a huge number, or 0: counted as none.)
+  constrainedMemoryBytes:
+    (process.constrainedMemory?.() ?? 0) < os.totalmem() ? (process.constrainedMemory?.() ?? 0) : 0,
   heapSizeLimitBytes: v8.getHeapStatistics().heap_size_limit,
 });
 
