@@ -473,7 +473,7 @@ function report(result) {
       s.scrapes === undefined ? '' : mib(s.memory.maxRssBytes),
       s.size === 10_000 ? verdict(s.memory.maxRssBytes <= PEAK_RSS_TARGET) : '',
       `${mib(s.heapAfterGc)} / ${mib(s.externalAfterGc)}`,
-      `${mib(s.heapSizeLimitBytes)}${s.constrainedMemoryBytes > 0 ? ` (container ${mib(s.constrainedMemoryBytes)}, ${s.oomKills} OOM kills)` : ''}`,
+      `${mib(s.heapSizeLimitBytes)}${s.constrainedMemoryBytes > 0 ? ` (container ${mib(s.constrainedMemoryBytes)}, cgroup charge peak ${mib(s.cgroupPeakBytes)}, ${s.oomKills} OOM kills)` : ''}`,
     ]),
   );
   // Linear in N shows as a steady increment per 1,000 organizations from one N to the next.
