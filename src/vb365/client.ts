@@ -3,13 +3,13 @@
  * backup repositories), each request sent with the server's access token, answers validated into typed
  * listings. Data flows one way: client -> token source -> token endpoint -> requester -> transport.
  */
-import type { Limit } from './concurrency-limit.js';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
 import { TokenSource, tokenEndpoint } from './auth.js';
 import type { ByteBudget } from './byte-budget.js';
+import type { Limit } from './concurrency-limit.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { MAX_LISTING_ITEMS, PagedListing } from './paging.js';
 import {

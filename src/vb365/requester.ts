@@ -4,9 +4,9 @@
  * into an HttpStatusError that quotes the server's words without a secret. It knows nothing of tokens'
  * lifetimes or listings: the access token comes with the request.
  */
-import type { Limit } from './concurrency-limit.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { Limit } from './concurrency-limit.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { redactSecrets, type KnownSecrets } from './redact.js';
 import { parseRetryAfter, retryWaitMs } from './retry.js';
