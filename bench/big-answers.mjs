@@ -4,7 +4,9 @@
  * answers. The simulator runs in this process, the exporter (`node dist/main.js`) in a child whose peak RSS
  * (VmHWM) is read from /proc. Prints both figures and the target; exits 1 only if a run fails.
  *
- *   npm run build && node bench/big-answers.mjs [--organizations 100] [--cycles 2]
+ *   npm run build && node bench/big-answers.mjs [--organizations 100] [--cycles 2] [--json FILE]
+ *
+ * (--json also writes the figures to FILE: `npm run bench` runs this script and prints them in its table.)
  */
 import { spawn } from 'node:child_process';
 import console from 'node:console';
@@ -18,7 +20,11 @@ import { parseArgs } from 'node:util';
 import { startSimulator } from 'vb365-simulator';
 
 const { values } = parseArgs({
-  options: { organizations: { type: 'string', default: '100' }, cycles: { type: 'string', default: '2' } },
+  options: {
+    organizations: { type: 'string', default: '100' },
+    cycles: { type: 'string', default: '2' },
+    json: { type: 'string' },
+  },
 });
 const ORGANIZATIONS = Number(values.organizations);
 const CYCLES = Number(values.cycles);
@@ -90,4 +96,6 @@ console.log(
   `  12 MB UsedRepositories:   ${big.peakMb.toFixed(0)} MB (${big.failed} organizations refused as too large); ` +
     `target <= ${TARGET_MB} MB; before the per-answer cap and shared budget: 410-433 MB`,
 );
+if (values.json !== undefined)
+  writeFileSync(values.json, JSON.stringify({ organizations: ORGANIZATIONS + 5, normal, big, targetMb: TARGET_MB }));
 if (normal.failed !== 0 || big.failed !== ORGANIZATIONS + 5) process.exitCode = 1;

@@ -4,9 +4,11 @@
  */
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
+import os from 'node:os';
 import process from 'node:process';
 import { setImmediate, setInterval, setTimeout } from 'node:timers';
 import { promisify } from 'node:util';
+import v8 from 'node:v8';
 import { gzip as gzipCallback } from 'node:zlib';
 import { systemClock } from '../dist/clock.js';
 import { DEFAULTS } from '../dist/config/load.js';
@@ -140,7 +142,16 @@ serve({
   },
 });
 process.once('SIGTERM', () => void exporter.stop().then(() => process.exit(0)));
-ready({ url: exporter.url, cold, memory: memory() });
+ready({
+  url: exporter.url,
+  cold,
+  memory: memory(),
+  // What V8 sized its heap from: the container's memory limit where there is one (lib/memory-limit.mjs).
+  // (Without a limit Node reports a huge number, or 0: counted as none.)
+  constrainedMemoryBytes:
+    (process.constrainedMemory?.() ?? 0) < os.totalmem() ? (process.constrainedMemory?.() ?? 0) : 0,
+  heapSizeLimitBytes: v8.getHeapStatistics().heap_size_limit,
+});
 
 function countSamples(text) {
   let count = 0;

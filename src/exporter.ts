@@ -6,7 +6,6 @@
  */
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Clock } from './clock.js';
@@ -27,6 +26,7 @@ import { ownedBy } from './poller/shard.js';
 import { Store } from './store/store.js';
 import { answerBudgetBytes, answerBudgetFor, type ByteBudget } from './vb365/byte-budget.js';
 import { Vb365Client } from './vb365/client.js';
+import { concurrencyLimit } from './vb365/concurrency-limit.js';
 import { FollowedCa } from './vb365/followed-ca.js';
 
 export interface ExporterDependencies {
@@ -268,7 +268,7 @@ function createPoller(
   const client = new Vb365Client({
     server,
     dispatcher: agent,
-    limit: pLimit(server.pollConcurrency),
+    limit: concurrencyLimit(server.pollConcurrency),
     answerBudget,
     clock: deps.clock,
     random: deps.random,

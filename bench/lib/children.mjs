@@ -10,14 +10,23 @@ export async function startSimulatorChild(options) {
   return { ...child, ...child.payload, stats: () => child.call('stats'), reset: () => child.call('reset') };
 }
 
-export async function startExporterChild(simulator, options = {}, execArgv = []) {
+/** `cgroup` (lib/memory-limit.mjs), when given, runs the exporter inside its memory limit. */
+export async function startExporterChild(simulator, options = {}, execArgv = [], cgroup = undefined) {
   const { url, ca, username, password } = simulator;
+  const nodeArgv = ['--expose-gc', ...execArgv];
   const child = await startChild(
     script('exporter-child.mjs'),
     { url, ca, username, password, ...options },
-    { execArgv: ['--expose-gc', ...execArgv] },
+    cgroup === undefined ? { execArgv: nodeArgv } : cgroup.launch(nodeArgv),
   );
-  return { ...child, url: child.payload.url, cold: child.payload.cold, poll: () => child.call('poll') };
+  return {
+    ...child,
+    url: child.payload.url,
+    cold: child.payload.cold,
+    heapSizeLimitBytes: child.payload.heapSizeLimitBytes,
+    constrainedMemoryBytes: child.payload.constrainedMemoryBytes,
+    poll: () => child.call('poll'),
+  };
 }
 
 export async function startReferenceChild(metricsUrl) {

@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { Buffer } from 'node:buffer';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { measureAllocation } from './allocation.mjs';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { URL, URLSearchParams } from 'node:url';
@@ -140,29 +141,35 @@ export async function bareLoop(simulator, token, { connections, runs }) {
       const start = performance.now();
       let requests = 0;
       let latencySum = 0;
-      const organizations = await listAll(agent, simulator, token, ORGANIZATIONS_PATH);
-      const poll = async (id) => {
-        const requestStart = performance.now();
-        await getJson(agent, simulator, token, usedRepositoriesPath(id));
-        latencySum += performance.now() - requestStart;
-        requests++;
-      };
-      const tasks = [
-        () => listAll(agent, simulator, token, BACKUP_REPOSITORIES_PATH),
-        ...organizations.map((organization) => () => poll(organization.id)),
-      ];
-      let next = 0;
-      const worker = async () => {
-        while (next < tasks.length) await tasks[next++]();
-      };
-      await Promise.all(Array.from({ length: connections }, worker));
+      let organizations = [];
+      const allocation = await measureAllocation(() => loop());
       const ms = performance.now() - start;
       const used = process.cpuUsage(cpu);
       results.push({
         ms,
         latencyMs: latencySum / requests,
         cpuMsPerRequest: (used.user + used.system) / 1000 / (requests + 2),
+        // The same listings and polls as a cycle: what the undici client alone allocates per organization.
+        allocatedBytesPerPoll: allocation.allocatedBytes / organizations.length,
       });
+      async function loop() {
+        organizations = await listAll(agent, simulator, token, ORGANIZATIONS_PATH);
+        const poll = async (id) => {
+          const requestStart = performance.now();
+          await getJson(agent, simulator, token, usedRepositoriesPath(id));
+          latencySum += performance.now() - requestStart;
+          requests++;
+        };
+        const tasks = [
+          () => listAll(agent, simulator, token, BACKUP_REPOSITORIES_PATH),
+          ...organizations.map((organization) => () => poll(organization.id)),
+        ];
+        let next = 0;
+        const worker = async () => {
+          while (next < tasks.length) await tasks[next++]();
+        };
+        await Promise.all(Array.from({ length: connections }, worker));
+      }
     }
   } finally {
     await agent.close();

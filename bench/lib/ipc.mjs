@@ -32,8 +32,9 @@ export function ready(payload) {
  * Parent side: forks `script` with `options` as its one argument (JSON) and waits for its ready
  * message. Resolves `{payload, call(command, args), pid, close()}`.
  */
-export function startChild(script, options, { execArgv = [], timeoutMs = 120_000 } = {}) {
+export function startChild(script, options, { execArgv = [], execPath = process.execPath, timeoutMs = 120_000 } = {}) {
   const child = fork(script, [JSON.stringify(options)], {
+    execPath,
     execArgv,
     stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });

@@ -146,8 +146,18 @@ export class SelfMetrics {
 
   /** Hooks for one server's client. */
   forServer(server: string): ClientEvents {
+    // The counter child of each (endpoint, code) is looked up once: inc() with labels hashes them at every request.
+    const requestCounters = new Map<string, { inc(): void }>();
     return {
-      request: (endpoint, code) => this.apiRequests.inc({ server, endpoint, code }),
+      request: (endpoint, code) => {
+        const key = `${endpoint} ${code}`;
+        let counter = requestCounters.get(key);
+        if (counter === undefined) {
+          counter = this.apiRequests.labels({ server, endpoint, code });
+          requestCounters.set(key, counter);
+        }
+        counter.inc();
+      },
       rejected: (endpoint, count) => this.rejectedItems.inc({ server, endpoint }, count),
       invalidAnswer: (endpoint) => this.invalidAnswers.inc({ server, endpoint }),
     };

@@ -59,6 +59,12 @@ export class TokenSource {
 
   constructor(private readonly options: TokenSourceOptions) {}
 
+  /** The access token in use while it is valid, without waiting (the case of almost every request). */
+  validToken(): string | undefined {
+    const session = this.session;
+    return session !== undefined && this.options.clock.now() < session.renewAtMs ? session.accessToken : undefined;
+  }
+
   /** A valid access token, logging in first if needed. */
   async accessToken(signal: AbortSignal): Promise<string> {
     const now = this.options.clock.now();

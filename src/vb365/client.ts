@@ -4,7 +4,6 @@
  * sent with the server's access token, answers validated into typed values, in the API version the
  * ApiVersionChooser says. Data flows one way: client -> token source -> token endpoint -> requester -> transport.
  */
-import type { LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
@@ -12,13 +11,14 @@ import type { ServerConfig } from '../config/types.js';
 import { ApiVersionChooser } from './api-version.js';
 import { TokenSource, tokenEndpoint } from './auth.js';
 import type { ByteBudget } from './byte-budget.js';
+import type { Limit } from './concurrency-limit.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { PagedListing } from './paging.js';
 import {
+  ItemValidator,
   backupRepositoryItems,
   organizationItems,
   usedRepositoryItems,
-  validateItems,
   type ItemRules,
 } from './parse.js';
 import { objectStorageItems, parseHealth, parseLicense, parseServiceInstance } from './parse-server.js';
@@ -42,7 +42,7 @@ export interface ClientDependencies {
   readonly server: ServerConfig;
   readonly dispatcher: Dispatcher;
   /** Shared by every request to this server, so the concurrency bound holds for all of them. */
-  readonly limit: LimitFunction;
+  readonly limit: Limit;
   /** The bytes answers in flight may hold, shared with every other server's client. */
   readonly answerBudget: ByteBudget;
   readonly clock: Clock;
@@ -182,19 +182,24 @@ export class Vb365Client {
   private async listing<T>(route: ListingRoute, rules: ItemRules<T>, signal: AbortSignal): Promise<Listing<T>> {
     const { endpoint } = route;
     const path = this.at(route.path);
-    const items = await this.pages(endpoint, path, signal);
-    const listing = validateItems(items, rules);
+    const listing = await this.pages(endpoint, path, rules, signal);
     if (listing.rejectedCount > 0) this.deps.events.rejected(endpoint, listing.rejectedCount);
     return listing;
   }
 
-  private async pages(endpoint: Endpoint, firstPath: string, signal: AbortSignal): Promise<readonly unknown[]> {
+  private async pages<T>(
+    endpoint: Endpoint,
+    firstPath: string,
+    rules: ItemRules<T>,
+    signal: AbortSignal,
+  ): Promise<Listing<T>> {
     const listing = new PagedListing(firstPath, (href) => this.resolveNext(href));
+    const validator = new ItemValidator(rules);
     for (let path = listing.nextPath; path !== undefined; path = listing.nextPath) {
       const json = await this.getJson(endpoint, path, signal);
-      this.requester.read(endpoint, () => listing.read(json));
+      validator.add(this.requester.read(endpoint, () => listing.read(json)));
     }
-    return listing.items;
+    return validator.listing();
   }
 
   /** The API path on this server: base URLs may carry a path prefix (a reverse proxy). */
@@ -218,6 +223,14 @@ export class Vb365Client {
     return `${path}${url.search}`;
   }
 
+  private loggedIn(signal: AbortSignal): Promise<string> {
+    return this.tokens.accessToken(signal).catch((error: unknown) => {
+      // A login skipped during back-off is a token request that did not happen: count it as such.
+      if (hasCode(error, 'login_backoff')) this.deps.events.request('token', error.code);
+      throw error;
+    });
+  }
+
   /**
    * A GET with a bearer token: on 401 an expired token is dropped and the request tried once more with a
    * new one; a token refused while fresh is a permission problem, failed at once without a new login.
@@ -235,11 +248,8 @@ export class Vb365Client {
 
   private async getJsonWithToken(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<unknown> {
     for (let reauthenticated = false; ; reauthenticated = true) {
-      const accessToken = await this.tokens.accessToken(signal).catch((error: unknown) => {
-        // A login skipped during back-off is a token request that did not happen: count it as such.
-        if (hasCode(error, 'login_backoff')) this.deps.events.request('token', error.code);
-        throw error;
-      });
+      // The valid token is taken without an await: a promise and a closure fewer for each of 10,000 requests.
+      const accessToken = this.tokens.validToken() ?? (await this.loggedIn(signal));
       // The token's age that counts is at sending: a slow 401 to a fresh token is still a refusal.
       const sentAtMs = this.deps.clock.now();
       try {

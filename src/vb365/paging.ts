@@ -17,7 +17,7 @@ export const MAX_PAGES = 1_000;
 export const MAX_LISTING_ITEMS = 10 * PAGE_LIMIT;
 
 export class PagedListing {
-  private readonly results: unknown[] = [];
+  private itemCount = 0;
   private readonly visited = new Set<string>();
   private next: string | undefined;
 
@@ -33,16 +33,12 @@ export class PagedListing {
     return this.next;
   }
 
-  /** Every item of the pages read so far. */
-  get items(): readonly unknown[] {
-    return this.results;
-  }
-
   /**
-   * Reads the answer for `nextPath`: a page object, or a plain array, which is a whole listing in one page
-   * (old documents show listings as arrays, v8 made some pages: either may come from any version).
+   * Reads the answer for `nextPath` and returns its items: a page object, or a plain array, which is a whole
+   * listing in one page (old documents show listings as arrays, v8 made some pages: either may come from
+   * any version).
    */
-  read(json: unknown): void {
+  read(json: unknown): readonly unknown[] {
     const whole = Array.isArray(json);
     const page = whole ? { results: json, nextHref: undefined } : parsePage(json);
     // A plain array is the whole listing, bounded by MAX_LISTING_ITEMS below; a page by what a page may hold.
@@ -50,11 +46,11 @@ export class PagedListing {
       throw Vb365Error.invalidAnswer(
         `a page holds ${page.results.length} items, more than the ${PAGE_LIMIT} a page may hold`,
       );
-    if (this.results.length + page.results.length > MAX_LISTING_ITEMS)
+    if (this.itemCount + page.results.length > MAX_LISTING_ITEMS)
       throw Vb365Error.invalidAnswer(`the listing has more than ${MAX_LISTING_ITEMS} items`);
-    // Not push(...results): spreading a large array overflows the call stack.
-    for (const item of page.results) this.results.push(item);
+    this.itemCount += page.results.length;
     this.next = page.nextHref === undefined ? undefined : this.follow(this.resolveNext(page.nextHref));
+    return page.results;
   }
 
   private follow(path: string): string {

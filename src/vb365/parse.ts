@@ -31,27 +31,53 @@ function isObject(value: unknown): value is Json {
 export const REASONS_KEPT = 5;
 
 /** Validates every item, rejecting failures and repeats of an ID already seen in the same listing. */
-export function validateItems<T>(items: readonly unknown[], { parse, idOf }: ItemRules<T>): Listing<T> {
-  const accepted: T[] = [];
-  const rejected: RejectedItem[] = [];
-  let rejectedCount = 0;
-  const reject = (index: number, reason: string): void => {
-    rejectedCount++;
-    if (rejected.length < REASONS_KEPT) rejected.push({ index, reason });
-  };
-  const seen = new Set<string>();
-  items.forEach((item, index) => {
-    const result = parse(item);
-    if (!result.ok) {
-      reject(index, result.reason);
-    } else if (seen.has(idOf(result.value))) {
-      reject(index, `${idOf(result.value)} appears more than once in the answer`);
-    } else {
-      seen.add(idOf(result.value));
-      accepted.push(result.value);
+export function validateItems<T>(items: readonly unknown[], rules: ItemRules<T>): Listing<T> {
+  const validator = new ItemValidator(rules);
+  validator.add(items);
+  return validator.listing();
+}
+
+/**
+ * validateItems() a page at a time, so a page's raw JSON can go as soon as it is read: a listing of two
+ * 10,000-item pages otherwise holds both pages' parsed answers (tens of MB) until the last arrives.
+ * Indexes and repeats count across the whole listing.
+ */
+export class ItemValidator<T> {
+  private readonly accepted: T[] = [];
+  private readonly rejected: RejectedItem[] = [];
+  private rejectedCount = 0;
+  private readonly seen = new Set<string>();
+  private index = 0;
+
+  constructor(private readonly rules: ItemRules<T>) {}
+
+  add(items: readonly unknown[]): void {
+    const { parse, idOf } = this.rules;
+    for (const item of items) {
+      const index = this.index++;
+      const result = parse(item);
+      if (!result.ok) {
+        this.reject(index, result.reason);
+        continue;
+      }
+      const id = idOf(result.value);
+      if (this.seen.has(id)) {
+        this.reject(index, `${id} appears more than once in the answer`);
+      } else {
+        this.seen.add(id);
+        this.accepted.push(result.value);
+      }
     }
-  });
-  return { items: accepted, rejectedCount, rejected };
+  }
+
+  listing(): Listing<T> {
+    return { items: this.accepted, rejectedCount: this.rejectedCount, rejected: this.rejected };
+  }
+
+  private reject(index: number, reason: string): void {
+    this.rejectedCount++;
+    if (this.rejected.length < REASONS_KEPT) this.rejected.push({ index, reason });
+  }
 }
 
 /** A VB365 page: `{ offset, limit, results: [...], _links: { next: { href } } }`. */

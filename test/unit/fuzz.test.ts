@@ -167,6 +167,33 @@ describe('parse -> nextState -> renderExposition', () => {
     durations['pipeline'] = performance.now() - started;
   });
 
+  it('the served bytes equal the text when a piece written as ASCII is not (an ID from a state built by hand)', () => {
+    const repositories = [
+      {
+        repositoryId: 'répö-🦆',
+        usedSpaceBytes: 2 ** 53 - 1,
+        localCacheUsedSpaceBytes: 0,
+        objectStorageUsedSpaceBytes: null,
+        isAvailable: true,
+        details: '',
+        protectedObjectsCount: null,
+      },
+    ];
+    const organizations = ['ü-1', 'plain', '東京'].map((id) => ({
+      id,
+      name: id,
+      pollSuccess: true,
+      lastSuccessMs: T0 + 0.5,
+      lastError: undefined,
+      repositories,
+    }));
+    const state: ServerState = { ...initialState('s'), cycles: 1, up: true, organizations };
+    const text = renderExposition([state], configured(state));
+    expect(text).toContain('organization_id="東京",repository_id="répö-🦆"} 9007199254740991\n');
+    for (const sizeHint of [0, 100])
+      expect(renderExpositionBuffer([state], configured(state), sizeHint).equals(Buffer.from(text, 'utf8'))).toBe(true);
+  });
+
   it('the served bytes equal the text across buffer boundaries (several MiB of multi-byte names)', () => {
     // Thousands of organizations with names of 1-, 2-, 3- and 4-byte characters and lone surrogates.
     const names = ['a"b\\c\nd', 'München ü', '東京 リポジトリ', '🦆🦆🦆', '\ud800x\udfff', 'x'.repeat(700)];

@@ -24,8 +24,22 @@ function normalize(text: string): string {
         )
         .replace(/node_version="[^"]*"/, 'node_version="<varies>"'),
     )
+    .reduce(sortedWithinFamilies, [])
     .join('\n')
     .concat('\n');
+}
+
+/**
+ * prom-client writes a counter's label sets in the order they were first counted, and the requests of a
+ * cycle (listings, licence, health) run side by side: the order of the samples within a family is no part
+ * of the contract, their set and values are. Samples are sorted within each family, HELP and TYPE stay.
+ */
+function sortedWithinFamilies(lines: string[], line: string): string[] {
+  const last = lines.length - 1;
+  if (line.startsWith('#') || last < 0 || lines[last]?.startsWith('#')) return [...lines, line];
+  let start = last;
+  while (start > 0 && !lines[start - 1]?.startsWith('#')) start--;
+  return [...lines.slice(0, start), ...[...lines.slice(start), line].sort()];
 }
 
 describe('golden /metrics', () => {
