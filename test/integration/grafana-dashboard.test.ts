@@ -19,6 +19,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DASHBOARD_FILE = path.join(ROOT, 'grafana', 'vb365-exporter.json');
@@ -862,6 +863,38 @@ describe('the dashboard and rules against a real Prometheus', () => {
     // Summed over Contoso's two repositories: 120 + 118.
     const contoso = { organization_id: SEED_ORGANIZATION_IDS.contoso, organization_name: 'Contoso' };
     expect(value(await rows('Protected objects per organization (top $top)', 'A', 'vb365-primary'), contoso)).toBe(238);
+  });
+
+  it("finds what the demo breaks with the alerts' own expressions, on the labels the exporter gives", async () => {
+    // The rules are written against the exporter's names and labels: proven here on what it really exports.
+    const rulesFile = parseYaml(readFileSync(RULES_FILE, 'utf8')) as {
+      groups: { rules: { alert?: string; expr: string; labels?: { severity?: string } }[] }[];
+    };
+    const alerts = rulesFile.groups.flatMap((group) => group.rules).filter((rule) => rule.alert !== undefined);
+    const firing = async (name: string, severity?: string): Promise<Sample[]> => {
+      const rule = alerts.find((r) => r.alert === name && (severity === undefined || r.labels?.severity === severity));
+      if (rule === undefined) throw new Error(`alerts/ no longer has ${name}`);
+      const result = await instantQuery(rule.expr);
+      expect(result.error, name).toBeUndefined();
+      return result.samples;
+    };
+    const repositories = async (name: string): Promise<string[]> =>
+      (await firing(name)).map((sample) => `${sample.metric['server'] ?? ''}/${sample.metric['repository_id'] ?? ''}`);
+    expect(await repositories('VB365RepositoryOutOfOrder')).toEqual([
+      `vb365-primary/${SEED_REPOSITORY_IDS.tailwindOffline}`,
+    ]);
+    expect(await repositories('VB365RepositoryOutOfSync')).toEqual([`vb365-primary/${SEED_REPOSITORY_IDS.contosoS3}`]);
+    expect(await repositories('VB365RepositoryOutdated')).toEqual([
+      `vb365-primary/${SEED_REPOSITORY_IDS.fabrikamLocal}`,
+    ]);
+    expect(await repositories('VB365ObjectStorageNearLimit')).toEqual([
+      `vb365-primary/${SEED_REPOSITORY_IDS.contosoAzure}`,
+    ]);
+    // The demo's licence ends in 20 days (the branch's in a year): the warning, not the critical one.
+    expect((await firing('VB365LicenseExpiring', 'warning')).map((s) => s.metric['server'])).toEqual(['vb365-primary']);
+    expect(await firing('VB365LicenseExpiring', 'critical')).toEqual([]);
+    expect((await firing('VB365ServerUnhealthy')).map((s) => s.metric['server'])).toEqual(['vb365-primary']);
+    expect(await firing('VB365LicenseUsersExhausted')).toEqual([]);
   });
 
   it('evaluates every alerting and recording rule of alerts/ without errors', async () => {
