@@ -63,22 +63,13 @@ export class SelfMetrics {
    * reload, and a 0 would read as a failure). Starts at 1, at `loadedAtMs`; returns what to tell of each reload.
    */
   trackTlsReloads(loadedAtMs: number): (successful: boolean, atMs: number) => void {
-    const successful = new Gauge({
-      name: 'veeam_vb365_exporter_tls_reload_successful',
-      help: 'Whether the last change of the web configuration TLS files (certificate, key, client CA) was applied (1), or refused with the previous ones still served (0).',
-      registers: [this.registry],
+    return this.reloadGauges(loadedAtMs, {
+      successful: 'veeam_vb365_exporter_tls_reload_successful',
+      successfulHelp:
+        'Whether the last change of the web configuration TLS files (certificate, key, client CA) was applied (1), or refused with the previous ones still served (0).',
+      lastSuccess: 'veeam_vb365_exporter_tls_last_reload_success_timestamp_seconds',
+      lastSuccessHelp: 'Unix time the TLS files of the web configuration were last loaded successfully.',
     });
-    const lastSuccess = new Gauge({
-      name: 'veeam_vb365_exporter_tls_last_reload_success_timestamp_seconds',
-      help: 'Unix time the TLS files of the web configuration were last loaded successfully.',
-      registers: [this.registry],
-    });
-    successful.set(1);
-    lastSuccess.set(loadedAtMs / 1000);
-    return (ok, atMs) => {
-      successful.set(ok ? 1 : 0);
-      if (ok) lastSuccess.set(atMs / 1000);
-    };
   }
 
   /**
@@ -86,16 +77,23 @@ export class SelfMetrics {
    * (the start-up load counts as the first); returns what to tell of each reload.
    */
   trackConfigReloads(loadedAtMs: number): (successful: boolean, atMs: number) => void {
-    const successful = new Gauge({
-      name: 'veeam_vb365_exporter_config_last_reload_successful',
-      help: 'Whether the last configuration reload (SIGHUP or POST /-/reload) was applied (1), or refused with the running configuration kept (0).',
-      registers: [this.registry],
+    return this.reloadGauges(loadedAtMs, {
+      successful: 'veeam_vb365_exporter_config_last_reload_successful',
+      successfulHelp:
+        'Whether the last configuration reload (SIGHUP or POST /-/reload) was applied (1), or refused with the running configuration kept (0).',
+      lastSuccess: 'veeam_vb365_exporter_config_last_reload_success_timestamp_seconds',
+      lastSuccessHelp: 'Unix time the configuration was last loaded successfully (at start-up or by a reload).',
     });
-    const lastSuccess = new Gauge({
-      name: 'veeam_vb365_exporter_config_last_reload_success_timestamp_seconds',
-      help: 'Unix time the configuration was last loaded successfully (at start-up or by a reload).',
-      registers: [this.registry],
-    });
+  }
+
+  /** A pair of reload gauges: whether the last reload was applied, and when one last was. */
+  private reloadGauges(
+    loadedAtMs: number,
+    names: { successful: string; successfulHelp: string; lastSuccess: string; lastSuccessHelp: string },
+  ): (successful: boolean, atMs: number) => void {
+    const registers = [this.registry];
+    const successful = new Gauge({ name: names.successful, help: names.successfulHelp, registers });
+    const lastSuccess = new Gauge({ name: names.lastSuccess, help: names.lastSuccessHelp, registers });
     successful.set(1);
     lastSuccess.set(loadedAtMs / 1000);
     return (ok, atMs) => {
