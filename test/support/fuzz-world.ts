@@ -5,7 +5,7 @@
  * and whole scenarios run through the client, nextState and renderExposition.
  */
 import fc from 'fast-check';
-import pLimit from 'p-limit';
+import { concurrencyLimit } from '../../src/vb365/concurrency-limit.js';
 import { pino } from 'pino';
 import { Agent, MockAgent, request } from 'undici';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -275,7 +275,7 @@ function startMockClient(): void {
     server,
     dispatcher: mockAgent,
     answerBudget: new ByteBudget(64 * 1024 * 1024),
-    limit: pLimit(4),
+    limit: concurrencyLimit(4),
     clock: systemClock,
     random: () => 0.5,
     logger: pino({ level: 'silent' }),

@@ -1,5 +1,5 @@
 /** Unit tests of the VB365 client's retry, back-off, paging and size rules, with undici's MockAgent. */
-import pLimit from 'p-limit';
+import { concurrencyLimit } from '../../src/vb365/concurrency-limit.js';
 import { pino } from 'pino';
 import { MockAgent } from 'undici';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ function client(overrides: Partial<ServerConfig> = {}): Vb365Client {
     server,
     dispatcher: agent,
     answerBudget: new ByteBudget(64 * 1024 * 1024),
-    limit: pLimit(server.pollConcurrency),
+    limit: concurrencyLimit(server.pollConcurrency),
     clock,
     random: () => 1,
     logger: pino({ level: 'silent' }),
