@@ -543,7 +543,7 @@ function reportTargets(result) {
     [
       'peak RSS (cycles, then with scrapes)',
       `${mib(at.peakRssAfterCycles)}, ${mib(at.memory.maxRssBytes)}`,
-      '<= 160 MiB (chart limit 256Mi)',
+      '<= 160 MiB (chart limit 320Mi)',
       verdict(at.memory.maxRssBytes <= PEAK_RSS_TARGET),
     ],
     [
