@@ -104,6 +104,8 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
       pollers.delete(name);
     }
     for (const name of plan.removed) await metrics.forgetServer(name);
+    // A changed server may have dropped its ca_file: its CA gauges start again with its new poller, or not at all.
+    for (const server of plan.changed) metrics.forgetCa(server.name);
     answerBudget.setLimit(answerBudgetBytes(next.config.servers));
     if ((next.webConfig?.tls === undefined) !== (web?.tls === undefined))
       plan.needRestart.push('switching between HTTP and HTTPS (tls_server_config)');
@@ -135,7 +137,10 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     );
     return { ok: true };
   };
+  let stopping = false;
   const reload = (): Promise<ReloadOutcome> => {
+    // A reload queued behind stop() would start pollers nothing stops.
+    if (stopping) return Promise.resolve({ ok: false, error: 'reload: the exporter is stopping' });
     reloading = reloading.then(applyReload, applyReload);
     return reloading;
   };
@@ -211,6 +216,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     },
     reload,
     stop: async () => {
+      stopping = true;
       certificates?.stop();
       await reloading.catch(() => undefined);
       await Promise.all([...pollers.values()].map(stopPoller));

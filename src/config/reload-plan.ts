@@ -18,6 +18,14 @@ export interface ReloadPlan {
   readonly needRestart: string[];
 }
 
+/**
+ * Two servers' settings are the same when all but the names of the settings are: moving a server up the
+ * file renames `servers[1].url` to `servers[0].url`, which is no reason to restart it.
+ */
+function sameSettings(a: ServerConfig | undefined, b: ServerConfig): boolean {
+  return a !== undefined && isDeepStrictEqual({ ...a, settingNames: undefined }, { ...b, settingNames: undefined });
+}
+
 export function planReload(current: ExporterConfig, next: ExporterConfig): ReloadPlan {
   const before = new Map(current.servers.map((server) => [server.name, server]));
   const after = new Set(next.servers.map((server) => server.name));
@@ -32,11 +40,11 @@ export function planReload(current: ExporterConfig, next: ExporterConfig): Reloa
     added: next.servers.filter((server) => !before.has(server.name)),
     changed: next.servers.filter((server) => {
       const old = before.get(server.name);
-      return old !== undefined && !isDeepStrictEqual(old, server);
+      return old !== undefined && !sameSettings(old, server);
     }),
     removed: current.servers.filter((server) => !after.has(server.name)).map((server) => server.name),
     unchanged: next.servers
-      .filter((server) => isDeepStrictEqual(before.get(server.name), server))
+      .filter((server) => sameSettings(before.get(server.name), server))
       .map((server) => server.name),
     needRestart,
   };

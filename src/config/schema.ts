@@ -118,17 +118,29 @@ export function strictMapping<T extends z.ZodRawShape>(shape: T, expected: strin
   });
 }
 
-export const serverSchema = strictMapping(shapeOf(SERVER_SETTINGS), 'a mapping of server settings');
+/** A key set to null (`log_level:` with nothing after it) is unset, as it always was here and in exporter-toolkit. */
+export function withoutNulls(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null));
+}
+
+export const serverSchema = z.preprocess(
+  withoutNulls,
+  strictMapping(shapeOf(SERVER_SETTINGS), 'a mapping of server settings'),
+);
 export type ServerSettings = z.output<typeof serverSchema>;
 
 /** The configuration file (`--config.file`): the exporter's own settings and a list of servers. */
-export const configFileSchema = strictMapping(
-  {
-    // Checked here as written; which source wins is decided afterwards (load.ts).
-    ...Object.fromEntries(Object.entries(shapeOf(TOP_LEVEL_SETTINGS)).map(([key, value]) => [key, value.optional()])),
-    servers: z.array(serverSchema, { error: 'a non-empty list of servers' }).min(1, {
-      error: 'a non-empty list of servers',
-    }),
-  },
-  'a YAML mapping with a servers list',
+export const configFileSchema = z.preprocess(
+  withoutNulls,
+  strictMapping(
+    {
+      // Checked here as written; which source wins is decided afterwards (load.ts).
+      ...Object.fromEntries(Object.entries(shapeOf(TOP_LEVEL_SETTINGS)).map(([key, value]) => [key, value.optional()])),
+      servers: z.array(serverSchema, { error: 'a non-empty list of servers' }).min(1, {
+        error: 'a non-empty list of servers',
+      }),
+    },
+    'a YAML mapping with a servers list',
+  ),
 );

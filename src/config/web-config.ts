@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { ConfigError, describeValue } from './errors.js';
 import { parseCertificates } from './files.js';
 import { parseOrThrow } from './issues.js';
-import { strictMapping } from './schema.js';
+import { strictMapping, withoutNulls } from './schema.js';
 import { oneOf, text } from './values.js';
 import { yamlErrorText } from './yaml-error.js';
 
@@ -134,12 +134,6 @@ const ENUMERATED_HEADERS: Readonly<Record<string, readonly string[]>> = {
 };
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** exporter-toolkit reads a key set to null (`cert_file:` with nothing after it) as unset; so does this. */
-function withoutNulls(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null));
-}
-
 function mapping<T extends z.ZodRawShape>(shape: T, expected: string) {
   return z.preprocess(withoutNulls, strictMapping(shape, expected));
 }
@@ -236,7 +230,9 @@ export function loadWebConfig(file: string, now: Date = new Date()): WebConfig {
   }
   const parsed = parseOrThrow(webConfigSchema, raw, {
     settingAt: (path) => (path.length === 0 ? `--web.config.file ${file}` : where(settingPath(path))),
-    secretAt: (path) => path[0] === 'basic_auth_users' && path.length === 2,
+    // A hash may be a plain-text password put there by mistake; an inline key is a private key.
+    secretAt: (path) =>
+      (path[0] === 'basic_auth_users' && path.length === 2) || (path[0] === 'tls_server_config' && path[1] === 'key'),
   });
 
   const tls =
@@ -265,7 +261,11 @@ export function loadWebConfig(file: string, now: Date = new Date()): WebConfig {
 /** `tls_server_config.cipher_suites` for an item of a list; `unauthenticated_paths[1]`, whose items are settings each. */
 function settingPath(path: readonly PropertyKey[]): string {
   if (path[0] === 'unauthenticated_paths' && typeof path[1] === 'number') return `unauthenticated_paths[${path[1]}]`;
-  return path.filter((key) => typeof key === 'string').join('.');
+  // A key that is not a plain word (a user name with a newline, say) is quoted, so the message stays one line.
+  return path
+    .filter((key) => typeof key === 'string')
+    .map((key) => (/^[\w.-]+$/.test(key) ? key : JSON.stringify(key)))
+    .join('.');
 }
 
 function parseTls(

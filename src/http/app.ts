@@ -122,21 +122,25 @@ export function createApp(deps: AppDependencies): Express {
  * successful checks and queues the slow ones), replaced when a reload brings another.
  */
 function currentBasicAuth(deps: AppDependencies): RequestHandler {
-  let checkedBy: WebConfig | undefined;
-  let check: RequestHandler | undefined;
+  const checkerOf = (web: WebConfig | undefined): RequestHandler | undefined =>
+    web === undefined || web.users.size === 0
+      ? undefined
+      : basicAuth({
+          users: web.users,
+          unauthenticatedPaths: web.unauthenticatedPaths,
+          compare: (password, hash) => deps.bcrypt.compare(password, hash),
+          logger: deps.logger,
+        });
+  // The start-up checker is made now (it hashes a dummy password), not at the first request.
+  let checkedBy = deps.web();
+  let check = checkerOf(checkedBy);
   return (request, response, next) => {
     const web = deps.web();
+    // Exempt paths (/healthz for the kubelet) never wait for a new checker to be made.
+    if (web?.unauthenticatedPaths.includes(request.path) === true) return next();
     if (web !== checkedBy) {
       checkedBy = web;
-      check =
-        web === undefined || web.users.size === 0
-          ? undefined
-          : basicAuth({
-              users: web.users,
-              unauthenticatedPaths: web.unauthenticatedPaths,
-              compare: (password, hash) => deps.bcrypt.compare(password, hash),
-              logger: deps.logger,
-            });
+      check = checkerOf(web);
     }
     if (check === undefined) return next();
     return check(request, response, next);

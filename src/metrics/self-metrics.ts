@@ -138,6 +138,11 @@ export class SelfMetrics {
       for (const { labels } of values)
         if (labels['server'] === server) counter.remove(labels as Record<string, string>);
     }
+    this.forgetCa(server);
+  }
+
+  /** The ca_file gauges of one server (removed, or restarted by a reload, maybe without a ca_file now). */
+  forgetCa(server: string): void {
     this.caReloadSuccessful.remove({ server });
     this.caLastReloadSuccess.remove({ server });
   }

@@ -17,9 +17,15 @@ export class Store {
     return [...this.states.values()];
   }
 
-  /** True once every server has finished at least one cycle. */
+  private wasReady = false;
+
+  /**
+   * True once every server has finished at least one cycle, and from then on: a server added by a reload
+   * must not take the pod out of its Service (and its scrapes with it) until its first cycle.
+   */
   ready(): boolean {
-    return [...this.states.values()].every((state) => state.cycles > 0);
+    this.wasReady ||= [...this.states.values()].every((state) => state.cycles > 0);
+    return this.wasReady;
   }
 
   /**

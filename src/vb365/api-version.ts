@@ -21,6 +21,8 @@ export interface ApiVersionOptions {
   readonly probe: VersionProbe;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Told when `auto` moves from one version to another. */
+  readonly onChange?: () => void;
 }
 
 export class ApiVersionChooser {
@@ -44,16 +46,27 @@ export class ApiVersionChooser {
     const due = clock.now() - this.chosenAtMs >= REPROBE_EVERY_MS;
     if (this.version !== undefined && !this.notFoundSeen && !due) return this.version;
     let found: ApiVersion | undefined;
-    for (const version of PROBED_VERSIONS) {
-      if (await this.options.probe(version, signal)) {
-        found = version;
-        break;
+    try {
+      for (const version of PROBED_VERSIONS) {
+        if (await this.options.probe(version, signal)) {
+          found = version;
+          break;
+        }
       }
+    } catch (error) {
+      // The probe could not tell (a timeout, a 5xx): the hourly look keeps a version that works, and tries
+      // again next cycle; after a 404 (or with none known) there is nothing to keep.
+      if (this.version === undefined || this.notFoundSeen) throw error;
+      logger.debug({ reason: (error as Error).message }, 'API version probe failed; keeping the version in use');
+      return this.version;
     }
     if (found === undefined) throw Vb365Error.noApiVersion(PROBED_VERSIONS);
     if (found !== this.version) {
       if (this.version === undefined) logger.info({ apiVersion: found }, 'API version found');
-      else logger.warn({ from: this.version, to: found }, 'API version changed');
+      else {
+        logger.warn({ from: this.version, to: found }, 'API version changed');
+        this.options.onChange?.();
+      }
     }
     this.version = found;
     this.chosenAtMs = clock.now();

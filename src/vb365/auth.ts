@@ -105,6 +105,15 @@ export class TokenSource {
     return 'renew';
   }
 
+  /**
+   * The API version changed: logins that failed under the old one (a 404 of its token path, say) say nothing
+   * of the new one, so its first login is not held back.
+   */
+  versionChanged(): void {
+    this.consecutiveFailures = 0;
+    this.nextLoginAtMs = 0;
+  }
+
   /** A new poll cycle: a 401 may again be taken for an expired token, once. */
   beginCycle(): void {
     if (this.session?.refusedWhileFresh === true) this.session = { ...this.session, refusedWhileFresh: false };

@@ -95,6 +95,7 @@ export class Vb365Client {
       probe: (version, signal) => this.probe(version, signal),
       clock: deps.clock,
       logger: deps.logger,
+      onChange: () => this.tokens.versionChanged(),
     });
     this.tokens = new TokenSource({
       username: server.username,

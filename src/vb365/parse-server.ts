@@ -59,25 +59,28 @@ export function parseHealth(json: unknown): HealthReport {
   return { healthy, components };
 }
 
-/** An object storage: embedded in a v8 repository, or an item of the v6/v7 listing. */
-export function parseObjectStorage(item: unknown): ItemResult<ObjectStorage> {
+/**
+ * An object storage: embedded in a v8 repository, or an item of the v6/v7 listing. Only the listing's
+ * items need an ID (repositories point to them by it): the v8 document requires none of the embedded fields.
+ */
+export function parseObjectStorage(item: unknown, embedded = false): ItemResult<ObjectStorage> {
   if (typeof item !== 'object' || item === null || Array.isArray(item))
     return { ok: false, reason: 'expected an object storage object' };
   const body = item as Json;
   const id = typeof body['id'] === 'string' && UUID_PATTERN.test(body['id']) ? body['id'].toLowerCase() : undefined;
-  if (id === undefined) return { ok: false, reason: 'the object storage "id" is not a UUID' };
+  if (id === undefined && !embedded) return { ok: false, reason: 'the object storage "id" is not a UUID' };
   const used = bytes(body, 'usedSpaceBytes');
   const free = bytes(body, 'freeSpaceBytes');
   const limitGb = bytes(body, 'sizeLimitGB');
   const enabled = body['sizeLimitEnabled'];
   if (used === false || free === false || limitGb === false)
-    return { ok: false, reason: `object storage ${id}: a size is not a non-negative whole number` };
+    return { ok: false, reason: `object storage ${id ?? ''}: a size is not a non-negative whole number` };
   if (enabled !== undefined && enabled !== null && typeof enabled !== 'boolean')
-    return { ok: false, reason: `object storage ${id}: "sizeLimitEnabled" is not a boolean` };
+    return { ok: false, reason: `object storage ${id ?? ''}: "sizeLimitEnabled" is not a boolean` };
   const sizeLimitBytes = enabled === true && limitGb !== null ? limitGb * BYTES_PER_SIZE_LIMIT_GB : null;
   if (sizeLimitBytes !== null && !Number.isSafeInteger(sizeLimitBytes))
-    return { ok: false, reason: `object storage ${id}: "sizeLimitGB" is too large` };
-  return { ok: true, value: { id, usedSpaceBytes: used, freeSpaceBytes: free, sizeLimitBytes } };
+    return { ok: false, reason: `object storage ${id ?? ''}: "sizeLimitGB" is too large` };
+  return { ok: true, value: { id: id ?? '', usedSpaceBytes: used, freeSpaceBytes: free, sizeLimitBytes } };
 }
 
 export const objectStorageItems: ItemRules<ObjectStorage> = {

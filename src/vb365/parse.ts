@@ -175,7 +175,7 @@ export function parseBackupRepository(item: unknown): ItemResult<BackupRepositor
   const flags = stateFlags(item, id);
   if (!flags.ok) return flags;
   const embedded = item['objectStorage'];
-  const objectStorage = embedded === undefined || embedded === null ? undefined : parseObjectStorage(embedded);
+  const objectStorage = embedded === undefined || embedded === null ? undefined : parseObjectStorage(embedded, true);
   if (objectStorage !== undefined && !objectStorage.ok) return reject(`repository ${id}: ${objectStorage.reason}`);
   const storageId = item['objectStorageId'];
   return {

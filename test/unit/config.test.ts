@@ -264,6 +264,18 @@ describe('YAML file', () => {
     );
   });
 
+  it('takes a key with nothing after it as unset, at the top level and in a server', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vb365-null-keys-'));
+    const file = join(dir, 'config.yml');
+    writeFileSync(
+      file,
+      'log_level:\nlisten_address:\nservers:\n  - url: https://a.example.com:4443\n    username: u\n    password: p\n    poll_interval:\n    organizations:\n',
+    );
+    const { config } = loadConfig(parseCommandLine(['--config', file]), {});
+    expect([config.logLevel, config.listen]).toEqual(['info', [{ host: '', port: 10365 }]]);
+    expect([config.servers[0]?.pollIntervalSeconds, config.servers[0]?.organizations]).toEqual([300, []]);
+  });
+
   it('names a missing file', () => {
     expect(configError(() => loadConfig(parseCommandLine(['--config', '/nonexistent.yml']), {})).message).toBe(
       '--config: expected a readable YAML file, got "/nonexistent.yml" (ENOENT)',

@@ -174,7 +174,13 @@ describe('organizations and backup repositories', () => {
       parseObjectStorage({ id: storage, usedSpaceBytes: 1, sizeLimitEnabled: false, sizeLimitGB: 1024 }),
     ).toMatchObject({ ok: true, value: { sizeLimitBytes: null, freeSpaceBytes: null } });
     expect(parseBackupRepository({ id: REPO, isOutOfOrder: 'yes' })).toMatchObject({ ok: false });
-    expect(parseBackupRepository({ id: REPO, objectStorage: { id: 'x' } })).toMatchObject({ ok: false });
+    expect(parseBackupRepository({ id: REPO, objectStorage: { usedSpaceBytes: -1 } })).toMatchObject({ ok: false });
+    // The v8 document requires no field of the embedded object storage, its ID included.
+    expect(parseBackupRepository({ id: REPO, objectStorage: { usedSpaceBytes: 5 } })).toMatchObject({
+      ok: true,
+      value: { objectStorage: { usedSpaceBytes: 5, sizeLimitBytes: null } },
+    });
+    expect(parseObjectStorage({ usedSpaceBytes: 5 })).toMatchObject({ ok: false }); // a listing item needs its ID
   });
 });
 

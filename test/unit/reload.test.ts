@@ -122,7 +122,9 @@ describe('reload', () => {
     ]);
     const response = await fetch(`${exporter.url}/-/reload`, { method: 'POST' });
     expect([response.status, await response.text()]).toEqual([200, 'configuration reloaded\n']);
-    await waitFor(() => exporter.store.ready(), 20_000);
+    // Still ready while the added server has its first cycle: a reload must not take the pod out of its Service.
+    expect((await fetch(`${exporter.url}/readyz`)).status).toBe(200);
+    await waitFor(() => exporter.store.servers().every((server) => server.cycles > 0), 20_000);
 
     const after = await metricsText(exporter);
     expect([upOf(after, 'kept'), upOf(after, 'changed'), upOf(after, 'added'), upOf(after, 'removed')]).toEqual([
@@ -250,5 +252,17 @@ describe('reload', () => {
     users(BOB);
     expect(await as(ALICE, '/-/reload', 'POST')).toBe(200);
     expect([await as(ALICE, '/metrics'), await as(BOB, '/metrics')]).toEqual([401, 200]);
+  });
+
+  it('refuses a reload once the exporter is stopping, so no poller outlives stop()', async () => {
+    const { simulators, dir, configFile, exporter } = await start();
+    writeConfig(configFile, [serverEntry('kept', simulators.kept, dir), serverEntry('added', simulators.added, dir)]);
+    const stopped = exporter.stop();
+    expect(await exporter.reload()).toEqual({ ok: false, error: 'reload: the exporter is stopping' });
+    await stopped;
+    const requests = simulators.added.stats.requests;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(simulators.added.stats.requests).toBe(requests);
+    expect(requests).toBe(0);
   });
 });

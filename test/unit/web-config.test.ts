@@ -169,6 +169,24 @@ describe('web config file', () => {
     expect(inline.message).toBe(
       `tls_server_config.key (${join(pki.dir, 'inline-key.yml')}): expected an unencrypted PEM private key, got a value that is not shown (not a private key)`,
     );
+    // Not even when the key is not a string at all.
+    const listed = configError(() =>
+      loadWebConfig(
+        writeWebConfig(
+          'listed-key.yml',
+          'tls_server_config:\n  cert_file: server.crt\n  key: ["inline-Secret-key-text"]\n',
+        ),
+      ),
+    );
+    expect(listed.message).not.toContain('inline-Secret');
+    expect(listed.message).toContain('got a value that is not shown');
+  });
+
+  it('keeps a message one line whatever a user name holds', () => {
+    const file = writeWebConfig('newline-user.yml', 'basic_auth_users:\n  "ad\\nmin": not-a-hash\n');
+    const error = configError(() => loadWebConfig(file));
+    expect(error.message).not.toContain('\n');
+    expect(error.message.startsWith('basic_auth_users."ad\\nmin"')).toBe(true);
   });
 
   it('accepts inline PEM (cert, key, client_ca) as exporter-toolkit does', () => {
