@@ -123,6 +123,35 @@ describe('api_version auto', () => {
   });
 });
 
+describe('api_version auto when the token is due as well', () => {
+  it('follows a downgrade in the same cycle even when the login has to be renewed under the new version', async () => {
+    const clock = fakeClockSkippingRetries();
+    const simulator = await startSimulator({ versions: ['v6', 'v7'], tokenLifetimeSeconds: 600 });
+    cleanups.push(() => simulator.close());
+    const harness = await startExporterFor([serverConfig(simulator, { apiVersion: 'auto' })], { clock });
+    cleanups.push(() => harness.close());
+    expect(apiVersionOf(await harness.metricsText())).toBe('v7');
+    simulator.setVersions(['v6']);
+    await clock.advance(600_000); // the token is due: the login goes to /v7/token first, which is gone
+    await harness.exporter.pollNow();
+    const text = await harness.metricsText();
+    expect(apiVersionOf(text)).toBe('v6');
+    expect(sampleValue(text, 'veeam_vb365_up', { server: 'sim' })).toBe(1);
+  });
+
+  it('keeps the version in use when the hourly look cannot tell', async () => {
+    const clock = fakeClockSkippingRetries();
+    const { simulator, harness } = await start(['v6', 'v7', 'v8'], { clock });
+    simulator.addFault({ route: 'service_instance', status: 500, times: 1 });
+    await clock.advance(REPROBE_EVERY_MS);
+    await harness.exporter.pollNow();
+    const text = await harness.metricsText();
+    expect(sampleValue(text, 'veeam_vb365_api_requests_total', { endpoint: 'version_probe', code: '500' })).toBe(1);
+    expect(apiVersionOf(text)).toBe('v8');
+    expect(sampleValue(text, 'veeam_vb365_up', { server: 'sim' })).toBe(1);
+  });
+});
+
 describe('either listing shape', () => {
   it.each(['v6', 'v7', 'v8'] as const)(
     "on every listing in %s: the same values as the version's own shape",
