@@ -3,7 +3,7 @@
 import { systemClock } from './clock.js';
 import { USAGE, parseCommandLine, type CommandLine } from './config/args.js';
 import { ConfigError } from './config/errors.js';
-import { loadConfig, type LoadedConfig } from './config/load.js';
+import { loadConfig } from './config/load.js';
 import { startExporter, type ReloadedConfiguration, type RunningExporter } from './exporter.js';
 import { loadWebConfig, type WebConfig } from './config/web-config.js';
 import { createLogger } from './logger.js';
@@ -12,20 +12,18 @@ import { VERSION } from './version.js';
 const STOP_DEADLINE_MS = 4_000;
 
 async function main(): Promise<void> {
-  let loaded: LoadedConfig;
-  let webConfig: WebConfig | undefined;
+  let loaded: Configuration;
   let commandLine: CommandLine;
   try {
     commandLine = parseCommandLine(process.argv.slice(2));
     if (commandLine.help) return void process.stdout.write(USAGE);
     if (commandLine.version) return void process.stdout.write(`vb365-exporter ${VERSION}\n`);
-    loaded = loadConfig(commandLine, process.env);
     // Before anything listens: a broken web config must never leave /metrics unprotected.
-    webConfig = loaded.config.webConfigFile === undefined ? undefined : loadWebConfig(loaded.config.webConfigFile);
+    loaded = readConfiguration(commandLine);
     if (commandLine.checkConfig) {
       const { servers, listen } = loaded.config;
       process.stdout.write(
-        `configuration OK (${loaded.source}): ${servers.length} server(s): ${servers.map((server) => `${server.name} ${server.url} ${server.apiVersion}`).join('; ')}; listening on ${listen.map((address) => `${address.host}:${address.port}`).join(', ')}${describeWeb(webConfig)}\n`,
+        `configuration OK (${loaded.source}): ${servers.length} server(s): ${servers.map((server) => `${server.name} ${server.url} ${server.apiVersion}`).join('; ')}; listening on ${listen.map((address) => `${address.host}:${address.port}`).join(', ')}${describeWeb(loaded.webConfig)}\n`,
       );
       return;
     }
@@ -44,15 +42,6 @@ async function main(): Promise<void> {
     logger.info({ signal: 'SIGHUP' }, 'reloading the configuration');
     exporter.reload().catch((error: unknown) => logger.error({ err: error }, 'configuration reload failed'));
   });
-  const reloadConfiguration = (): ReloadedConfiguration => {
-    const reloaded = loadConfig(commandLine, process.env);
-    const file = reloaded.config.webConfigFile;
-    return {
-      config: reloaded.config,
-      webConfig: file === undefined ? undefined : loadWebConfig(file),
-      warnings: reloaded.warnings,
-    };
-  };
   for (const warning of loaded.warnings) logger.warn(warning);
   logger.info({ version: VERSION, source: loaded.source }, 'starting');
   const running = await startExporter(loaded.config, {
@@ -61,8 +50,8 @@ async function main(): Promise<void> {
     random: Math.random,
     version: VERSION,
     revision: process.env['VB365_EXPORTER_REVISION'] || undefined,
-    webConfig,
-    reloadConfiguration,
+    webConfig: loaded.webConfig,
+    reloadConfiguration: () => readConfiguration(commandLine),
   }).catch((error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`vb365-exporter: invalid configuration: ${error.message}\n`);
@@ -94,6 +83,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+interface Configuration extends ReloadedConfiguration {
+  /** Where it came from, for --config.check and the start-up log. */
+  readonly source: string;
+}
+
+/** Both files, read and checked whole: at start-up, and again at each reload. */
+function readConfiguration(commandLine: CommandLine): Configuration {
+  const { config, warnings, source } = loadConfig(commandLine, process.env);
+  const file = config.webConfigFile;
+  return { config, webConfig: file === undefined ? undefined : loadWebConfig(file), warnings, source };
 }
 
 function describeWeb(web: WebConfig | undefined): string {
