@@ -7,6 +7,7 @@
  * allocates next to nothing on the JavaScript heap besides the buffer itself.
  */
 import type { ServerConfig } from '../config/types.js';
+import { objectStorageOf } from '../store/object-storage.js';
 import type { OrganizationState, ServerState } from '../store/types.js';
 import { BYTES_PER_SIZE_LIMIT_GB } from '../vb365/parse-server.js';
 import type { BackupRepository, ObjectStorage, UsedRepository } from '../vb365/types.js';
@@ -64,12 +65,6 @@ const perBackupRepository =
   };
 
 const flag = (value: boolean | null): number | null => (value === null ? null : value ? 1 : 0);
-
-/** The object storage behind a repository: embedded (v8), or the v6/v7 listing's item it names. */
-function objectStorageOf(server: ServerState, repository: BackupRepository): ObjectStorage | undefined {
-  if (repository.objectStorage !== undefined) return repository.objectStorage;
-  return repository.objectStorageId === undefined ? undefined : server.objectStorages.get(repository.objectStorageId);
-}
 
 const perObjectStorage =
   (value: (storage: ObjectStorage) => number | null) =>

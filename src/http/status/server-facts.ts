@@ -5,10 +5,7 @@
  */
 import type { ServerState } from '../../store/types.js';
 import { escapeHtml, timeElement } from './format.js';
-
-/** A licence that ends within this many days is flagged, as the warning alert does. */
-const LICENSE_WARNING_DAYS = 30;
-const DAY_MS = 86_400_000;
+import { LICENSE_WARNING_DAYS, licenseDaysLeft } from './state-problems.js';
 
 export function serverFactsSection(servers: readonly ServerState[], nowMs: number): string {
   const rows = servers.map(
@@ -36,7 +33,8 @@ function license(server: ServerState, nowMs: number): string {
   const license = server.license;
   if (license === undefined) return 'not known';
   const expired = license.status === 'Expired' || (license.expiresMs !== null && license.expiresMs <= nowMs);
-  const ending = license.expiresMs !== null && license.expiresMs - nowMs < LICENSE_WARNING_DAYS * DAY_MS;
+  // Flagged as the warning alert and the problem rows flag it.
+  const ending = (licenseDaysLeft(license, nowMs) ?? Number.POSITIVE_INFINITY) < LICENSE_WARNING_DAYS;
   const badge = expired
     ? '<span class="badge critical">expired</span>'
     : ending

@@ -3,6 +3,8 @@
  * server's own health check failing, repositories out of order, out of sync or outdated, object storage
  * near its size limit, and a licence ending or used up.
  */
+import { objectStorageOf } from '../../store/object-storage.js';
+import type { License } from '../../vb365/types.js';
 import type { ServerState } from '../../store/types.js';
 import { formatBytes } from './format.js';
 import type { Problem } from './problems.js';
@@ -13,6 +15,11 @@ export const OBJECT_STORAGE_LIMIT_RATIO = 0.9;
 export const LICENSE_WARNING_DAYS = 30;
 export const LICENSE_CRITICAL_DAYS = 7;
 const DAY_MS = 86_400_000;
+
+/** Whole days until the licence ends (negative once it has), or undefined when the server gives no date. */
+export function licenseDaysLeft(license: License, nowMs: number): number | undefined {
+  return license.expiresMs === null ? undefined : Math.floor((license.expiresMs - nowMs) / DAY_MS);
+}
 
 type Fields = Pick<Problem, 'kind' | 'severity' | 'what' | 'words'>;
 
@@ -72,9 +79,7 @@ export function repositoryStates(server: ServerState): Problem[] {
 export function objectStorageNearLimit(server: ServerState): Problem[] {
   const problems: Problem[] = [];
   for (const repository of server.backupRepositories.values()) {
-    const storage =
-      repository.objectStorage ??
-      (repository.objectStorageId === undefined ? undefined : server.objectStorages.get(repository.objectStorageId));
+    const storage = objectStorageOf(server, repository);
     if (storage?.sizeLimitBytes == null || storage.usedSpaceBytes === null || storage.sizeLimitBytes <= 0) continue;
     const ratio = storage.usedSpaceBytes / storage.sizeLimitBytes;
     if (ratio <= OBJECT_STORAGE_LIMIT_RATIO) continue;
@@ -94,8 +99,8 @@ export function licenseProblems(server: ServerState, nowMs: number): Problem[] {
   const license = server.license;
   if (license === undefined) return [];
   const problems: Problem[] = [];
-  if (license.expiresMs !== null && license.expiresMs - nowMs < LICENSE_WARNING_DAYS * DAY_MS) {
-    const daysLeft = Math.floor((license.expiresMs - nowMs) / DAY_MS);
+  const daysLeft = licenseDaysLeft(license, nowMs);
+  if (license.expiresMs !== null && daysLeft !== undefined && daysLeft < LICENSE_WARNING_DAYS) {
     problems.push(
       problem(server, {
         kind: 'license-expiring',
