@@ -13,7 +13,7 @@ const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden', 'seed-v8.pr
 
 /** Keeps the exporter's own families, with values that change from run to run replaced by a marker. */
 function normalize(text: string): string {
-  return text
+  const lines = text
     .split('\n')
     .filter((line) => /^(# (HELP|TYPE) )?veeam_vb365_/.test(line))
     .map((line) =>
@@ -23,10 +23,8 @@ function normalize(text: string): string {
           '$1 <varies>',
         )
         .replace(/node_version="[^"]*"/, 'node_version="<varies>"'),
-    )
-    .reduce(sortedWithinFamilies, [])
-    .join('\n')
-    .concat('\n');
+    );
+  return `${sortedWithinFamilies(lines).join('\n')}\n`;
 }
 
 /**
@@ -34,12 +32,22 @@ function normalize(text: string): string {
  * cycle (listings, licence, health) run side by side: the order of the samples within a family is no part
  * of the contract, their set and values are. Samples are sorted within each family, HELP and TYPE stay.
  */
-function sortedWithinFamilies(lines: string[], line: string): string[] {
-  const last = lines.length - 1;
-  if (line.startsWith('#') || last < 0 || lines[last]?.startsWith('#')) return [...lines, line];
-  let start = last;
-  while (start > 0 && !lines[start - 1]?.startsWith('#')) start--;
-  return [...lines.slice(0, start), ...[...lines.slice(start), line].sort()];
+function sortedWithinFamilies(lines: readonly string[]): string[] {
+  const sorted: string[] = [];
+  let samples: string[] = [];
+  const flush = (): void => {
+    sorted.push(...samples.sort());
+    samples = [];
+  };
+  for (const line of lines) {
+    if (!line.startsWith('#')) samples.push(line);
+    else {
+      flush();
+      sorted.push(line);
+    }
+  }
+  flush();
+  return sorted;
 }
 
 describe('golden /metrics', () => {
