@@ -9,7 +9,7 @@
 import type { ServerConfig } from '../config/types.js';
 import { objectStorageOf } from '../store/object-storage.js';
 import type { OrganizationState, ServerState } from '../store/types.js';
-import { BYTES_PER_SIZE_LIMIT_GB } from '../vb365/parse-server.js';
+import { BYTES_PER_SIZE_LIMIT_GB } from '../vb365/parse.js';
 import type { BackupRepository, ObjectStorage, UsedRepository } from '../vb365/types.js';
 
 const CACHED = 'Cached from the last poll of the VB365 server.';

@@ -17,11 +17,12 @@ import { PagedListing } from './paging.js';
 import {
   ItemValidator,
   backupRepositoryItems,
+  objectStorageItems,
   organizationItems,
   usedRepositoryItems,
   type ItemRules,
 } from './parse.js';
-import { objectStorageItems, parseHealth, parseLicense, parseServiceInstance } from './parse-server.js';
+import { parseHealth, parseLicense, parseServiceInstance } from './parse-server.js';
 import { KnownSecrets } from './redact.js';
 import { Requester, type RequestEvents } from './requester.js';
 import { routes, type Endpoint, type ListingRoute, type Route } from './routes.js';

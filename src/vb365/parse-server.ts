@@ -1,21 +1,12 @@
 /**
- * Validation of the answers about the server as a whole (ServiceInstance, License, Health) and of object
- * storage items. As in parse.ts, only what the exporter uses is checked; a field the server does not
- * report becomes null (no sample), a field of the wrong kind makes the answer invalid.
+ * Validation of the answers about the server as a whole (ServiceInstance, License, Health). As in
+ * parse.ts, only what the exporter uses is checked; a field the server does not report becomes null (no
+ * sample), a field of the wrong kind makes the answer invalid.
  */
-import { UUID_PATTERN } from '../uuid.js';
 import { Vb365Error } from './errors.js';
-import type { ItemResult, ItemRules } from './parse.js';
-import type { HealthReport, License, ObjectStorage, ServiceInstance } from './types.js';
+import type { HealthReport, License, ServiceInstance } from './types.js';
 
 type Json = Readonly<Record<string, unknown>>;
-
-/**
- * Veeam documents `sizeLimitGB` only as "the size limit in GB" (REST) and "a soft limit in GB" with
- * permitted values 1024 to 10737418240 (PowerShell); no source says 10^9 or 2^30. Those bounds are powers
- * of 1024, and VB365 runs on Windows, which counts a GB as 2^30 bytes: taken as 2^30.
- */
-export const BYTES_PER_SIZE_LIMIT_GB = 2 ** 30;
 
 function object(json: unknown, what: string): Json {
   if (typeof json !== 'object' || json === null || Array.isArray(json))
@@ -59,35 +50,6 @@ export function parseHealth(json: unknown): HealthReport {
   return { healthy, components };
 }
 
-/**
- * An object storage: embedded in a v8 repository, or an item of the v6/v7 listing. Only the listing's
- * items need an ID (repositories point to them by it): the v8 document requires none of the embedded fields.
- */
-export function parseObjectStorage(item: unknown, embedded = false): ItemResult<ObjectStorage> {
-  if (typeof item !== 'object' || item === null || Array.isArray(item))
-    return { ok: false, reason: 'expected an object storage object' };
-  const body = item as Json;
-  const id = typeof body['id'] === 'string' && UUID_PATTERN.test(body['id']) ? body['id'].toLowerCase() : undefined;
-  if (id === undefined && !embedded) return { ok: false, reason: 'the object storage "id" is not a UUID' };
-  const used = bytes(body, 'usedSpaceBytes');
-  const free = bytes(body, 'freeSpaceBytes');
-  const limitGb = bytes(body, 'sizeLimitGB');
-  const enabled = body['sizeLimitEnabled'];
-  if (used === false || free === false || limitGb === false)
-    return { ok: false, reason: `object storage ${id ?? ''}: a size is not a non-negative whole number` };
-  if (enabled !== undefined && enabled !== null && typeof enabled !== 'boolean')
-    return { ok: false, reason: `object storage ${id ?? ''}: "sizeLimitEnabled" is not a boolean` };
-  const sizeLimitBytes = enabled === true && limitGb !== null ? limitGb * BYTES_PER_SIZE_LIMIT_GB : null;
-  if (sizeLimitBytes !== null && !Number.isSafeInteger(sizeLimitBytes))
-    return { ok: false, reason: `object storage ${id ?? ''}: "sizeLimitGB" is too large` };
-  return { ok: true, value: { id: id ?? '', usedSpaceBytes: used, freeSpaceBytes: free, sizeLimitBytes } };
-}
-
-export const objectStorageItems: ItemRules<ObjectStorage> = {
-  parse: parseObjectStorage,
-  idOf: (storage) => storage.id,
-};
-
 function status(value: unknown, where: string): boolean {
   if (value === 'Healthy') return true;
   if (value === 'Unhealthy') return false;
@@ -115,11 +77,4 @@ function date(body: Json, key: string): number | null {
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(ms)) throw Vb365Error.invalidAnswer(`the License answer's "${key}" is not a date`);
   return ms;
-}
-
-/** null when absent, false when not a non-negative safe integer. */
-function bytes(body: Json, key: string): number | null | false {
-  const value = body[key];
-  if (value === undefined || value === null) return null;
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : false;
 }

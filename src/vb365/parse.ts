@@ -5,8 +5,7 @@
  */
 import { UUID_PATTERN } from '../uuid.js';
 import { Vb365Error } from './errors.js';
-import { parseObjectStorage } from './parse-server.js';
-import type { BackupRepository, Listing, Organization, RejectedItem, UsedRepository } from './types.js';
+import type { BackupRepository, Listing, ObjectStorage, Organization, RejectedItem, UsedRepository } from './types.js';
 
 export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
@@ -214,6 +213,41 @@ function stateFlags(
     },
   };
 }
+
+/**
+ * Veeam documents `sizeLimitGB` only as "the size limit in GB" (REST) and "a soft limit in GB" with
+ * permitted values 1024 to 10737418240 (PowerShell); no source says 10^9 or 2^30. Those bounds are powers
+ * of 1024, and VB365 runs on Windows, which counts a GB as 2^30 bytes: taken as 2^30.
+ */
+export const BYTES_PER_SIZE_LIMIT_GB = 2 ** 30;
+
+/**
+ * An object storage: embedded in a v8 repository, or an item of the v6/v7 listing. Only the listing's
+ * items need an ID (repositories point to them by it): the v8 document requires none of the embedded fields.
+ */
+export function parseObjectStorage(item: unknown, embedded = false): ItemResult<ObjectStorage> {
+  if (!isObject(item)) return reject(`expected an object storage object, got ${kindOf(item)}`);
+  const id = uuid(item['id']);
+  if (id === undefined && !embedded) return reject(`the object storage "id" is not a UUID (${kindOf(item['id'])})`);
+  const used = byteCount(item, 'usedSpaceBytes');
+  if (!used.ok) return used;
+  const free = byteCount(item, 'freeSpaceBytes');
+  if (!free.ok) return free;
+  const limitGb = byteCount(item, 'sizeLimitGB');
+  if (!limitGb.ok) return limitGb;
+  const enabled = item['sizeLimitEnabled'];
+  if (enabled !== undefined && enabled !== null && typeof enabled !== 'boolean')
+    return reject(`"sizeLimitEnabled" is not a boolean (${kindOf(enabled)}) for object storage ${id ?? ''}`);
+  const sizeLimitBytes = enabled === true && limitGb.value !== null ? limitGb.value * BYTES_PER_SIZE_LIMIT_GB : null;
+  if (sizeLimitBytes !== null && !Number.isSafeInteger(sizeLimitBytes))
+    return reject(`"sizeLimitGB" is too large for object storage ${id ?? ''}`);
+  return { ok: true, value: { id: id ?? '', usedSpaceBytes: used.value, freeSpaceBytes: free.value, sizeLimitBytes } };
+}
+
+export const objectStorageItems: ItemRules<ObjectStorage> = {
+  parse: parseObjectStorage,
+  idOf: (storage) => storage.id,
+};
 
 export const organizationItems: ItemRules<Organization> = {
   parse: parseOrganization,

@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   SHORTEST_TOKEN_LIFETIME_SECONDS,
   parseBackupRepository,
+  parseObjectStorage,
   parseOrganization,
   parsePage,
   parseTokenAnswer,
   parseUsedRepository,
 } from '../../src/vb365/parse.js';
-import { parseHealth, parseLicense, parseObjectStorage, parseServiceInstance } from '../../src/vb365/parse-server.js';
+import { parseHealth, parseLicense, parseServiceInstance } from '../../src/vb365/parse-server.js';
 import { UNREPORTED_STATE } from '../support/vb365-values.js';
 
 const REPO = 'cfe34111-3331-45c0-babf-0be32e030444';
