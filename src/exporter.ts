@@ -59,7 +59,7 @@ export interface RunningExporter {
   readonly urls: readonly string[];
   readonly store: Store;
   readonly metrics: SelfMetrics;
-  /** Polls every server now and resolves once each has finished that cycle. */
+  /** Polls every server now and resolves once each has finished that cycle and /metrics has its data. */
   pollNow(): Promise<void>;
   /** Re-reads and applies the configuration, as SIGHUP and POST /-/reload do; one at a time. */
   reload(): Promise<ReloadOutcome>;
@@ -213,6 +213,7 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
     metrics,
     pollNow: async () => {
       await Promise.all([...pollers.values()].map((poller) => poller.scheduler.pollNow()));
+      await metricsPage.rendered();
     },
     reload,
     stop: async () => {
@@ -283,7 +284,18 @@ function createPoller(
   });
   const scheduler = new Scheduler({
     intervalSeconds: server.pollIntervalSeconds,
-    runCycle: (signal) => runCycle({ server, client, owns: ownedBy(config.shard), clock: deps.clock, logger }, signal),
+    runCycle: (signal) =>
+      runCycle(
+        {
+          server,
+          client,
+          owns: ownedBy(config.shard),
+          lastRead: () => store.lastRead(server.name),
+          clock: deps.clock,
+          logger,
+        },
+        signal,
+      ),
     applyCycle: (cycle) => {
       const { state, dropped } = store.applyCycle(server.name, cycle);
       // Series vanish with an organization no longer listed: say so, once, with its name.

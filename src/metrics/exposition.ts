@@ -2,9 +2,10 @@
  * Renders the store as Prometheus text exposition (version 0.0.4). The whole text is built once per
  * completed cycle, not at every scrape: scrapes only send it.
  *
- * At 10,000 organizations the text is about 24 MB in 140,000 lines, so it is written piece by piece
- * into large buffers: no line, label set or 24 MB string is ever built as a string, so a rendering
- * allocates next to nothing on the JavaScript heap besides the buffer itself.
+ * At 10,000 organizations the text is about 37 MB in 240,000 lines, so it is written piece by piece
+ * into large buffers: no line, label set or 37 MB string is ever built as a string, so a rendering
+ * allocates next to nothing on the JavaScript heap besides the buffers themselves. /metrics takes it
+ * in pieces of 1 MiB (renderExpositionInPieces), compressing each as it comes.
  */
 import type { ServerConfig } from '../config/types.js';
 import { objectStorageOf } from '../store/object-storage.js';
@@ -302,7 +303,12 @@ interface Sink {
   number(value: number): void;
 }
 
-function render(servers: readonly ServerState[], configured: readonly ConfiguredServer[], out: Sink): void {
+/** Writes the exposition into `out`, pausing after each family of each server (a few MB at the most at 10,000 organizations). */
+function* renderSteps(
+  servers: readonly ServerState[],
+  configured: readonly ConfiguredServer[],
+  out: Sink,
+): Generator<void, void, undefined> {
   const intervals = new Map(configured.map((server) => [server.name, server.pollIntervalSeconds]));
   const views = servers.map((server) => viewOf(server, intervals.get(server.name)));
   for (const family of FAMILIES) {
@@ -330,6 +336,7 @@ function render(servers: readonly ServerState[], configured: readonly Configured
         out.ascii('\n');
       };
       family.samples(view, emit);
+      yield;
     }
   }
 }
@@ -344,8 +351,27 @@ export function renderExpositionBuffer(
   sizeHint = 0,
 ): Buffer {
   const out = new BufferWriter(sizeHint);
-  render(servers, configured, out);
+  runToEnd(renderSteps(servers, configured, out));
   return out.finish();
+}
+
+/**
+ * The same bytes as renderExpositionBuffer, in pieces of about 1 MiB: each step yields the pieces it
+ * filled (the last one the rest), so a caller can compress and drop them while the rendering goes on
+ * and never holds the whole text. The states must not change until the last step.
+ */
+export function* renderExpositionInPieces(
+  servers: readonly ServerState[],
+  configured: readonly ConfiguredServer[],
+): Generator<Buffer[], void, undefined> {
+  const out = new BufferWriter(0);
+  const steps = renderSteps(servers, configured, out);
+  while (steps.next().done !== true) yield out.takeFilled();
+  yield [out.finish()];
+}
+
+function runToEnd(steps: Generator<void, void, undefined>): void {
+  while (steps.next().done !== true) continue;
 }
 
 /** The exposition as text (the same lines; for tests and tools). */
@@ -354,7 +380,8 @@ export function renderExposition(servers: readonly ServerState[], configured: re
   const write = (text: string): void => {
     parts.push(text);
   };
-  render(servers, configured, { ascii: write, text: write, number: (value) => parts.push(formatValue(value)) });
+  const out: Sink = { ascii: write, text: write, number: (value) => parts.push(formatValue(value)) };
+  runToEnd(renderSteps(servers, configured, out));
   return parts.join('');
 }
 
@@ -435,6 +462,13 @@ class BufferWriter implements Sink {
       rest = Math.floor(rest / 10);
     }
     this.used += digits;
+  }
+
+  /** The buffers filled so far (not the one being written), handed over: the writer keeps no reference. */
+  takeFilled(): Buffer[] {
+    const filled = this.chunks.splice(0);
+    this.total = 0;
+    return filled;
   }
 
   finish(): Buffer {

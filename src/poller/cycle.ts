@@ -11,6 +11,7 @@ import type { CycleResult, PollOutcome } from '../store/types.js';
 import type { Vb365Client } from '../vb365/client.js';
 import { describeError } from '../vb365/errors.js';
 import type { BackupRepository, Listing, Organization } from '../vb365/types.js';
+import { keptIfEqual, keptListIfEqual, type LastRead } from '../store/unchanged.js';
 import { readServerFacts, type FactsClient } from './server-facts.js';
 
 export interface CycleDependencies {
@@ -21,6 +22,8 @@ export interface CycleDependencies {
   > &
     FactsClient;
   readonly owns: (organizationId: string) => boolean;
+  /** What the previous cycles read: records read again unchanged are kept as they were (see store/unchanged.ts). */
+  readonly lastRead: () => LastRead;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -56,13 +59,15 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
     };
   }
 
-  const backupRepositories = listBackupRepositories(deps, signal);
+  const lastRead = deps.lastRead();
+  const backupRepositories = listBackupRepositories(deps, lastRead, signal);
   const facts = readServerFacts(deps.client, version, logger, signal);
   // `poll_concurrency` workers share one queue: no task object per organization waits in memory, which
   // matters at ten thousand organizations.
   const queue = organizations[Symbol.iterator]();
   const worker = async (): Promise<void> => {
-    for (const organization of queue) polls.set(organization.id, await pollOrganization(deps, organization, signal));
+    for (const organization of queue)
+      polls.set(organization.id, await pollOrganization(deps, lastRead, organization, signal));
   };
   await Promise.all(Array.from({ length: Math.min(deps.server.pollConcurrency, organizations.length) }, worker));
   // Before the clock is read: the cycle includes these.
@@ -90,12 +95,13 @@ async function listOrganizations(deps: CycleDependencies, signal: AbortSignal): 
 
 async function listBackupRepositories(
   deps: CycleDependencies,
+  lastRead: LastRead,
   signal: AbortSignal,
 ): Promise<readonly BackupRepository[] | undefined> {
   try {
     const listing = await deps.client.backupRepositories(signal);
     logRejected(deps.logger, 'backup repositories', listing, {});
-    return listing.items;
+    return listing.items.map((repository) => keptIfEqual(lastRead.backupRepository(repository.id), repository));
   } catch (error) {
     deps.logger.warn(
       { reason: describeError(error) },
@@ -107,6 +113,7 @@ async function listBackupRepositories(
 
 async function pollOrganization(
   deps: CycleDependencies,
+  lastRead: LastRead,
   organization: Organization,
   signal: AbortSignal,
 ): Promise<PollOutcome> {
@@ -114,7 +121,8 @@ async function pollOrganization(
   try {
     const listing = await deps.client.usedRepositories(organization.id, signal);
     logRejected(deps.logger, 'used repositories', listing, context);
-    return { ok: true, atMs: deps.clock.now(), repositories: listing.items };
+    const repositories = keptListIfEqual(lastRead.repositoriesOf(organization.id), listing.items);
+    return { ok: true, atMs: deps.clock.now(), repositories };
   } catch (error) {
     deps.logger.warn(
       { ...context, reason: describeError(error) },

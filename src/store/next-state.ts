@@ -4,7 +4,7 @@
  * marks the organization failed; an organization no longer listed is dropped (and returned, so the
  * caller can say so); a failed listing keeps everything and marks every organization failed.
  */
-import type { License } from '../vb365/types.js';
+import type { BackupRepository, License } from '../vb365/types.js';
 import type { CycleResult, NextState, OrganizationState, ServerState } from './types.js';
 
 export function initialState(name: string): ServerState {
@@ -37,7 +37,7 @@ export function nextState(previous: ServerState, cycle: CycleResult): NextState 
     backupRepositories:
       cycle.backupRepositories === undefined
         ? previous.backupRepositories
-        : new Map(sortedById(cycle.backupRepositories).map((repository) => [repository.id, repository])),
+        : backupRepositoriesById(cycle.backupRepositories, previous.backupRepositories),
     backupRepositoriesListedMs:
       cycle.backupRepositories === undefined ? previous.backupRepositoriesListedMs : cycle.finishedMs,
     ...factsOf(previous, cycle),
@@ -147,6 +147,21 @@ function unavailableSince(
     }
   }
   return since;
+}
+
+/** By ID, in ID order; the previous map itself when the cycle kept every one of its repositories (store/unchanged.ts). */
+function backupRepositoriesById(
+  read: readonly BackupRepository[],
+  previous: ReadonlyMap<string, BackupRepository>,
+): ReadonlyMap<string, BackupRepository> {
+  const sorted = sortedById(read);
+  if (sorted.length === previous.size) {
+    let index = 0;
+    let same = true;
+    for (const repository of previous.values()) same &&= repository === sorted[index++];
+    if (same) return previous;
+  }
+  return new Map(sorted.map((repository) => [repository.id, repository]));
 }
 
 /** ID order, sorted here once per cycle: the store's order, which every rendering uses as it is (stable output). */

@@ -4,6 +4,7 @@
  */
 import { initialState, nextState } from './next-state.js';
 import type { CycleResult, NextState, ServerState } from './types.js';
+import { lastReadOf, type LastRead } from './unchanged.js';
 
 export class Store {
   private readonly states = new Map<string, ServerState>();
@@ -11,6 +12,11 @@ export class Store {
 
   constructor(servers: ReadonlyArray<{ readonly name: string }>) {
     for (const server of servers) this.states.set(server.name, initialState(server.name));
+  }
+
+  /** What the server's last cycles read (empty before the first one). */
+  lastRead(serverName: string): LastRead {
+    return lastReadOf(this.states.get(serverName) ?? initialState(serverName));
   }
 
   servers(): readonly ServerState[] {

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderExposition, renderExpositionBuffer } from '../../src/metrics/exposition.js';
+import { renderExposition, renderExpositionBuffer, renderExpositionInPieces } from '../../src/metrics/exposition.js';
 import { SEED_ORGANIZATION_IDS } from 'vb365-simulator';
 import { initialState } from '../../src/store/next-state.js';
 import type { ServerState } from '../../src/store/types.js';
@@ -161,6 +161,8 @@ describe('parse -> nextState -> renderExposition', () => {
         expect(renderExpositionBuffer([state], configured(state), sizeHint).equals(Buffer.from(body, 'utf8'))).toBe(
           true,
         );
+        const pieces = [...renderExpositionInPieces([state], configured(state))].flat();
+        expect(Buffer.concat(pieces).equals(Buffer.from(body, 'utf8'))).toBe(true);
       }),
       { numRuns: runs.pipeline },
     );
@@ -229,6 +231,11 @@ describe('parse -> nextState -> renderExposition', () => {
         `size hint ${sizeHint}`,
       ).toBe(true);
     }
+    // What /metrics compresses: the same bytes in pieces of about 1 MiB, several of them here.
+    const pieces = [...renderExpositionInPieces([big], configured(big))].flat();
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThanOrEqual(1024 * 1024);
+    expect(Buffer.concat(pieces).equals(Buffer.from(text, 'utf8'))).toBe(true);
     expect(samplesOf(text).filter((sample) => sample.name === 'veeam_vb365_repository_info')).toHaveLength(18_000);
   });
 
