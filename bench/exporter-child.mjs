@@ -92,6 +92,7 @@ serve({
     return {
       wallMs,
       allocatedBytes: allocation.allocatedBytes,
+      promotedBytes: allocation.promotedBytes,
       collections: allocation.collections,
       gcPauseMs: allocation.gcPauseMs,
       cycleSeconds: state.lastCycleDurationSeconds,

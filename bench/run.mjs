@@ -155,6 +155,7 @@ async function benchSize(size) {
       latencyMsAtConcurrency: median(warmBare.map((run) => run.latencyMs)),
       cpuMsPerRequest: median(warmBare.map((run) => run.cpuMsPerRequest)),
       allocatedBytesPerPoll: median(warmBare.map((run) => run.allocatedBytesPerPoll)),
+      promotedBytesPerPoll: median(warmBare.map((run) => run.promotedBytesPerPoll)),
     };
 
     progress('exporter: first (cold) cycle');
@@ -373,6 +374,7 @@ function report(result) {
       'heap allocated / org poll',
       '<=10 KB (issue 12)',
       'bare undici loop',
+      'promoted to old gen / org poll (bare loop)',
       'GC pauses / cycle',
       'bare undici CPU / request',
       'TLS handshakes warm / cold',
@@ -400,6 +402,7 @@ function report(result) {
         `${(allocatedPerPoll / 1000).toFixed(1)} KB`,
         verdict(allocatedPerPoll <= 10_000),
         `${(s.bare.allocatedBytesPerPoll / 1000).toFixed(1)} KB`,
+        `${promoted(s.cycles, s.size)} (${promotedBare(s.bare)})`,
         `${ms(median(s.cycles.map((cycle) => cycle.gcPauseMs)), 1)} (${median(s.cycles.map((cycle) => cycle.collections))} GCs)`,
         `${s.bare.cpuMsPerRequest.toFixed(3)} ms`,
         `${handshakes} / ${s.cold.simulator.connections}`,
@@ -532,6 +535,16 @@ function report(result) {
   );
 }
 
+/** What scavenges moved to the old generation per organization poll (older result files lack it). */
+function promoted(cycles, size) {
+  if (cycles.some((cycle) => cycle.promotedBytes === undefined)) return '-';
+  return `${(median(cycles.map((cycle) => cycle.promotedBytes / size)) / 1000).toFixed(2)} KB`;
+}
+
+function promotedBare(bare) {
+  return bare.promotedBytesPerPoll === undefined ? '-' : `${(bare.promotedBytesPerPoll / 1000).toFixed(2)} KB`;
+}
+
 /** Issue 12's table: every figure beside its target, from this run. */
 function reportTargets(result) {
   const at = result.sizes.find((s) => s.size === 10_000) ?? result.sizes.at(-1);
@@ -551,6 +564,12 @@ function reportTargets(result) {
       `${(allocated / 1000).toFixed(1)} KB (bare undici loop ${(at.bare.allocatedBytesPerPoll / 1000).toFixed(1)} KB)`,
       '<= 10 KB',
       verdict(allocated <= 10_000),
+    ],
+    [
+      'promoted to the old generation / org poll (what fills it between full GCs)',
+      `${promoted(at.cycles, at.size)} (bare undici loop ${promotedBare(at.bare)})`,
+      '(no target; what the peak is made of)',
+      '',
     ],
     [
       'exporter CPU / org poll',

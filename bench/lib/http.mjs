@@ -151,6 +151,7 @@ export async function bareLoop(simulator, token, { connections, runs }) {
         cpuMsPerRequest: (used.user + used.system) / 1000 / (requests + 2),
         // The same listings and polls as a cycle: what the undici client alone allocates per organization.
         allocatedBytesPerPoll: allocation.allocatedBytes / organizations.length,
+        promotedBytesPerPoll: allocation.promotedBytes / organizations.length,
       });
       async function loop() {
         organizations = await listAll(agent, simulator, token, ORGANIZATIONS_PATH);
