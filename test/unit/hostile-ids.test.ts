@@ -55,7 +55,7 @@ function expectedPaths(version: ApiVersion): RegExp[] {
     new RegExp(
       `^/${version}/Organizations/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/usedRepositories\\?offset=0&limit=10000$`,
     ),
-    new RegExp(`^/${version}/BackupRepositories${version === 'v8' ? '\\?offset=0&limit=10000' : ''}$`),
+    new RegExp(`^/${version}/BackupRepositories${version === 'v8' ? '\\?offset=0&limit=1000' : ''}$`),
     new RegExp(`^/${version}/ServiceInstance$`),
     new RegExp(`^/${version}/License$`),
     new RegExp(version === 'v8' ? '^/v8/Health$' : `^/${version}/objectstoragerepositories$`),
