@@ -355,19 +355,25 @@ export function renderExpositionBuffer(
   return out.finish();
 }
 
+/** The size of the pieces renderExpositionInPieces writes into. */
+export const PIECE_BYTES = 1024 * 1024;
+
 /**
- * The same bytes as renderExpositionBuffer, in pieces of about 1 MiB: each step yields the pieces it
- * filled (the last one the rest), so a caller can compress and drop them while the rendering goes on
- * and never holds the whole text. The states must not change until the last step.
+ * The same bytes as renderExpositionBuffer, in pieces of at most PIECE_BYTES (unless one label value is
+ * longer): each step yields the pieces it filled (the last one the rest), so a caller can compress them
+ * while the rendering goes on and never holds the whole text. Each piece is a view of a PIECE_BYTES buffer
+ * from `takeBuffer`, which a caller may hand out again once it is done with the piece. The states must not
+ * change until the last step.
  */
 export function* renderExpositionInPieces(
   servers: readonly ServerState[],
   configured: readonly ConfiguredServer[],
+  takeBuffer: () => Buffer = () => Buffer.allocUnsafeSlow(PIECE_BYTES),
 ): Generator<Buffer[], void, undefined> {
-  const out = new BufferWriter(0);
+  const out = new BufferWriter(0, takeBuffer);
   const steps = renderSteps(servers, configured, out);
   while (steps.next().done !== true) yield out.takeFilled();
-  yield [out.finish()];
+  yield [out.finishPiece()];
 }
 
 function runToEnd(steps: Generator<void, void, undefined>): void {
@@ -401,7 +407,7 @@ function formatValue(value: number): string {
 
 /** Most bytes a UTF-16 code unit can take in UTF-8. */
 const MAX_BYTES_PER_UNIT = 3;
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = PIECE_BYTES;
 /** Digits of the largest safe integer. */
 const MAX_DIGITS = 16;
 
@@ -418,8 +424,12 @@ class BufferWriter implements Sink {
   private used = 0;
   private total = 0;
 
-  constructor(sizeHint: number) {
-    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, Math.ceil(sizeHint * 1.0625)));
+  constructor(
+    sizeHint: number,
+    /** Buffers of CHUNK_BYTES to write into (pieces); without it, buffers are allocated as needed. */
+    private readonly takeBuffer?: () => Buffer,
+  ) {
+    this.chunk = takeBuffer?.() ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, Math.ceil(sizeHint * 1.0625)));
   }
 
   ascii(text: string): void {
@@ -479,10 +489,18 @@ class BufferWriter implements Sink {
     return Buffer.concat(this.chunks, this.total + this.used);
   }
 
+  /** The last piece as it is, never copied (the pieces' buffers are handed back, not kept). */
+  finishPiece(): Buffer {
+    return this.chunk.subarray(0, this.used);
+  }
+
   private nextChunk(atLeast: number): void {
     this.chunks.push(this.chunk.subarray(0, this.used));
     this.total += this.used;
-    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast));
+    this.chunk =
+      this.takeBuffer !== undefined && atLeast <= CHUNK_BYTES
+        ? this.takeBuffer()
+        : Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast));
     this.used = 0;
   }
 }
