@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gzip as gzipCallback, gzipSync } from 'node:zlib';
 import type { Registry } from 'prom-client';
 import type { ServerState } from '../store/types.js';
+import { Coalesced } from './coalesced.js';
 import { PIECE_BYTES, renderExpositionInPieces, type ConfiguredServer } from './exposition.js';
 
 const gzip = promisify(gzipCallback);
@@ -70,21 +71,17 @@ class CompressedData {
   }
 }
 
-/**
- * Renders and compresses piece by piece. Returns undefined, having stopped at the next step, when
- * `superseded()` says a newer rendering has started.
- */
+/** Renders and compresses piece by piece. */
 async function renderCompressed(
   servers: readonly ServerState[],
   configured: readonly ConfiguredServer[],
   buffers: PieceBuffers,
-  superseded: () => boolean,
-): Promise<CompressedData | undefined> {
+): Promise<CompressedData> {
   const members: Promise<Buffer>[] = [];
   for (const pieces of renderExpositionInPieces(servers, configured, buffers.take)) {
     for (const piece of pieces) {
       const member = gzip(piece, { level: DATA_GZIP_LEVEL });
-      // Awaited below; never an unhandled rejection when the rendering is abandoned.
+      // Awaited below; never an unhandled rejection while it waits.
       member.then(
         () => buffers.giveBack(piece),
         () => undefined,
@@ -95,7 +92,6 @@ async function renderCompressed(
       await Promise.all(members.slice(0, members.length - PIECES_COMPRESSING_AT_MOST));
     // Scrapes and the polls' answers are served between steps.
     await nextTurn();
-    if (superseded()) return undefined;
   }
   return new CompressedData(await Promise.all(members));
 }
@@ -117,9 +113,8 @@ class OwnMetrics {
 }
 
 export class MetricsPage {
-  /** The newest rendering; one that a newer rendering supersedes resolves to that newer one. */
-  private rendering: Promise<CompressedData>;
-  private generation = 0;
+  /** One rendering at a time, of the newest states (cycles that end during a rendering share the next). */
+  private readonly data: Coalesced<readonly ServerState[], CompressedData>;
   private readonly buffers = new PieceBuffers();
   private own: Promise<OwnMetrics> | undefined;
 
@@ -129,7 +124,7 @@ export class MetricsPage {
     private configured: readonly ConfiguredServer[],
     servers: readonly ServerState[],
   ) {
-    this.rendering = this.render(servers);
+    this.data = new Coalesced((states) => renderCompressed(states, this.configured, this.buffers), servers);
   }
 
   get contentType(): string {
@@ -143,32 +138,20 @@ export class MetricsPage {
 
   /** Called by the store after every cycle. */
   update(servers: readonly ServerState[]): void {
-    this.rendering = this.render(servers);
+    this.data.give(servers);
   }
 
-  /** Resolves once the newest rendering is ready to serve (whether it succeeded or not). */
+  /** Resolves once the data of every cycle so far is ready to serve (whether its rendering succeeded or not). */
   async rendered(): Promise<void> {
-    await this.rendering.catch(() => undefined);
+    await this.data.current().catch(() => undefined);
   }
 
+  /** A scrape sees every cycle that ended before it came (waiting for its rendering if need be). */
   async body(compressed: boolean): Promise<Buffer[]> {
-    const data = await this.rendering;
+    const data = await this.data.current();
     const own = await this.ownMetrics();
     if (!compressed) return [...(await data.plain()), own.plain];
     return [...data.gzip, own.gzip()];
-  }
-
-  private render(servers: readonly ServerState[]): Promise<CompressedData> {
-    const generation = ++this.generation;
-    const rendering = renderCompressed(
-      servers,
-      this.configured,
-      this.buffers,
-      () => generation !== this.generation,
-    ).then((data) => data ?? this.rendering);
-    // A failure reaches the scrapes that await it; never an unhandled rejection when none does.
-    rendering.catch(() => undefined);
-    return rendering;
   }
 
   /**

@@ -76,17 +76,36 @@ describe('MetricsPage', () => {
     expect(Buffer.concat(after).toString()).toBe(renderExposition([second], configured(second)) + OWN);
   });
 
-  it('serves the newest cycle when a rendering is superseded, to scrapes that came before or after', async () => {
+  it('a scrape sees every cycle that ended before it came, and the newest one after a rendering in flight', async () => {
     const states = [1, 2, 3].map((cycle) => serverWith(3000, cycle * 1_000_000));
+    const text = (state: ServerState): string => renderExposition([state], configured(state)) + OWN;
     const page = new MetricsPage(ownRegistry(), configured(states[0]!), [states[0]!]);
     await page.rendered();
     page.update([states[1]!]);
-    // A scrape that arrives while cycle 2 renders, before cycle 3 completes.
+    // Arrives while cycle 2 renders: gets cycle 2. Cycle 3 ends meanwhile; the scrape after it gets cycle 3.
     const early = page.body(true);
     page.update([states[2]!]);
     const late = page.body(true);
-    const newest = renderExposition([states[2]!], configured(states[2]!)) + OWN;
-    expect(gunzipSync(Buffer.concat(await early)).toString()).toBe(newest);
-    expect(gunzipSync(Buffer.concat(await late)).toString()).toBe(newest);
+    expect(gunzipSync(Buffer.concat(await early)).toString()).toBe(text(states[1]!));
+    expect(gunzipSync(Buffer.concat(await late)).toString()).toBe(text(states[2]!));
+  });
+
+  it('serves scrapes while cycles keep ending faster than it renders (a server failing in a tight loop)', async () => {
+    const states = [1, 2].map((cycle) => serverWith(2000, cycle));
+    const page = new MetricsPage(ownRegistry(), configured(states[0]!), [states[0]!]);
+    let updates = 0;
+    const churn = setInterval(() => page.update([states[updates++ % 2]!]), 0);
+    try {
+      for (let scrape = 0; scrape < 3; scrape++) {
+        const before = updates;
+        const body = gunzipSync(Buffer.concat(await page.body(true))).toString();
+        expect([0, 1].map((index) => renderExposition([states[index]!], configured(states[index]!)) + OWN)).toContain(
+          body,
+        );
+        expect(updates).toBeGreaterThan(before);
+      }
+    } finally {
+      clearInterval(churn);
+    }
   });
 });

@@ -99,24 +99,25 @@ function reply(ctx: HandlerContext, route: RouteName, status: number, value: Jso
 }
 
 /** A listing in the version's own shape, or the one `listingShapes` forces: all items, or one page of them. */
-function listingAnswer(
+function listingAnswer<T>(
   ctx: HandlerContext,
   version: ApiVersion,
   route: ListingRoute,
   native: ListingShape,
-  items: Json[],
+  listed: { readonly items: readonly T[]; readonly toJson: (item: T) => Json },
   call: IncomingCall,
   basePath: string,
 ): Answer {
+  const { items, toJson } = listed;
   const shape = ctx.listingShapes.get(route) ?? native;
-  if (shape === 'array') return reply(ctx, route, 200, items);
+  if (shape === 'array') return reply(ctx, route, 200, items.map(toJson));
   const window = parsePageWindow(call.query);
   if (typeof window === 'string') return errorAnswer(400, version, window, 'ParameterValidationFailure');
   // A forced page keeps the other parameters in its links (a v6 next link without extendedView=false
   // would turn the extended view on). Native pages keep their links as they always were.
   const kept = shape === native ? [] : [...call.query].filter(([name]) => name !== 'offset' && name !== 'limit');
   const base = kept.length === 0 ? basePath : `${basePath}?${new URLSearchParams(kept).toString()}`;
-  return reply(ctx, route, 200, pageJson(items, window, ctx.pageSize, base));
+  return reply(ctx, route, 200, pageJson(items, toJson, window, ctx.pageSize, base));
 }
 
 /** Every version answers the same token shape. */
@@ -183,9 +184,10 @@ function handleOrganizations(
     if (!organization) return organizationNotFound(version, organizationId);
     return reply(ctx, 'organizations', 200, organizationJson(organization, version, extendedView));
   }
-  const items = [...ctx.data.organizations.values()].map((o) => organizationJson(o, version, extendedView));
+  const items = [...ctx.data.organizations.values()];
+  const toJson = (o: (typeof items)[number]): Json => organizationJson(o, version, extendedView);
   const native = version === 'v8' ? 'page' : 'array';
-  return listingAnswer(ctx, version, 'organizations', native, items, call, `/${version}/Organizations`);
+  return listingAnswer(ctx, version, 'organizations', native, { items, toJson }, call, `/${version}/Organizations`);
 }
 
 function handleUsedRepositories(
@@ -196,9 +198,10 @@ function handleUsedRepositories(
 ): Answer {
   const organization = ctx.data.getOrganization(organizationId);
   if (!organization) return organizationNotFound(version, organizationId);
-  const items = organization.usedRepositories.map((u) => usedRepositoryJson(u, version));
+  const items = organization.usedRepositories;
+  const toJson = (u: (typeof items)[number]): Json => usedRepositoryJson(u, version);
   const basePath = `/${version}/Organizations/${organization.id}/usedRepositories`;
-  return listingAnswer(ctx, version, 'used_repositories', 'page', items, call, basePath);
+  return listingAnswer(ctx, version, 'used_repositories', 'page', { items, toJson }, call, basePath);
 }
 
 function handleLicensingInformation(ctx: HandlerContext, version: ApiVersion, organizationId: string): Answer {
@@ -219,9 +222,11 @@ function handleBackupRepositories(
     if (!repository) return repositoryNotFound(version, repositoryId);
     return reply(ctx, 'backup_repositories', 200, backupRepositoryJson(repository, version));
   }
-  const items = [...ctx.data.backupRepositories.values()].map((r) => backupRepositoryJson(r, version));
+  const items = [...ctx.data.backupRepositories.values()];
+  const toJson = (r: (typeof items)[number]): Json => backupRepositoryJson(r, version);
   const native = version === 'v8' ? 'page' : 'array';
-  return listingAnswer(ctx, version, 'backup_repositories', native, items, call, `/${version}/BackupRepositories`);
+  const basePath = `/${version}/BackupRepositories`;
+  return listingAnswer(ctx, version, 'backup_repositories', native, { items, toJson }, call, basePath);
 }
 
 /** The organizations with a usage row for the repository, in organization order. */
@@ -239,7 +244,15 @@ function handleBackedUpOrganizations(
     if (usage) items.push(backedUpOrganizationJson(organization, usage));
   }
   const basePath = `/${version}/BackupRepositories/${repository.id}/backedupOrganizations`;
-  return listingAnswer(ctx, version, 'backed_up_organizations', 'page', items, call, basePath);
+  return listingAnswer(
+    ctx,
+    version,
+    'backed_up_organizations',
+    'page',
+    { items, toJson: (item) => item },
+    call,
+    basePath,
+  );
 }
 
 /** v6/v7 only (routes.ts): a plain array, or the one object storage `objectStorageId` names. */
@@ -256,9 +269,10 @@ function handleObjectStorageRepositories(
     }
     return reply(ctx, 'object_storage_repositories', 200, objectStorageRepositoryJson(storage, version));
   }
-  const items = ctx.data.objectStorages().map((s) => objectStorageRepositoryJson(s, version));
+  const items = ctx.data.objectStorages();
+  const toJson = (s: (typeof items)[number]): Json => objectStorageRepositoryJson(s, version);
   const basePath = `/${version}/objectstoragerepositories`;
-  return listingAnswer(ctx, version, 'object_storage_repositories', 'array', items, call, basePath);
+  return listingAnswer(ctx, version, 'object_storage_repositories', 'array', { items, toJson }, call, basePath);
 }
 
 function repositoryNotFound(version: ApiVersion, repositoryId: string): Answer {

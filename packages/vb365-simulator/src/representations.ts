@@ -209,9 +209,16 @@ export interface PageWindow {
  * A VB365 page `{offset, limit, setId, results, _links}`. At most `min(limit, pageSize)` items are
  * returned; `next` is present only when items remain after this page.
  */
-export function pageJson(items: Json[], window: PageWindow, pageSize: number, basePath: string): JsonObject {
+/** One page of `items`; only the page's own items are turned into JSON (20 pages of 20,000 repositories stay cheap). */
+export function pageJson<T>(
+  items: readonly T[],
+  toJson: (item: T) => Json,
+  window: PageWindow,
+  pageSize: number,
+  basePath: string,
+): JsonObject {
   const count = Math.max(0, Math.min(window.limit, pageSize, items.length - window.offset));
-  const results = items.slice(window.offset, window.offset + count);
+  const results = items.slice(window.offset, window.offset + count).map(toJson);
   const separator = basePath.includes('?') ? '&' : '?';
   const href = (offset: number): string => `${basePath}${separator}offset=${offset}&limit=${window.limit}`;
   const links: JsonObject = { self: link(href(window.offset)) };
