@@ -68,7 +68,10 @@ export function createApp(deps: AppDependencies): Express {
       Vary: 'Accept-Encoding',
       ...(compressed ? { 'Content-Encoding': 'gzip' } : {}),
     });
+    // The data is some forty pieces: corked, they leave in one write instead of one each.
+    response.cork();
     for (const part of parts) response.write(part);
+    response.uncork();
     response.end();
   });
 
