@@ -52,14 +52,13 @@ export function keptListIfEqual<T extends object>(
   fresh: readonly T[],
 ): readonly T[] {
   if (previous === undefined) return fresh;
-  let allKept = previous.length === fresh.length;
-  const kept = fresh.map((item, index) => {
+  // The usual case (nothing changed) allocates nothing.
+  if (previous.length === fresh.length && fresh.every((item, index) => sameRecord(previous[index] as object, item)))
+    return previous;
+  return fresh.map((item, index) => {
     const before = previous[index];
-    if (before !== undefined && sameRecord(before, item)) return before;
-    allKept = false;
-    return item;
+    return before !== undefined && sameRecord(before, item) ? before : item;
   });
-  return allKept ? previous : kept;
 }
 
 /** Field by field over the records' own keys, so a field added to a type later is compared too. */
