@@ -60,7 +60,7 @@ class CompressedData {
   /** The text, decompressed on first demand and kept while this rendering is the current one. */
   plain(): Promise<readonly Buffer[]> {
     if (this.plainText === undefined) {
-      const made = Promise.all(this.gzip.map((member) => gunzip(member)));
+      const made = decompressed(this.gzip);
       this.plainText = made;
       // A failure reaches the scrape that asked; the next one tries again.
       made.catch(() => {
@@ -69,6 +69,16 @@ class CompressedData {
     }
     return this.plainText;
   }
+}
+
+/**
+ * The members' text, one member at a time, each into a buffer of its own size: all at once they would
+ * each hold a zlib state and growing output chunks together, twice the text's size for a moment.
+ */
+async function decompressed(members: readonly Buffer[]): Promise<Buffer[]> {
+  const pieces: Buffer[] = [];
+  for (const member of members) pieces.push(await gunzip(member, { chunkSize: PIECE_BYTES }));
+  return pieces;
 }
 
 /** Renders and compresses piece by piece. */
