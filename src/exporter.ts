@@ -72,7 +72,10 @@ export async function startExporter(config: ExporterConfig, deps: ExporterDepend
   let current = config;
   const metrics = new SelfMetrics(deps.version, config.shard, deps.revision);
   const store = new Store(config.servers);
-  const metricsPage = new MetricsPage(metrics.registry, config.servers, store.servers());
+  const metricsPage = new MetricsPage(metrics.registry, config.servers, store.servers(), (error) => {
+    metrics.renderFailures.inc();
+    deps.logger.error({ reason: error.message }, 'could not render the data for /metrics; serving the last rendering');
+  });
   store.onChange((servers) => metricsPage.update(servers));
 
   const answerBudget = answerBudgetFor(config.servers);

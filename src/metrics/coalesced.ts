@@ -3,6 +3,8 @@
  * to end; inputs given meanwhile are coalesced into one run on the newest of them. current() waits for a
  * run that took every input given before it was called, and no longer: inputs that keep coming while it
  * waits never push its wait back (a server that fails its cycles in a tight loop cannot starve scrapes).
+ * A run that fails is reported to `onError` and leaves the last good result in place: waiters get that
+ * one (only before any run has succeeded do they get the error).
  */
 export class Coalesced<Input, Result> {
   private given = 0;
@@ -21,6 +23,7 @@ export class Coalesced<Input, Result> {
   constructor(
     private readonly work: (input: Input) => Promise<Result>,
     first: Input,
+    private readonly onError: (error: Error) => void = () => undefined,
   ) {
     this.latest = first;
     this.give(first);
@@ -32,7 +35,7 @@ export class Coalesced<Input, Result> {
     if (!this.running) void this.runWhileBehind();
   }
 
-  /** The result of the first run to finish that took every input given so far (its error if it failed). */
+  /** The result of the first run to finish that took every input given so far (the last good one if it failed). */
   current(): Promise<Result> {
     const { last } = this;
     if (this.covered === this.given && last !== undefined)
@@ -47,7 +50,9 @@ export class Coalesced<Input, Result> {
       try {
         this.last = { ok: true, value: await this.work(this.latest) };
       } catch (error) {
-        this.last = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.onError(failure);
+        if (this.last?.ok !== true) this.last = { ok: false, error: failure };
       }
       this.covered = upTo;
       this.settleWaiters();

@@ -133,8 +133,14 @@ export class MetricsPage {
     /** The configured servers: the exposition takes their poll interval from here. */
     private configured: readonly ConfiguredServer[],
     servers: readonly ServerState[],
+    /** A rendering failed (the last good one is served meanwhile): for a log line and a counter. */
+    onRenderFailure: (error: Error) => void = () => undefined,
   ) {
-    this.data = new Coalesced((states) => renderCompressed(states, this.configured, this.buffers), servers);
+    this.data = new Coalesced(
+      (states) => renderCompressed(states, this.configured, this.buffers),
+      servers,
+      onRenderFailure,
+    );
   }
 
   get contentType(): string {
@@ -151,7 +157,7 @@ export class MetricsPage {
     this.data.give(servers);
   }
 
-  /** Resolves once the data of every cycle so far is ready to serve (whether its rendering succeeded or not). */
+  /** Resolves once the data of every cycle so far is ready to serve (or its rendering has failed). */
   async rendered(): Promise<void> {
     await this.data.current().catch(() => undefined);
   }

@@ -37,6 +37,12 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly renderFailures = new Counter({
+    name: 'veeam_vb365_exporter_render_failures_total',
+    help: 'Renderings of the VB365 data for /metrics that failed; /metrics goes on serving the last one that succeeded.',
+    registers: [this.registry],
+  });
+
   /** `revision`: the commit the build was made from, where the build says (VB365_EXPORTER_REVISION), else unknown. */
   constructor(version: string, shard: Shard | undefined, revision = 'unknown') {
     // The shard is a label of the exporter's own metrics only, so VB365 data series look the same however they are sharded.

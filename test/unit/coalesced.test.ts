@@ -60,9 +60,28 @@ describe('Coalesced', () => {
     expect(await coalesced.current()).toBe('result of 3');
   });
 
-  it("passes a failed run's error to its waiters only, and goes on with the next input", async () => {
+  it('keeps serving the last good result when a later run fails, and reports each failure', async () => {
     const { work, runs } = controlledWork();
-    const coalesced = new Coalesced<number, string>(work, 1);
+    const errors: string[] = [];
+    const coalesced = new Coalesced<number, string>(work, 1, (error) => errors.push(error.message));
+    runs[0]!.finish();
+    expect(await coalesced.current()).toBe('result of 1');
+    coalesced.give(2);
+    const during = coalesced.current();
+    runs[1]!.finish(false);
+    expect(await during).toBe('result of 1');
+    expect(await coalesced.current()).toBe('result of 1');
+    expect(errors).toEqual(['run of 2 failed']);
+    coalesced.give(3);
+    const next = coalesced.current();
+    runs[2]!.finish();
+    expect(await next).toBe('result of 3');
+  });
+
+  it('passes the error on while no run has succeeded yet, and goes on with the next input', async () => {
+    const { work, runs } = controlledWork();
+    const errors: string[] = [];
+    const coalesced = new Coalesced<number, string>(work, 1, (error) => errors.push(error.message));
     const failing = coalesced.current();
     runs[0]!.finish(false);
     await expect(failing).rejects.toThrow('run of 1 failed');
@@ -71,5 +90,6 @@ describe('Coalesced', () => {
     const next = coalesced.current();
     runs[1]!.finish();
     expect(await next).toBe('result of 2');
+    expect(errors).toEqual(['run of 1 failed']);
   });
 });

@@ -108,4 +108,19 @@ describe('MetricsPage', () => {
       clearInterval(churn);
     }
   });
+
+  it('serves the last good rendering when one fails, and says so through its callback', async () => {
+    const good = serverWith(100, 7);
+    const failures: string[] = [];
+    const page = new MetricsPage(ownRegistry(), configured(good), [good], (error) => failures.push(error.message));
+    await page.rendered();
+    // A state the renderer cannot walk (no organizations list): a bug, or memory running out mid-rendering.
+    const broken = { ...good, organizations: undefined } as unknown as ServerState;
+    page.update([broken]);
+    await page.rendered();
+    expect(failures).toHaveLength(1);
+    const expected = renderExposition([good], configured(good)) + OWN;
+    expect(gunzipSync(Buffer.concat(await page.body(true))).toString()).toBe(expected);
+    expect(Buffer.concat(await page.body(false)).toString()).toBe(expected);
+  });
 });

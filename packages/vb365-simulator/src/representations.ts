@@ -207,9 +207,9 @@ export interface PageWindow {
 
 /**
  * A VB365 page `{offset, limit, setId, results, _links}`. At most `min(limit, pageSize)` items are
- * returned; `next` is present only when items remain after this page.
+ * returned; `next` is present only when items remain after this page. Only the page's own items are
+ * turned into JSON (20 pages of 20,000 repositories stay cheap).
  */
-/** One page of `items`; only the page's own items are turned into JSON (20 pages of 20,000 repositories stay cheap). */
 export function pageJson<T>(
   items: readonly T[],
   toJson: (item: T) => Json,
