@@ -407,7 +407,6 @@ function formatValue(value: number): string {
 
 /** Most bytes a UTF-16 code unit can take in UTF-8. */
 const MAX_BYTES_PER_UNIT = 3;
-const CHUNK_BYTES = PIECE_BYTES;
 /** Digits of the largest safe integer. */
 const MAX_DIGITS = 16;
 
@@ -426,10 +425,10 @@ class BufferWriter implements Sink {
 
   constructor(
     sizeHint: number,
-    /** Buffers of CHUNK_BYTES to write into (pieces); without it, buffers are allocated as needed. */
+    /** Buffers of PIECE_BYTES to write into (pieces); without it, buffers are allocated as needed. */
     private readonly takeBuffer?: () => Buffer,
   ) {
-    this.chunk = takeBuffer?.() ?? Buffer.allocUnsafe(Math.max(CHUNK_BYTES, Math.ceil(sizeHint * 1.0625)));
+    this.chunk = takeBuffer?.() ?? Buffer.allocUnsafe(Math.max(PIECE_BYTES, Math.ceil(sizeHint * 1.0625)));
   }
 
   ascii(text: string): void {
@@ -498,9 +497,9 @@ class BufferWriter implements Sink {
     this.chunks.push(this.chunk.subarray(0, this.used));
     this.total += this.used;
     this.chunk =
-      this.takeBuffer !== undefined && atLeast <= CHUNK_BYTES
+      this.takeBuffer !== undefined && atLeast <= PIECE_BYTES
         ? this.takeBuffer()
-        : Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast));
+        : Buffer.allocUnsafe(Math.max(PIECE_BYTES, atLeast));
     this.used = 0;
   }
 }

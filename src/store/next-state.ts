@@ -155,12 +155,9 @@ function backupRepositoriesById(
   previous: ReadonlyMap<string, BackupRepository>,
 ): ReadonlyMap<string, BackupRepository> {
   const sorted = sortedById(read);
-  if (sorted.length === previous.size) {
-    let index = 0;
-    let same = true;
-    for (const repository of previous.values()) same &&= repository === sorted[index++];
-    if (same) return previous;
-  }
+  const before = [...previous.values()];
+  if (sorted.length === before.length && sorted.every((repository, index) => repository === before[index]))
+    return previous;
   return new Map(sorted.map((repository) => [repository.id, repository]));
 }
 
