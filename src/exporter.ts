@@ -24,6 +24,7 @@ import { runCycle } from './poller/cycle.js';
 import { Scheduler } from './poller/scheduler.js';
 import { ownedBy } from './poller/shard.js';
 import { Store } from './store/store.js';
+import { logChanges } from './facts/registry.js';
 import { answerBudgetBytes, answerBudgetFor, type ByteBudget } from './vb365/byte-budget.js';
 import { Vb365Client } from './vb365/client.js';
 import { concurrencyLimit } from './vb365/concurrency-limit.js';
@@ -293,21 +294,15 @@ function createPoller(
           server,
           client,
           owns: ownedBy(config.shard),
-          lastRead: () => store.lastRead(server.name),
+          previous: () => store.state(server.name),
           clock: deps.clock,
           logger,
         },
         signal,
       ),
     applyCycle: (cycle) => {
-      const { state, dropped } = store.applyCycle(server.name, cycle);
-      // Series vanish with an organization no longer listed: say so, once, with its name.
-      for (const organization of dropped) {
-        logger.info(
-          { organizationId: organization.id, organizationName: organization.name },
-          'organization no longer listed; dropping its series',
-        );
-      }
+      const { state, previous } = store.applyCycle(server.name, cycle);
+      logChanges(previous, state, logger);
       return state;
     },
     onLateCycle: () => metrics.lateCycles.inc({ server: server.name }),
