@@ -162,11 +162,12 @@ export class SimulatorData {
   updateJob(id: string, changes: JobChanges): SimulatedJob {
     const job = this.getJob(id);
     if (!job) throw new Error(`unknown job ${id}`);
-    this.#jobsByOrganization.get(job.organizationId)?.delete(job.id);
+    const moved = changes.organizationId !== undefined && changes.organizationId.toLowerCase() !== job.organizationId;
+    if (moved) this.#jobsByOrganization.get(job.organizationId)?.delete(job.id);
     Object.assign(job, changes);
     if (changes.organizationId !== undefined) job.organizationId = changes.organizationId.toLowerCase();
     if (changes.repositoryId !== undefined) job.repositoryId = changes.repositoryId.toLowerCase();
-    this.#indexJob(job);
+    if (moved) this.#indexJob(job);
     return job;
   }
 
@@ -181,10 +182,10 @@ export class SimulatorData {
     return this.jobs.get(id.toLowerCase());
   }
 
-  /** An organization's backup jobs, in job order. */
+  /** An organization's backup jobs, in the order they were added (found without a scan of all jobs). */
   jobsOf(organizationId: string): SimulatedJob[] {
-    const ids = this.#jobsByOrganization.get(organizationId.toLowerCase()) ?? new Set<string>();
-    return [...this.jobs.values()].filter((job) => ids.has(job.id));
+    const ids = this.#jobsByOrganization.get(organizationId.toLowerCase()) ?? [];
+    return [...ids].flatMap((id) => this.jobs.get(id) ?? []);
   }
 
   /** Adds (or replaces, same ID) a backup copy job. */
