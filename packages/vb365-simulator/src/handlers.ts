@@ -150,13 +150,33 @@ function handleOrganizations(
     if (!organization) return organizationNotFound(version, organizationId);
     return reply(ctx, 'organizations', 200, organizationJson(organization, version, extendedView));
   }
-  const items = [...ctx.data.organizations.values()];
+  // v8 finds organizations by their Microsoft ID and by their backed-up organization ID (the key of
+  // backedupOrganizations); its pages link with the filters and the extended view they answer.
+  const filters = version === 'v8' ? organizationFilters(call) : [];
+  if (extendedView && version === 'v8') filters.unshift(['extendedView', 'true']);
+  const msid = call.query.get('msid')?.toLowerCase();
+  const backedUpId = call.query.get('backeduporganizationid');
+  const items = [...ctx.data.organizations.values()].filter(
+    (o) =>
+      version !== 'v8' ||
+      ((msid === undefined || o.msid?.toLowerCase() === msid) &&
+        (backedUpId === undefined || o.backedUpOrganizationId === backedUpId)),
+  );
   const toJson = (o: (typeof items)[number]): Json => organizationJson(o, version, extendedView);
   const native = version === 'v8' ? 'page' : 'array';
-  // v8 pages of the extended view link to extended pages (the plain view's links stay as they were).
-  const basePath =
-    version === 'v8' && extendedView ? '/v8/Organizations?extendedView=true' : `/${version}/Organizations`;
+  const query = new URLSearchParams(filters).toString();
+  const basePath = query === '' ? `/${version}/Organizations` : `/${version}/Organizations?${query}`;
   return listingAnswer(ctx, version, 'organizations', native, { items, toJson }, call, basePath);
+}
+
+/** The v8 Organizations filters a request gives, as [name, value] in the document's spelling. */
+function organizationFilters(call: IncomingCall): [string, string][] {
+  const filters: [string, string][] = [];
+  for (const name of ['msid', 'backedUpOrganizationId']) {
+    const value = call.query.get(name.toLowerCase());
+    if (value !== undefined) filters.push([name, value]);
+  }
+  return filters;
 }
 
 function handleUsedRepositories(

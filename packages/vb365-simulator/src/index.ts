@@ -16,7 +16,6 @@ export {
   addSeedData,
 } from './seed.js';
 export { EXTENDED_VIEW_FAILURE_MESSAGE } from './handlers.js';
-export { nameBasedUuid } from './random.js';
 export type {
   CopyJobChanges,
   CopyJobInput,

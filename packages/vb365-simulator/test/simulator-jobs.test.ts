@@ -353,7 +353,24 @@ describe('backedupOrganizations and UsedRepositories', () => {
       expect((await send(target, `/v8/Organizations/${id}`, { token })).body).toMatchObject({
         backedUpOrganizationId: backedUpId,
       });
+      // The v8 document's other way: Organizations filtered by the backed-up organization ID.
+      const found = await all(target, `/v8/Organizations?backedUpOrganizationId=${backedUpId}`, token);
+      expect(found.map((o) => o['id'])).toEqual([id]);
     }
+  });
+
+  it('keeps the v8 Organizations filters and the extended view in the next links', async () => {
+    const target = await start({ pageSize: 1 });
+    const token = await login(target);
+    const extended = await all(target, '/v8/Organizations?extendedView=true', token);
+    expect(extended.length).toBe(Object.keys(SEED_ORGANIZATION_IDS).length);
+    for (const organization of extended) expect(organization).toHaveProperty('isBackedup');
+    const msid = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
+    const first = (await send(target, `/v8/Organizations?msid=${msid}&limit=5`, { token })).body as Item;
+    expect(first['results']).toEqual([expect.objectContaining({ id: SEED_ORGANIZATION_IDS.contoso })]);
+    expect(first['_links']).toEqual({ self: { href: `/v8/Organizations?msid=${msid}&offset=0&limit=5` } });
+    // v6/v7 document no such filter: it is ignored.
+    expect((await all(target, `/v7/Organizations?msid=${msid}`, token)).length).toBe(5);
   });
 
   const layouts: [string, SimulatorOptions][] = [
