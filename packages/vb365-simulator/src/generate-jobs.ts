@@ -27,10 +27,14 @@ export function generateJobs(
   const number = String(index + 1).padStart(4, '0');
   const at = (ms: number): string => new Date(ms).toISOString();
   const jobs: JobInput[] = [];
+  /** When each job last backed up (ms), what its copy job copies an hour later. */
+  const backedUpAtMs: number[] = [];
   for (let k = 0; k < options.jobsEach; k++) {
     const draw = random();
     const lastStatus: JobStatus = draw < 0.03 ? 'Failed' : draw < 0.08 ? 'Warning' : 'Success';
     const lastRunMs = options.nowMs - (60 + randomInt(random, 22 * 60)) * 60_000;
+    const lastBackupMs = lastStatus === 'Failed' ? lastRunMs - 24 * HOUR_MS : lastRunMs;
+    backedUpAtMs.push(lastBackupMs);
     jobs.push({
       id: randomUuid(random),
       organizationId: organization.id,
@@ -39,15 +43,14 @@ export function generateJobs(
       lastStatus,
       lastRun: at(lastRunMs),
       nextRun: at(lastRunMs + 24 * HOUR_MS),
-      lastBackup: at(lastStatus === 'Failed' ? lastRunMs - 24 * HOUR_MS : lastRunMs),
+      lastBackup: at(lastBackupMs),
     });
   }
   const copyJobs: CopyJobInput[] = [];
   for (let k = 0; k < options.copyJobsEach && jobs.length > 0; k++) {
     const source = jobs[k % jobs.length];
+    const copiedAtMs = (backedUpAtMs[k % jobs.length] ?? options.nowMs) + HOUR_MS;
     if (source === undefined) continue;
-    const copiedAt =
-      source.lastBackup === null || source.lastBackup === undefined ? null : Date.parse(source.lastBackup) + HOUR_MS;
     copyJobs.push({
       id: randomUuid(random),
       organizationId: organization.id,
@@ -55,8 +58,8 @@ export function generateJobs(
       backupJobId: source.id,
       name: `Generated Copy Job ${number}-${k + 1}`,
       lastStatus: 'Success',
-      lastRun: copiedAt === null ? null : at(copiedAt),
-      lastBackup: copiedAt === null ? null : at(copiedAt),
+      lastRun: at(copiedAtMs),
+      lastBackup: at(copiedAtMs),
     });
   }
   return { jobs, copyJobs };
