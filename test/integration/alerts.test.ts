@@ -1,8 +1,8 @@
 // Checks the Prometheus rule file alerts/vb365-exporter.rules.yml with the real
 // promtool (Debian package `prometheus`): syntax, its unit tests, that a broken
 // copy is rejected, and the conventions every alert must follow (labels,
-// annotations, a runbook section in README.md, tests that show it firing
-// and not firing).
+// annotations, a runbook section in docs/runbook.md, tests that show it
+// firing and not firing).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ALERTS_DIR = path.join(ROOT, 'alerts');
 const RULES_FILE = path.join(ALERTS_DIR, 'vb365-exporter.rules.yml');
 const RULES_TEST_FILE = path.join(ALERTS_DIR, 'vb365-exporter.rules.test.yml');
-const RUNBOOK_FILE = path.join(ALERTS_DIR, '..', 'README.md');
-const RUNBOOK_BASE_URL = 'https://github.com/vb365-exporter/vb365-exporter';
+const RUNBOOK_FILE = path.join(ROOT, 'docs', 'runbook.md');
+const README_FILE = path.join(ROOT, 'README.md');
+// The runbook as GitHub shows it: every alert's runbook_url is this plus the anchor of its section.
+const RUNBOOK_BASE_URL = 'https://github.com/vb365-exporter/vb365-exporter/blob/main/docs/runbook.md';
 const SEVERITIES = ['critical', 'warning', 'info'];
 
 // ---------------------------------------------------------------------------
@@ -345,14 +347,49 @@ describe('alert conventions', () => {
     for (const rule of alertRules) {
       const url = rule.annotations?.['runbook_url'] ?? '';
       const anchor = url.slice(url.indexOf('#') + 1);
-      expect(anchors, `no heading for ${url} in README.md`).toContain(anchor);
+      expect(url.slice(0, url.indexOf('#')), `${url} points at the runbook`).toBe(RUNBOOK_BASE_URL);
+      expect(anchors, `no heading for ${url} in docs/runbook.md`).toContain(anchor);
     }
     const alertAnchors = alertNames.map(githubSlug);
-    // Alert sections are the headings named like alerts (VB365...), whatever else README.md has.
+    // Alert sections are the headings named like alerts (VB365...), whatever else docs/runbook.md has.
     const alertSections = markdownHeadings(readFileSync(RUNBOOK_FILE, 'utf8'))
       .filter((heading) => /^VB365[A-Za-z]+$/.test(heading.trim()))
       .map(githubSlug);
     expect(alertSections.sort()).toEqual([...alertAnchors].sort());
+  });
+
+  it('gives every alert section of the runbook its meaning, impact, diagnosis and fix', () => {
+    const sections = readFileSync(RUNBOOK_FILE, 'utf8').split(/^#{1,6}\s+/m);
+    for (const name of alertNames) {
+      const section = sections.find((text) => text.startsWith(`${name}\n`));
+      expect(section, `no section ${name} in docs/runbook.md`).toBeDefined();
+      for (const part of ['**Meaning.**', '**Impact.**', '**Diagnosis.**', '**Fix.**']) {
+        expect(section, `${name} in docs/runbook.md has no ${part}`).toContain(part);
+      }
+    }
+  });
+
+  it("lists every alert in the runbook's table with the severities of its rules", () => {
+    const rows = new Map<string, string>();
+    for (const match of readFileSync(RUNBOOK_FILE, 'utf8').matchAll(
+      /^\| \[(VB365[A-Za-z]+)\]\(#([a-z0-9]+)\) \| ([^|]+) \|/gm,
+    )) {
+      const [, name = '', anchor = '', severities = ''] = match;
+      expect(rows.has(name), `${name} is listed twice`).toBe(false);
+      expect(anchor).toBe(githubSlug(name));
+      rows.set(name, severities.trim());
+    }
+    expect([...rows.keys()].sort()).toEqual([...alertNames].sort());
+    for (const name of alertNames) {
+      const severities = [...new Set(alertRules.filter((r) => r.alert === name).map((r) => r.labels?.['severity']))];
+      expect(rows.get(name), `the severity of ${name} in the table`).toBe(severities.join(' / '));
+    }
+  });
+
+  it('is reached from the README: a Runbook heading (the dashboard links to it) that links to docs/runbook.md', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(markdownHeadings(readme).map(githubSlug)).toContain('runbook');
+    expect(readme).toContain('](docs/runbook.md)');
   });
 
   it('tests every alert both firing and not firing', () => {
