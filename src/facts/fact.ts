@@ -29,14 +29,26 @@ export interface CycleState {
 export interface Organization {
   readonly id: string;
   readonly name: string;
+  /** Its backup state from the listing's extended view; undefined where the cycle listed without it. */
+  readonly backup?: OrganizationBackup | undefined;
+}
+
+/** `isBackedup` and `lastBackuptime` of the organization listing's extended view; null where not reported. */
+export interface OrganizationBackup {
+  readonly backedUp: boolean | null;
+  readonly lastBackupMs: number | null;
 }
 
 /** What a fact's read gets: the cycle's version and organizations, and the client to ask. */
 export interface CycleContext {
   readonly server: ServerConfig;
+  /** Whether this shard owns an organization (and so exports what belongs to it). */
+  readonly owns: (organizationId: string) => boolean;
   readonly version: ApiVersion;
   /** This cycle's organizations (listed, or configured), only this shard's. */
   readonly organizations: readonly Organization[];
+  /** Whether the listing came with its extended view (the organizations' backup state). */
+  readonly extendedView: boolean;
   readonly client: Vb365Client;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -80,6 +92,8 @@ export interface Fact<View extends CycleState, Slice extends object, Read> {
   problems(server: View, context: ProblemContext): Problem[];
   /** Cells of the status page's "What the servers report" table, if the fact has any. */
   readonly columns: readonly ServerColumn<View>[];
+  /** A section of its own on the status page (HTML, escaped by the fact), before the organizations. */
+  section?(servers: readonly View[], nowMs: number): string;
 }
 
 /**

@@ -12,8 +12,11 @@ import {
 import type { Logger } from 'pino';
 import type { CycleState, Fact, Family, ProblemKind, ServerColumn } from './fact.js';
 import { healthFact, type HealthSlice } from './health.js';
+import { jobsFact, type JobsSlice } from './jobs/index.js';
 import { licenseFact, type LicenseSlice } from './license.js';
+import { organizationBackupsFact, type OrganizationBackupsSlice } from './organization-backups.js';
 import { detailFamilies, organizationsFact, pollFamilies, type OrganizationsSlice } from './organizations/index.js';
+import { proxiesFact, type ProxiesSlice } from './proxies.js';
 import { cycleFamilies, serverDownKind } from './server-cycle.js';
 import { serviceInstanceFact, type ServiceInstanceSlice } from './service-instance.js';
 
@@ -23,7 +26,10 @@ export type ServerState = CycleState &
   BackupRepositoriesSlice &
   ServiceInstanceSlice &
   HealthSlice &
-  LicenseSlice;
+  LicenseSlice &
+  OrganizationBackupsSlice &
+  JobsSlice &
+  ProxiesSlice;
 
 /** A fact as the registry holds it: its types are its own business. */
 export type AnyFact = Fact<ServerState, Partial<ServerState>, unknown>;
@@ -34,6 +40,9 @@ export const FACTS: readonly AnyFact[] = [
   serviceInstanceFact,
   licenseFact,
   healthFact,
+  jobsFact,
+  proxiesFact,
+  organizationBackupsFact,
   organizationsFact,
 ];
 
@@ -50,6 +59,9 @@ export const FAMILIES: readonly Family<ServerState>[] = [
   ...healthFact.families,
   ...licenseFact.families,
   ...stateFamilies,
+  ...organizationBackupsFact.families,
+  ...jobsFact.families,
+  ...proxiesFact.families,
 ];
 
 /** Every kind of problem, in the on-call order. */
@@ -63,7 +75,11 @@ export const COLUMNS: readonly ServerColumn<ServerState>[] = [
   ...serviceInstanceFact.columns,
   ...healthFact.columns,
   ...licenseFact.columns,
+  ...proxiesFact.columns,
 ];
+
+/** The facts with a section of their own on the status page, in this order. */
+export const SECTIONS: readonly AnyFact[] = [jobsFact];
 
 /** What each fact has to say about a cycle's changes (an organization gone, say), once its state is in. */
 export function logChanges(previous: ServerState, next: ServerState, logger: Logger): void {

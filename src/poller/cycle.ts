@@ -6,8 +6,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ApiVersion, ServerConfig } from '../config/types.js';
-import type { CycleContext, Organization } from '../facts/fact.js';
-import { listOrganizations } from '../facts/organizations/index.js';
+import type { CycleContext } from '../facts/fact.js';
+import { listOrganizations, type ListedOrganizations } from '../facts/organizations/listing.js';
 import { FACTS, type ServerState } from '../facts/registry.js';
 import type { CycleResult } from '../store/types.js';
 import type { Vb365Client } from '../vb365/client.js';
@@ -27,7 +27,7 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
   const { clock, logger } = deps;
   const startedMs = clock.now();
   deps.client.beginCycle();
-  let listed: { readonly version: ApiVersion; readonly organizations: readonly Organization[] };
+  let listed: ListedOrganizations & { readonly version: ApiVersion };
   try {
     listed = await chooseVersionAndList(deps, signal);
   } catch (error) {
@@ -46,7 +46,7 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
     startedMs,
     // After the reads: the cycle includes them.
     finishedMs: clock.now(),
-    listing: { ok: true, ...listed },
+    listing: { ok: true, version: listed.version, organizations: listed.organizations },
     reads: new Map(FACTS.map((fact, index) => [fact.name, values[index]])),
   };
 }
@@ -55,13 +55,13 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
 async function chooseVersionAndList(
   deps: CycleDependencies,
   signal: AbortSignal,
-): Promise<{ readonly version: ApiVersion; readonly organizations: readonly Organization[] }> {
+): Promise<ListedOrganizations & { readonly version: ApiVersion }> {
   const version = await deps.client.chooseVersion(signal);
   try {
-    return { version, organizations: await listOrganizations(deps, signal) };
+    return { version, ...(await listOrganizations(deps, signal)) };
   } catch (error) {
     const chosenAgain = await deps.client.chooseVersion(signal);
     if (chosenAgain === version) throw error;
-    return { version: chosenAgain, organizations: await listOrganizations(deps, signal) };
+    return { version: chosenAgain, ...(await listOrganizations(deps, signal)) };
   }
 }

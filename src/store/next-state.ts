@@ -41,8 +41,10 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
     lastUpMs: listing.ok ? cycle.finishedMs : previous.lastUpMs,
     apiVersion: listing.ok ? listing.version : previous.apiVersion,
   };
-  return Object.assign(
-    state,
-    ...FACTS.map((fact) => fact.next(previous, listing.ok ? cycle.reads.get(fact.name) : undefined, end)),
-  ) as ServerState;
+  for (const fact of FACTS) {
+    const slice = fact.next(previous, listing.ok ? cycle.reads.get(fact.name) : undefined, end);
+    // Only the fact's own fields: a fact never writes another's (or the cycle's) by mistake.
+    for (const key of Object.keys(fact.initial)) Object.assign(state, { [key]: slice[key as keyof typeof slice] });
+  }
+  return state as ServerState;
 }

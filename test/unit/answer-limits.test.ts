@@ -71,7 +71,7 @@ describe('answer caps per endpoint', () => {
     const usedRepositories = usedRepositoriesRoute('0a000000-0000-4000-8000-000000000000')('v8');
     expect(capOf(usedRepositories)).toEqual({ bytes: 2 ** 20, limit: 'small_answer' });
     expect(capOf(routes.token('v8'))).toEqual({ bytes: 2 ** 20, limit: 'small_answer' });
-    expect(capOf(organizationsRoute('v8'))).toEqual({ bytes: max, limit: 'max_response_bytes' });
+    expect(capOf(organizationsRoute()('v8'))).toEqual({ bytes: max, limit: 'max_response_bytes' });
     expect(capOf(backupRepositoriesRoute('v8'))).toEqual({ bytes: max, limit: 'max_response_bytes' });
     expect(capOf(usedRepositories, 65_536)).toEqual({ bytes: 65_536, limit: 'max_response_bytes' });
   });

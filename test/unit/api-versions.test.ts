@@ -109,12 +109,18 @@ describe('api_version auto', () => {
     expect(apiVersionOf(downgraded)).toBe('v6');
     expect(sampleValue(downgraded, 'veeam_vb365_up', { server: 'sim' })).toBe(1);
 
-    // The series every version reports are the same series with the same values (v8 adds some of its own).
+    // The series every version reports are the same series with the same values (v8 adds some of its own,
+    // and names the proxies' version, empty before).
     const common = (lines: string[]): string[] => lines.filter((line) => dataLines(before).includes(line));
     expect(common(dataLines(upgraded))).toEqual(
-      dataLines(before).filter((line) => !/^veeam_vb365_server_healthy|component_healthy/.test(line)),
+      dataLines(before).filter(
+        (line) => !/^veeam_vb365_server_healthy|component_healthy|^veeam_vb365_proxy_info/.test(line),
+      ),
     );
-    expect(common(dataLines(downgraded)).sort()).toEqual([...dataLines(before)].sort());
+    // v6 jobs have no lastBackup: that series goes with the downgrade.
+    expect(common(dataLines(downgraded)).sort()).toEqual(
+      [...dataLines(before)].filter((line) => !line.startsWith('veeam_vb365_job_last_backup_timestamp_seconds')).sort(),
+    );
     for (const text of [before, upgraded, downgraded]) {
       const lines = text.split('\n').filter((line) => line.startsWith('veeam_vb365_'));
       const series = lines.map((line) => line.slice(0, line.lastIndexOf(' ')));

@@ -69,7 +69,7 @@ const usedRepositories = () =>
   pool().intercept({ path: (path) => path.startsWith(`/v6/Organizations/${ORG}/usedRepositories`), method: 'GET' });
 const signal = new AbortController().signal;
 const listAllOrganizations = (c: Vb365Client, abort: AbortSignal) =>
-  c.listing(organizationsRoute, organizationItems, abort);
+  c.listing(organizationsRoute(), organizationItems, abort);
 
 beforeEach(() => {
   agent = new MockAgent();

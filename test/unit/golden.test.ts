@@ -19,7 +19,7 @@ function normalize(text: string): string {
     .map((line) =>
       line
         .replace(
-          /^(veeam_vb365_(?:organization_last_success_timestamp_seconds|backup_repositories_last_success_timestamp_seconds|poll_cycle_duration_seconds|license_expiry_timestamp_seconds|license_grace_period_expiry_timestamp_seconds)\{.*\}|veeam_vb365_exporter_config_last_reload_success_timestamp_seconds) .*$/,
+          /^(veeam_vb365_(?:organization_last_success_timestamp_seconds|backup_repositories_last_success_timestamp_seconds|poll_cycle_duration_seconds|license_expiry_timestamp_seconds|license_grace_period_expiry_timestamp_seconds|organization_last_backup_timestamp_seconds|job_last_run_timestamp_seconds|job_next_run_timestamp_seconds|job_last_backup_timestamp_seconds)\{.*\}|veeam_vb365_exporter_config_last_reload_success_timestamp_seconds) .*$/,
           '$1 <varies>',
         )
         .replace(/node_version="[^"]*"/, 'node_version="<varies>"'),

@@ -51,7 +51,8 @@ function expectedPaths(version: ApiVersion): RegExp[] {
   const paged = version === 'v8' ? '&offset=0&limit=10000' : '';
   return [
     new RegExp(`^/${version}/token$`),
-    new RegExp(`^/${version}/Organizations\\?extendedView=false${paged}$`),
+    // With the backup state first; without it only when the server cannot build that.
+    new RegExp(`^/${version}/Organizations\\?extendedView=(true|false)${paged}$`),
     new RegExp(
       `^/${version}/Organizations/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/usedRepositories\\?offset=0&limit=10000$`,
     ),
@@ -59,6 +60,8 @@ function expectedPaths(version: ApiVersion): RegExp[] {
     new RegExp(`^/${version}/ServiceInstance$`),
     new RegExp(`^/${version}/License$`),
     new RegExp(version === 'v8' ? '^/v8/Health$' : `^/${version}/objectstoragerepositories$`),
+    // One read of each listing a cycle, never one per organization.
+    new RegExp(`^/${version}/(Jobs|CopyJobs|Proxies)${version === 'v8' ? '\\?offset=0&limit=10000' : ''}$`),
   ];
 }
 

@@ -108,7 +108,9 @@ describe.each(['v6', 'v7', 'v8'] as const)('repository state, object storage and
     // The new ones: ServiceInstance and License, and Health (v8) or the object storage listing (v6/v7).
     expect([byRoute.service_instance, byRoute.license]).toEqual([1, 1]);
     expect([byRoute.health, byRoute.object_storage_repositories]).toEqual(version === 'v8' ? [1, 0] : [0, 1]);
-    expect(simulator.stats.requests).toBe(2 + organizations + 3 + byRoute.token);
+    // And the jobs, copy jobs and proxies: one listing each, whatever the number of organizations.
+    expect([byRoute.jobs, byRoute.copy_jobs, byRoute.proxies]).toEqual([1, 1, 1]);
+    expect(simulator.stats.requests).toBe(2 + organizations + 3 + 3 + byRoute.token);
   });
 });
 

@@ -1,20 +1,26 @@
 /**
  * The organizations listing, `GET /{v}/Organizations`: the first read of every cycle. It proves the login
- * works, and what it lists (or the configured organizations, named from it) is what the cycle polls.
+ * works, and what it lists (or the configured organizations, named from it) is what the cycle polls. It is
+ * asked with `extendedView=true` for each organization's backup state; the server needs a backup proxy
+ * online for that, so when it answers a server error the organizations are listed without it: discovery
+ * never stops for it.
  */
+import type { Logger } from 'pino';
 import type { ApiVersion, ServerConfig } from '../../config/types.js';
-import { isObject, kindOf, reject, text, uuid, type ItemResult } from '../../vb365/fields.js';
+import type { Vb365Client } from '../../vb365/client.js';
+import { HttpStatusError, describeError } from '../../vb365/errors.js';
+import { isObject, kindOf, reject, text, uuid, type ItemResult, type Json } from '../../vb365/fields.js';
 import type { ItemRules } from '../../vb365/parse.js';
 import { pageQueryFrom, type Route } from '../../vb365/routes.js';
-import type { Vb365Client } from '../../vb365/client.js';
-import type { Logger } from 'pino';
-import type { Organization } from '../fact.js';
+import type { Organization, OrganizationBackup } from '../fact.js';
 import { logRejected } from '../reading.js';
 
-export const organizationsRoute = (version: ApiVersion): Route => ({
-  endpoint: 'organizations',
-  path: `/${version}/Organizations?extendedView=false${pageQueryFrom(version, '&')}`,
-});
+export const organizationsRoute =
+  (extendedView = false) =>
+  (version: ApiVersion): Route => ({
+    endpoint: 'organizations',
+    path: `/${version}/Organizations?extendedView=${extendedView}${pageQueryFrom(version, '&')}`,
+  });
 
 export function parseOrganization(item: unknown): ItemResult<Organization> {
   if (!isObject(item)) return reject(`expected an object, got ${kindOf(item)}`);
@@ -23,8 +29,30 @@ export function parseOrganization(item: unknown): ItemResult<Organization> {
   return { ok: true, value: { id, name: text(item['name']) } };
 }
 
+/** An organization of the extended view: its backup state too (a wrong value is "not reported", never guessed). */
+export function parseExtendedOrganization(item: unknown): ItemResult<Organization> {
+  const organization = parseOrganization(item);
+  if (!organization.ok) return organization;
+  return { ok: true, value: { ...organization.value, backup: backupOf(item as Json) } };
+}
+
+function backupOf(item: Json): OrganizationBackup {
+  const backedUp = item['isBackedup'];
+  const last = item['lastBackuptime'];
+  const lastMs = typeof last === 'string' ? Date.parse(last) : Number.NaN;
+  return {
+    backedUp: typeof backedUp === 'boolean' ? backedUp : null,
+    lastBackupMs: Number.isFinite(lastMs) ? lastMs : null,
+  };
+}
+
 export const organizationItems: ItemRules<Organization> = {
   parse: parseOrganization,
+  idOf: (organization) => organization.id,
+};
+
+const extendedOrganizationItems: ItemRules<Organization> = {
+  parse: parseExtendedOrganization,
   idOf: (organization) => organization.id,
 };
 
@@ -36,12 +64,45 @@ export interface ListingDependencies {
   readonly logger: Logger;
 }
 
-/** Discovered organizations, or the configured ones (named from the listing where it has them); only this shard's. */
-export async function listOrganizations(deps: ListingDependencies, signal: AbortSignal): Promise<Organization[]> {
-  const listing = await deps.client.listing(organizationsRoute, organizationItems, signal);
-  logRejected(deps.logger, 'organizations', listing);
+export interface ListedOrganizations {
+  /** Discovered organizations, or the configured ones (named from the listing where it has them); only this shard's. */
+  readonly organizations: readonly Organization[];
+  /** Whether they come with their backup state. */
+  readonly extendedView: boolean;
+}
+
+export async function listOrganizations(deps: ListingDependencies, signal: AbortSignal): Promise<ListedOrganizations> {
+  let extendedView = true;
+  let items: readonly Organization[];
+  try {
+    items = await listed(deps, organizationsRoute(true), extendedOrganizationItems, signal);
+  } catch (error) {
+    // Only the server failing to build the extended view; a login, a connection or a version gone fails the same without it.
+    if (!(error instanceof HttpStatusError && error.status >= 500)) throw error;
+    deps.logger.warn(
+      { reason: describeError(error) },
+      'could not list organizations with their backup state (extendedView=true; the server needs a backup proxy online for it); listing them without it',
+    );
+    extendedView = false;
+    items = await listed(deps, organizationsRoute(false), organizationItems, signal);
+  }
   const configured = deps.server.organizations;
-  if (configured.length === 0) return listing.items.filter((organization) => deps.owns(organization.id));
-  const names = new Map(listing.items.map((organization) => [organization.id, organization.name]));
-  return configured.filter(deps.owns).map((id) => ({ id, name: names.get(id) ?? '' }));
+  if (configured.length === 0)
+    return { organizations: items.filter((organization) => deps.owns(organization.id)), extendedView };
+  const byId = new Map(items.map((organization) => [organization.id, organization]));
+  return {
+    organizations: configured.filter(deps.owns).map((id) => byId.get(id) ?? { id, name: '' }),
+    extendedView,
+  };
+}
+
+async function listed(
+  deps: ListingDependencies,
+  route: (version: ApiVersion) => Route,
+  rules: ItemRules<Organization>,
+  signal: AbortSignal,
+): Promise<readonly Organization[]> {
+  const listing = await deps.client.listing(route, rules, signal);
+  logRejected(deps.logger, 'organizations', listing);
+  return listing.items;
 }

@@ -6,7 +6,7 @@
 import type { ServerConfig } from '../../config/types.js';
 import type { Problem } from '../../facts/fact.js';
 import type { OrganizationState } from '../../facts/organizations/index.js';
-import type { ServerState } from '../../facts/registry.js';
+import { SECTIONS, type ServerState } from '../../facts/registry.js';
 import { REFRESH_SECONDS, SCRIPT, STYLE } from './assets.js';
 import { escapeHtml, formatBytes, timeElement } from './format.js';
 import { serverOverview, usedBytes } from './overview.js';
@@ -42,6 +42,7 @@ export function renderStatusPage(input: StatusPageInput): string {
 ${problemsSection(problems, nowMs)}
 ${overviewSection(servers, nowMs)}
 ${serverFactsSection(servers, nowMs)}
+${SECTIONS.map((fact) => fact.section?.(servers, nowMs) ?? '').join('\n')}
 ${organizationsSection(servers, nowMs, input.metricsPath)}
 </main>
 <script>${SCRIPT}</script>
