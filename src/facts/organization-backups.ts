@@ -47,29 +47,43 @@ function next(
   return { organizationBackups: read, extendedViewSuccess: true };
 }
 
+/**
+ * As VB365OrganizationNotBackedUp: a last backup older than the threshold is critical; never backed up
+ * (a new tenant, say) a warning. One row each per server, naming a few organizations.
+ */
 function problems(server: View, { nowMs }: ProblemContext): Problem[] {
   const staleBeforeMs = nowMs - NOT_BACKED_UP_AFTER_HOURS * 3_600_000;
-  const stale = server.organizations.filter((organization) => {
+  const stale: Array<{ readonly name: string; readonly lastBackupMs: number }> = [];
+  const never: string[] = [];
+  for (const organization of server.organizations) {
     const backup = server.organizationBackups.get(organization.id);
-    if (backup === undefined) return false; // not known: nothing to say
-    return backup.backedUp === false || (backup.lastBackupMs !== null && backup.lastBackupMs < staleBeforeMs);
+    const name = organization.name || organization.id;
+    if (backup?.backedUp === false) never.push(name);
+    else if (backup?.lastBackupMs != null && backup.lastBackupMs < staleBeforeMs)
+      stale.push({ name, lastBackupMs: backup.lastBackupMs });
+  }
+  const row = (severity: Problem['severity'], names: readonly string[], words: string): Problem => ({
+    kind: 'organizations-not-backed-up',
+    severity,
+    server: server.name,
+    what: names.length === 1 ? '1 organization' : `${names.length} organizations`,
+    sinceMs: severity === 'critical' ? Math.min(...stale.map((organization) => organization.lastBackupMs)) : undefined,
+    sinceText: 'never backed up',
+    words,
+    sample: names.slice(0, SAMPLE_SIZE),
+    organizations: names.length,
   });
-  if (stale.length === 0) return [];
-  const lastBackups = stale.map(
-    (organization) => server.organizationBackups.get(organization.id)?.lastBackupMs ?? null,
-  );
   return [
-    {
-      kind: 'organizations-not-backed-up',
-      severity: 'critical',
-      server: server.name,
-      what: stale.length === 1 ? '1 organization' : `${stale.length} organizations`,
-      sinceMs: lastBackups.includes(null) ? undefined : Math.min(...(lastBackups as number[])),
-      sinceText: 'never backed up',
-      words: `no backup within ${NOT_BACKED_UP_AFTER_HOURS} h (lastBackuptime), or never (isBackedup false)`,
-      sample: stale.slice(0, SAMPLE_SIZE).map((organization) => organization.name || organization.id),
-      organizations: stale.length,
-    },
+    ...(stale.length === 0
+      ? []
+      : [
+          row(
+            'critical',
+            stale.map((organization) => organization.name),
+            `no backup within ${NOT_BACKED_UP_AFTER_HOURS} h (lastBackuptime)`,
+          ),
+        ]),
+    ...(never.length === 0 ? [] : [row('warning', never, 'never backed up (isBackedup false)')]),
   ];
 }
 

@@ -96,7 +96,8 @@ function problems(server: View): Problem[] {
       sample: [],
       organizations: 0,
     };
-    if (proxy.online === false)
+    // As VB365ProxyOffline: a proxy put in maintenance is expected to go offline; that row says so.
+    if (proxy.online === false && proxy.maintenance !== true)
       found.push({
         ...base,
         kind: 'proxy-offline',
