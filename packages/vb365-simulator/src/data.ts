@@ -361,6 +361,8 @@ export class SimulatorData {
     for (let i = 0; i < count; i++) {
       const index = this.#generatedCount++;
       const generated = generateOrganization(index, repositoriesEach, placement);
+      // Backed up within the last few hours, as a healthy tenant is: the seed's own organizations show the problems.
+      generated.organization.lastBackupTime = new Date(this.startedAtMs - (1 + (index % 6)) * 3_600_000).toISOString();
       for (const repository of generated.repositories) this.addBackupRepository(repository);
       const organization = this.addOrganization(generated.organization);
       const jobs = generateJobs(index, organization, { jobsEach, copyJobsEach, nowMs: this.startedAtMs });
