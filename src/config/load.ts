@@ -7,7 +7,6 @@
  * command line first, then the environment, then the file, then the default.
  */
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import type { CommandLine } from './args.js';
 import { ConfigError, describeValue } from './errors.js';
@@ -23,12 +22,11 @@ import {
   type TopLevelKey,
 } from './schema.js';
 import { parseShard } from './shard.js';
-import { yamlErrorText } from './yaml-error.js';
-import type { ExporterConfig, ServerConfig } from './types.js';
+import { readYamlMapping } from './yaml-file.js';
+import type { Env, ExporterConfig, ServerConfig } from './types.js';
 
 export { DEFAULTS } from './schema.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
 type Raw = Readonly<Record<string, unknown>>;
 
 export interface LoadedConfig {
@@ -52,7 +50,11 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
   if (configFile === undefined) {
     servers = [serverFromEnvironment(env)];
   } else {
-    file = readYamlFile(configFile);
+    file = readYamlMapping(configFile, {
+      flag: '--config',
+      expected: 'a YAML mapping with a servers list',
+      emptyIsMapping: false,
+    });
     servers = serversFromFile(file, configFile);
     const ignored = Object.values(SERVER_SETTINGS)
       .map((setting) => setting.env)
@@ -197,20 +199,6 @@ function readPassword(settings: ServerSettings, setting: (key: ServerKey) => str
     throw new ConfigError(setting('password'), `a password (or ${setting('password_file')})`);
   }
   return password;
-}
-
-function readYamlFile(path: string): Raw {
-  const text = readText(path, '--config', 'a readable YAML file');
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text, { uniqueKeys: true });
-  } catch (error) {
-    throw new ConfigError(`--config ${path}`, 'valid YAML', yamlErrorText(error, text));
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`--config ${path}`, 'a YAML mapping with a servers list', describeValue(parsed));
-  }
-  return parsed as Raw;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -18,14 +18,13 @@ import { validateHeaderValue } from 'node:http';
 import { isIPv6 } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeValue } from './errors.js';
 import { parseCertificates } from './files.js';
 import { parseOrThrow } from './issues.js';
 import { strictMapping, withoutNulls } from './schema.js';
 import { oneOf, text } from './values.js';
-import { yamlErrorText } from './yaml-error.js';
+import { readYamlMapping } from './yaml-file.js';
 
 export const CLIENT_AUTH_TYPES = [
   'NoClientCert',
@@ -219,7 +218,11 @@ export function loadWebConfig(file: string, now: Date = new Date()): WebConfig {
   const where = (key: string): string => `${key} (${file})`;
   const base = dirname(file);
   const warnings: string[] = [];
-  const raw = readYaml(file);
+  const raw = readYamlMapping(file, {
+    flag: '--web.config.file',
+    expected: 'a YAML mapping of tls_server_config, http_server_config, basic_auth_users, unauthenticated_paths',
+    emptyIsMapping: true,
+  });
   if (Object.keys(raw).length === 0) warnings.push(`web config ${file} is empty: no TLS, no basic auth`);
   if ('rate_limit' in raw) {
     throw new ConfigError(
@@ -506,32 +509,4 @@ function parsePrivateKey(pem: string, setting: string, shown: string): KeyObject
   } catch {
     throw new ConfigError(setting, 'an unencrypted PEM private key', `${shown} (not a private key)`);
   }
-}
-
-function readYaml(file: string): Readonly<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      '--web.config.file',
-      'a readable YAML file',
-      `${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-    );
-  }
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text, { uniqueKeys: true });
-  } catch (error) {
-    throw new ConfigError(`--web.config.file ${file}`, 'valid YAML', yamlErrorText(error, text));
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(
-      `--web.config.file ${file}`,
-      'a YAML mapping of tls_server_config, http_server_config, basic_auth_users, unauthenticated_paths',
-      describeValue(parsed),
-    );
-  }
-  return parsed as Readonly<Record<string, unknown>>;
 }
