@@ -15,8 +15,13 @@ import { LogCapture } from '../support/harness.js';
 const dir = mkdtempSync(join(tmpdir(), 'vb365-file-follower-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Follows a file holding a word: "broken" is a failure, "other" a warning, anything else is applied. */
-function follow(file: string) {
+/**
+ * Follows a new file holding `content`, started: "broken" is a failure, "other" a warning, anything else
+ * is applied.
+ */
+function follow(name: string, content: string) {
+  const file = join(dir, name);
+  writeFileSync(file, content);
   const clock = fakeClock();
   const logs = new LogCapture();
   const applied: string[] = [];
@@ -38,15 +43,13 @@ function follow(file: string) {
     recoveredMessage: 'valid again',
     onReload: (successful, atMs) => reloads.push([successful, atMs]),
   });
-  return { clock, logs, applied, reloads, follower };
+  follower.start();
+  return { file, clock, logs, applied, reloads, follower };
 }
 
 describe('file follower', () => {
   it('applies a change at the next look, and only once', async () => {
-    const file = join(dir, 'change.txt');
-    writeFileSync(file, 'first');
-    const { clock, applied, reloads, follower } = follow(file);
-    follower.start();
+    const { file, clock, applied, reloads, follower } = follow('change.txt', 'first');
     await clock.advance(1_000);
     expect(applied).toEqual([]);
     writeFileSync(file, 'second');
@@ -60,10 +63,7 @@ describe('file follower', () => {
   });
 
   it('keeps what is in force while the file is broken, says so once, and says when it is back', async () => {
-    const file = join(dir, 'broken.txt');
-    writeFileSync(file, 'good');
-    const { clock, logs, applied, reloads, follower } = follow(file);
-    follower.start();
+    const { file, clock, logs, applied, reloads, follower } = follow('broken.txt', 'good');
     writeFileSync(file, 'broken');
     await clock.advance(3_000);
     expect(logs.lines.filter((line) => line['msg'] === 'reload failed').map((line) => line['reason'])).toEqual([
@@ -79,10 +79,7 @@ describe('file follower', () => {
   });
 
   it('warns once about what it may not apply, without reporting a reload', async () => {
-    const file = join(dir, 'other.txt');
-    writeFileSync(file, 'good');
-    const { clock, logs, applied, reloads, follower } = follow(file);
-    follower.start();
+    const { file, clock, logs, applied, reloads, follower } = follow('other.txt', 'good');
     writeFileSync(file, 'other');
     await clock.advance(3_000);
     expect(logs.lines.filter((line) => line['msg'] === 'not for this follower')).toHaveLength(1);
@@ -91,10 +88,7 @@ describe('file follower', () => {
   });
 
   it('looks no more once stopped', async () => {
-    const file = join(dir, 'stopped.txt');
-    writeFileSync(file, 'first');
-    const { clock, applied, follower } = follow(file);
-    follower.start();
+    const { file, clock, applied, follower } = follow('stopped.txt', 'first');
     follower.stop();
     writeFileSync(file, 'second');
     await clock.advance(5_000);
