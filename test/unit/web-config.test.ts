@@ -44,7 +44,7 @@ function writeWebConfig(name: string, yaml: string): string {
   return file;
 }
 
-/** An exporter polling the simulator, serving with the given web config (loaded the way startExporter does). */
+/** An exporter polling the simulator, serving with the given web config (loaded as the harness does). */
 async function exporterWith(name: string, yaml: string, waitForFirstCycle = true): Promise<Harness> {
   const harness = await startHarness({ config: { webConfigFile: writeWebConfig(name, yaml) }, waitForFirstCycle });
   harnesses.push(harness);
