@@ -9,7 +9,8 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../config/errors.js';
-import { loadWebConfig, secureContextOptions, type TlsServerSettings } from '../config/web-config.js';
+import { secureContextOptions, type TlsServerSettings } from '../config/tls-server-config.js';
+import { loadWebConfig } from '../config/web-config.js';
 import { FileFollower, type Look } from '../file-follower.js';
 
 /** How often the files are looked at: "within a few seconds" of a renewal. */

@@ -7,7 +7,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ListenAddress } from '../config/types.js';
-import type { TlsServerSettings } from '../config/web-config.js';
+import type { TlsServerSettings } from '../config/tls-server-config.js';
 import { createHttpServer } from './http-server.js';
 import { listen } from './listen.js';
 
