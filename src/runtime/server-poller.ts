@@ -32,6 +32,7 @@ export interface ServerPollerDependencies {
 export class ServerPoller {
   private readonly ca: FollowedCa;
   private readonly agent: Agent;
+  private readonly client: Vb365Client;
   private readonly scheduler: Scheduler;
 
   /** `shard`: which organizations this process polls. Nothing runs before start(). */
@@ -51,7 +52,8 @@ export class ServerPoller {
       bodyTimeout: timeoutMs,
       connect: this.ca.connect,
     });
-    this.scheduler = this.schedulerOf(this.clientOf(), ownedBy(shard), logger);
+    this.client = this.clientOf();
+    this.scheduler = this.schedulerOf(ownedBy(shard), logger);
     if (server.tlsInsecure) logger.warn('TLS certificate checks are off for this server (tls_insecure)');
   }
 
@@ -99,8 +101,8 @@ export class ServerPoller {
     });
   }
 
-  private schedulerOf(client: Vb365Client, owns: (organizationId: string) => boolean, logger: Logger): Scheduler {
-    const { server, deps } = this;
+  private schedulerOf(owns: (organizationId: string) => boolean, logger: Logger): Scheduler {
+    const { server, client, deps } = this;
     const { store, clock } = deps;
     return new Scheduler({
       intervalSeconds: server.pollIntervalSeconds,
