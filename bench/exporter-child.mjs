@@ -120,10 +120,13 @@ serve({
   render: async () => {
     const servers = exporter.store.servers();
     let start = performance.now();
-    const rendered = (exposition.renderExpositionBuffer ?? exposition.renderExposition)(servers, config.servers);
+    // The production renderer's pieces (builds before the fact modules also had whole-text renderers).
+    const rendered = exposition.renderExpositionInPieces
+      ? [...exposition.renderExpositionInPieces(servers, config.servers)].flat()
+      : [(exposition.renderExpositionBuffer ?? exposition.renderExposition)(servers, config.servers)];
     const renderMs = performance.now() - start;
     start = performance.now();
-    const buffer = Buffer.isBuffer(rendered) ? rendered : Buffer.from(rendered);
+    const buffer = Buffer.concat(rendered.map((part) => (Buffer.isBuffer(part) ? part : Buffer.from(part))));
     const bufferMs = performance.now() - start;
     start = performance.now();
     const compressed = await gzip(buffer, { level: 1 });

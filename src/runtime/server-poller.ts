@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { Clock } from '../clock.js';
 import type { ServerConfig, Shard } from '../config/types.js';
+import { logChanges } from '../facts/registry.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import { runCycle } from '../poller/cycle.js';
 import { Scheduler } from '../poller/scheduler.js';
@@ -107,16 +108,10 @@ export class ServerPoller {
     return new Scheduler({
       intervalSeconds: server.pollIntervalSeconds,
       runCycle: (signal) =>
-        runCycle({ server, client, owns, lastRead: () => store.lastRead(server.name), clock, logger }, signal),
+        runCycle({ server, client, owns, previous: () => store.state(server.name), clock, logger }, signal),
       applyCycle: (cycle) => {
-        const { state, dropped } = store.applyCycle(server.name, cycle);
-        // Series vanish with an organization no longer listed: say so, once, with its name.
-        for (const organization of dropped) {
-          logger.info(
-            { organizationId: organization.id, organizationName: organization.name },
-            'organization no longer listed; dropping its series',
-          );
-        }
+        const { state, previous } = store.applyCycle(server.name, cycle);
+        logChanges(previous, state, logger);
         return state;
       },
       onLateCycle: () => deps.metrics.lateCycles.inc({ server: server.name }),

@@ -4,7 +4,6 @@
  */
 import { initialState, nextState } from './next-state.js';
 import type { CycleResult, NextState, ServerState } from './types.js';
-import { lastReadOf, type LastRead } from './unchanged.js';
 
 export class Store {
   private readonly states = new Map<string, ServerState>();
@@ -14,9 +13,9 @@ export class Store {
     for (const server of servers) this.states.set(server.name, initialState(server.name));
   }
 
-  /** What the server's last cycles read (empty before the first one). */
-  lastRead(serverName: string): LastRead {
-    return lastReadOf(this.states.get(serverName) ?? initialState(serverName));
+  /** The server's state now (the initial one before its first cycle): what facts compare a new read with. */
+  state(serverName: string): ServerState {
+    return this.states.get(serverName) ?? initialState(serverName);
   }
 
   servers(): readonly ServerState[] {
@@ -49,11 +48,11 @@ export class Store {
   applyCycle(serverName: string, cycle: CycleResult): NextState {
     const previous = this.states.get(serverName);
     if (previous === undefined) throw new Error(`unknown server ${serverName}`);
-    const next = nextState(previous, cycle);
-    this.states.set(serverName, next.state);
+    const state = nextState(previous, cycle);
+    this.states.set(serverName, state);
     const servers = this.servers();
     for (const listener of this.listeners) listener(servers);
-    return next;
+    return { state, previous };
   }
 
   onChange(listener: (servers: readonly ServerState[]) => void): void {

@@ -7,34 +7,6 @@
  */
 
 import { isDeepStrictEqual } from 'node:util';
-import type { BackupRepository, UsedRepository } from '../vb365/types.js';
-import type { ServerState } from './types.js';
-
-/** What the previous state read, looked up by ID, for a cycle to keep what it reads again unchanged. */
-export interface LastRead {
-  repositoriesOf(organizationId: string): readonly UsedRepository[] | undefined;
-  backupRepository(id: string): BackupRepository | undefined;
-}
-
-export function lastReadOf(state: ServerState): LastRead {
-  const { organizations, backupRepositories } = state;
-  return {
-    // The state's organizations are sorted by ID (nextState): a binary search, no map built per cycle.
-    repositoriesOf: (organizationId) => {
-      let low = 0;
-      let high = organizations.length - 1;
-      while (low <= high) {
-        const middle = (low + high) >>> 1;
-        const { id, repositories } = organizations[middle] as (typeof organizations)[number];
-        if (id === organizationId) return repositories;
-        if (id < organizationId) low = middle + 1;
-        else high = middle - 1;
-      }
-      return undefined;
-    },
-    backupRepository: (id) => backupRepositories.get(id),
-  };
-}
 
 /**
  * `previous` where it holds the same values as `fresh` (node's isDeepStrictEqual: the same fields, each

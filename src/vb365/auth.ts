@@ -20,8 +20,8 @@ export type RequestToken = (form: URLSearchParams, signal: AbortSignal) => Promi
 /** `route` is asked at each login: the API version (and so the token path) may change while running. */
 export function tokenEndpoint(requester: Requester, route: () => Route): RequestToken {
   return async (form, signal) => {
-    const { endpoint, path } = route();
-    const answer = await requester.send({ endpoint, method: 'POST', path, form }, signal);
+    const { endpoint, path, small } = route();
+    const answer = await requester.send({ endpoint, method: 'POST', path, form, small }, signal);
     return requester.read(endpoint, () => parseTokenAnswer(answer.json));
   };
 }

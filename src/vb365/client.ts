@@ -1,8 +1,7 @@
 /**
- * The VB365 REST client of one server: the listings the exporter reads (organizations, used repositories,
- * backup and object storage repositories) and the server's own facts (build, licence, health), each request
- * sent with the server's access token, answers validated into typed values, in the API version the
- * ApiVersionChooser says. Data flows one way: client -> token source -> token endpoint -> requester -> transport.
+ * The VB365 REST client of one server: listings and objects at the routes the fact modules (src/facts/) name,
+ * each request sent with the server's access token, answers validated by the module's rules, in the API
+ * version the ApiVersionChooser says. Data flows one way: client -> token source -> token endpoint -> requester -> transport.
  */
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -14,30 +13,13 @@ import type { ByteBudget } from './byte-budget.js';
 import type { Limit } from './concurrency-limit.js';
 import { HttpStatusError, Vb365Error, hasCode } from './errors.js';
 import { PagedListing } from './paging.js';
-import {
-  ItemValidator,
-  backupRepositoryItems,
-  objectStorageItems,
-  organizationItems,
-  usedRepositoryItems,
-  type ItemRules,
-} from './parse.js';
-import { parseHealth, parseLicense, parseServiceInstance } from './parse-server.js';
+import { ItemValidator, type ItemRules } from './parse.js';
 import { KnownSecrets } from './redact.js';
 import { Requester, type RequestEvents } from './requester.js';
-import { routes, type Endpoint, type ListingRoute, type Route } from './routes.js';
+import { routes, type Endpoint, type Route, type VersionedRoute } from './routes.js';
 import { Transport } from './transport.js';
 import type { ApiVersion } from '../config/types.js';
-import type {
-  BackupRepository,
-  HealthReport,
-  License,
-  Listing,
-  ObjectStorage,
-  Organization,
-  ServiceInstance,
-  UsedRepository,
-} from './types.js';
+import type { Listing } from './types.js';
 
 export interface ClientDependencies {
   readonly server: ServerConfig;
@@ -124,40 +106,31 @@ export class Vb365Client {
     return this.versions.current;
   }
 
-  organizations(signal: AbortSignal): Promise<Listing<Organization>> {
-    return this.listing(routes.organizations(this.version), organizationItems, signal);
+  /** Every item of a listing at `route` (its pages, or one plain array), each validated by `rules`. */
+  listing<T>(route: VersionedRoute, rules: ItemRules<T>, signal: AbortSignal): Promise<Listing<T>> {
+    return this.readListing(route(this.version), rules, signal);
   }
 
-  usedRepositories(organizationId: string, signal: AbortSignal): Promise<Listing<UsedRepository>> {
-    return this.listing(routes.usedRepositories(this.version, organizationId), usedRepositoryItems, signal);
+  /** The object answered at `route`, validated by `parse` (which throws the catalogue's invalid_answer). */
+  async object<T>(route: VersionedRoute, parse: (json: unknown) => T, signal: AbortSignal): Promise<T> {
+    const at = route(this.version);
+    const json = await this.getJson(at, this.at(at.path), signal);
+    return this.requester.read(at.endpoint, () => parse(json));
   }
 
-  backupRepositories(signal: AbortSignal): Promise<Listing<BackupRepository>> {
-    return this.listing(routes.backupRepositories(this.version), backupRepositoryItems, signal);
-  }
-
-  /** v6/v7 only: v8 embeds the object storage in each backup repository. */
-  objectStorageRepositories(signal: AbortSignal): Promise<Listing<ObjectStorage>> {
-    return this.listing(routes.objectStorageRepositories(this.version), objectStorageItems, signal);
-  }
-
-  async serviceInstance(signal: AbortSignal): Promise<ServiceInstance> {
-    const { endpoint, path } = this.located(routes.serviceInstance(this.version));
-    const json = await this.getJson(endpoint, path, signal);
-    return this.requester.read(endpoint, () => parseServiceInstance(json));
-  }
-
-  async license(signal: AbortSignal): Promise<License> {
-    const { endpoint, path } = this.located(routes.license(this.version));
-    const json = await this.getJson(endpoint, path, signal);
-    return this.requester.read(endpoint, () => parseLicense(json));
-  }
-
-  /** v8 only, anonymous: an unhealthy server answers 503 with the same report. */
-  async health(signal: AbortSignal): Promise<HealthReport> {
-    const { endpoint, path } = this.located(routes.health(this.version));
-    const answer = await this.requester.send({ endpoint, method: 'GET', path, acceptStatuses: [503] }, signal);
-    return this.requester.read(endpoint, () => parseHealth(answer.json));
+  /**
+   * The object answered at `route` without a token, taking `acceptStatuses` as answers too (v8 Health is
+   * anonymous, and an unhealthy server answers 503 with the same report).
+   */
+  async anonymousObject<T>(
+    route: VersionedRoute,
+    parse: (json: unknown) => T,
+    acceptStatuses: readonly number[],
+    signal: AbortSignal,
+  ): Promise<T> {
+    const { endpoint, path, small } = this.located(route(this.version));
+    const answer = await this.requester.send({ endpoint, method: 'GET', path, acceptStatuses, small }, signal);
+    return this.requester.read(endpoint, () => parse(answer.json));
   }
 
   private get version(): ApiVersion {
@@ -169,9 +142,9 @@ export class Vb365Client {
 
   /** One unauthenticated request: 401 or 403 (or an answer) where `version` is served, 404 where it is not. */
   private async probe(version: ApiVersion, signal: AbortSignal): Promise<boolean> {
-    const { endpoint, path } = this.located(routes.versionProbe(version));
+    const { endpoint, path, small } = this.located(routes.versionProbe(version));
     const answer = await this.requester.send(
-      { endpoint, method: 'GET', path, acceptStatuses: [401, 403, 404] },
+      { endpoint, method: 'GET', path, acceptStatuses: [401, 403, 404], small },
       signal,
     );
     return answer.status !== 404;
@@ -181,27 +154,17 @@ export class Vb365Client {
     return { ...route, path: this.at(route.path) };
   }
 
-  private async listing<T>(route: ListingRoute, rules: ItemRules<T>, signal: AbortSignal): Promise<Listing<T>> {
+  private async readListing<T>(route: Route, rules: ItemRules<T>, signal: AbortSignal): Promise<Listing<T>> {
     const { endpoint } = route;
-    const path = this.at(route.path);
-    const listing = await this.pages(endpoint, path, rules, signal);
+    const pages = new PagedListing(this.at(route.path), (href) => this.resolveNext(href));
+    const validator = new ItemValidator(rules);
+    for (let path = pages.nextPath; path !== undefined; path = pages.nextPath) {
+      const json = await this.getJson(route, path, signal);
+      validator.add(this.requester.read(endpoint, () => pages.read(json)));
+    }
+    const listing = validator.listing();
     if (listing.rejectedCount > 0) this.deps.events.rejected(endpoint, listing.rejectedCount);
     return listing;
-  }
-
-  private async pages<T>(
-    endpoint: Endpoint,
-    firstPath: string,
-    rules: ItemRules<T>,
-    signal: AbortSignal,
-  ): Promise<Listing<T>> {
-    const listing = new PagedListing(firstPath, (href) => this.resolveNext(href));
-    const validator = new ItemValidator(rules);
-    for (let path = listing.nextPath; path !== undefined; path = listing.nextPath) {
-      const json = await this.getJson(endpoint, path, signal);
-      validator.add(this.requester.read(endpoint, () => listing.read(json)));
-    }
-    return validator.listing();
   }
 
   /** The API path on this server: base URLs may carry a path prefix (a reverse proxy). */
@@ -237,25 +200,27 @@ export class Vb365Client {
    * A GET with a bearer token: on 401 an expired token is dropped and the request tried once more with a
    * new one; a token refused while fresh is a permission problem, failed at once without a new login.
    */
-  private async getJson(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<unknown> {
+  /** `path`: the route's, or the next page's. */
+  private async getJson(route: Route, path: string, signal: AbortSignal): Promise<unknown> {
     try {
-      return await this.getJsonWithToken(endpoint, path, signal);
+      return await this.getJsonWithToken(route, path, signal);
     } catch (error) {
-      // A versioned path not found (not an organization that is gone): the version is looked for again.
-      if (error instanceof HttpStatusError && error.status === 404 && error.endpoint !== 'used_repositories')
+      // A versioned path not found (not an item that is gone): the version is looked for again.
+      if (error instanceof HttpStatusError && error.status === 404 && route.notFoundIsItemGone !== true)
         this.versions.notFound();
       throw error;
     }
   }
 
-  private async getJsonWithToken(endpoint: Endpoint, path: string, signal: AbortSignal): Promise<unknown> {
+  private async getJsonWithToken(route: Route, path: string, signal: AbortSignal): Promise<unknown> {
+    const { endpoint, small } = route;
     for (let reauthenticated = false; ; reauthenticated = true) {
       // The valid token is taken without an await: a promise and a closure fewer for each of 10,000 requests.
       const accessToken = this.tokens.validToken() ?? (await this.loggedIn(signal));
       // The token's age that counts is at sending: a slow 401 to a fresh token is still a refusal.
       const sentAtMs = this.deps.clock.now();
       try {
-        return (await this.requester.send({ endpoint, method: 'GET', path, accessToken }, signal)).json;
+        return (await this.requester.send({ endpoint, method: 'GET', path, accessToken, small }, signal)).json;
       } catch (error) {
         if (!(error instanceof HttpStatusError && error.status === 401)) throw error;
         if (this.tokens.refused(accessToken, sentAtMs) === 'permission') {

@@ -24,6 +24,8 @@ export interface ApiRequest {
   readonly form?: URLSearchParams;
   /** Statuses outside 2xx that are answers here, returned as they are (never retried): a probe's 404, Health's 503. */
   readonly acceptStatuses?: readonly number[];
+  /** Capped at SMALL_ANSWER_BYTES (routes.ts): an answer of one object. */
+  readonly small?: boolean | undefined;
 }
 
 /** What requests tell the exporter's own metrics. */
@@ -102,7 +104,7 @@ export class Requester {
       path: request.path,
       headers: this.headersFor(request),
       ...(form === undefined ? {} : { body: form.toString() }),
-      sizeLimit: answerLimit(request.endpoint, this.deps.maxResponseBytes),
+      sizeLimit: answerLimit(request.small === true, this.deps.maxResponseBytes),
     };
     let answer: HttpAnswer;
     try {

@@ -1,8 +1,8 @@
 // Checks the Prometheus rule file alerts/vb365-exporter.rules.yml with the real
 // promtool (Debian package `prometheus`): syntax, its unit tests, that a broken
 // copy is rejected, and the conventions every alert must follow (labels,
-// annotations, a runbook section in README.md, tests that show it firing
-// and not firing).
+// annotations, a runbook section in docs/runbook.md, tests that show it
+// firing and not firing).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +15,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ALERTS_DIR = path.join(ROOT, 'alerts');
 const RULES_FILE = path.join(ALERTS_DIR, 'vb365-exporter.rules.yml');
 const RULES_TEST_FILE = path.join(ALERTS_DIR, 'vb365-exporter.rules.test.yml');
-const RUNBOOK_FILE = path.join(ALERTS_DIR, '..', 'README.md');
-const RUNBOOK_BASE_URL = 'https://github.com/vb365-exporter/vb365-exporter';
+const RUNBOOK_FILE = path.join(ROOT, 'docs', 'runbook.md');
+const README_FILE = path.join(ROOT, 'README.md');
+// The runbook as GitHub shows it: every alert's runbook_url is this plus the anchor of its section.
+const RUNBOOK_BASE_URL = 'https://github.com/vb365-exporter/vb365-exporter/blob/main/docs/runbook.md';
 const SEVERITIES = ['critical', 'warning', 'info'];
 
 // ---------------------------------------------------------------------------
@@ -194,7 +196,7 @@ function sharedRepositoryTests(count: number): string {
         alert_rule_test: [
           { eval_time: '14m', alertname: 'VB365RepositoryUnavailable', exp_alerts: [] },
           // promtool compares the whole list: exactly one alert, for Shared S3 only.
-          { eval_time: '15m', alertname: 'VB365RepositoryUnavailable', exp_alerts: [alert] },
+          { eval_time: '21m', alertname: 'VB365RepositoryUnavailable', exp_alerts: [alert] },
           { eval_time: '24m', alertname: 'VB365RepositoryUnavailable', exp_alerts: [alert] },
         ],
       },
@@ -212,6 +214,15 @@ function promtoolTest(rules: string, tests: string): PromtoolResult {
   const file = path.join(dir, 'generated.rules.test.yml');
   writeFileSync(file, tests);
   return promtool(['test', 'rules', file]);
+}
+
+/** The rule file with the expression of one recording rule replaced. */
+function withRecord(record: string, expr: string): string {
+  const mutant = readYaml(RULES_FILE) as RuleFile;
+  const rule = mutant.groups.flatMap((group) => group.rules).find((r) => r.record === record);
+  if (!rule) throw new Error(`no recording rule ${record}`);
+  rule.expr = expr;
+  return stringify(mutant);
 }
 
 /** The rule file with the expression of one alert replaced. */
@@ -312,6 +323,87 @@ describe('VB365RepositoryFillingUp only with less than 20% free', () => {
   });
 });
 
+// ---------------------------------------------------------------------------
+// The backup age threshold: one recording rule, the only place to change it
+// ---------------------------------------------------------------------------
+
+const BACKUP_AGE_THRESHOLD = 'vb365:organization_last_backup_max_age_seconds:threshold';
+
+/**
+ * promtool tests for two organizations last backed up 23h55m and 47h55m before
+ * the test starts: with a threshold of 48 hours only the second fires (older than
+ * 48 hours from minute 6 on, firing from minute 21 on, after its `for`), and its
+ * description quotes the 48 hours. Neither is past its threshold at the start:
+ * promtool evaluates the rule groups in no fixed order, so at the first
+ * evaluation the recorded threshold may not exist yet.
+ */
+function backupAgeTests(): string {
+  const organization = (id: string, lastBackup: number) => [
+    { series: `veeam_vb365_organization_backed_up{server="vb365-a",organization_id="${id}"}`, values: '1x30' },
+    {
+      series: `veeam_vb365_organization_last_backup_timestamp_seconds{server="vb365-a",organization_id="${id}"}`,
+      values: `${lastBackup}x30`,
+    },
+  ];
+  return stringify({
+    rule_files: [path.basename(RULES_FILE)],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        name: 'a backup age threshold of 48 hours',
+        interval: '1m',
+        input_series: [
+          ...organization('org-23h55m', -(24 * 3600 - 300)),
+          ...organization('org-47h55m', -(48 * 3600 - 300)),
+        ],
+        alert_rule_test: [
+          { eval_time: '20m', alertname: 'VB365OrganizationNotBackedUp', exp_alerts: [] },
+          {
+            eval_time: '21m',
+            alertname: 'VB365OrganizationNotBackedUp',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'critical', server: 'vb365-a', organization_id: 'org-47h55m' },
+                exp_annotations: {
+                  summary: 'VB365 organization org-47h55m on vb365-a has not been backed up for 2d 0h 16m 0s.',
+                  description:
+                    'The last backup of organization org-47h55m (ID org-47h55m) on VB365 server vb365-a was ' +
+                    '2d 0h 16m 0s ago (on 1969-12-30 00:05:00 +0000 UTC), longer than 2d 0h 0m 0s.',
+                  runbook_url: `${RUNBOOK_BASE_URL}#vb365organizationnotbackedup`,
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+}
+
+describe(`VB365OrganizationNotBackedUp follows ${BACKUP_AGE_THRESHOLD}`, () => {
+  it('records 24 hours, and no alert holds a number of its own for it', () => {
+    const threshold = recordingRules.find((rule) => rule.record === BACKUP_AGE_THRESHOLD);
+    expect(threshold?.expr.trim()).toBe('vector(24 * 3600)');
+    const rules = alertRules.filter((rule) => rule.alert === 'VB365OrganizationNotBackedUp');
+    expect(rules.map((rule) => rule.labels?.['severity']).sort()).toEqual(['critical', 'warning']);
+    // The critical rule compares the age with the recorded threshold; neither spells an age itself.
+    expect(rules.find((rule) => rule.labels?.['severity'] === 'critical')?.expr).toContain(BACKUP_AGE_THRESHOLD);
+    for (const rule of rules) expect(rule.expr).not.toMatch(/86400|3600|\b24\b|\d+[smhd]\b/);
+  });
+
+  it('fires at the age recorded there: 48 hours when it says 48 hours', () => {
+    const { code, output } = promtoolTest(withRecord(BACKUP_AGE_THRESHOLD, 'vector(48 * 3600)'), backupAgeTests());
+    expect(output, output).toContain('SUCCESS');
+    expect(code, output).toBe(0);
+  });
+
+  it('fails the same tests with the shipped 24 hours, which also fires for the organization 23h55m old', () => {
+    const { code, output } = promtoolTest(readFileSync(RULES_FILE, 'utf8'), backupAgeTests());
+    expect(code, output).not.toBe(0);
+    expect(output).toContain('organization_id="org-23h55m"');
+  });
+});
+
 describe('alert conventions', () => {
   it('has the alerts the runbook and dashboard refer to', () => {
     expect(alertNames).toEqual(
@@ -325,6 +417,13 @@ describe('alert conventions', () => {
         'VB365RepositoryFillingUp',
         'VB365RepositoryLowFreeSpace',
         'VB365ApiErrors',
+        'VB365JobFailed',
+        'VB365JobWarning',
+        'VB365JobDisabled',
+        'VB365JobOverdue',
+        'VB365OrganizationNotBackedUp',
+        'VB365ProxyOffline',
+        'VB365ProxyMaintenance',
       ]),
     );
   });
@@ -345,14 +444,49 @@ describe('alert conventions', () => {
     for (const rule of alertRules) {
       const url = rule.annotations?.['runbook_url'] ?? '';
       const anchor = url.slice(url.indexOf('#') + 1);
-      expect(anchors, `no heading for ${url} in README.md`).toContain(anchor);
+      expect(url.slice(0, url.indexOf('#')), `${url} points at the runbook`).toBe(RUNBOOK_BASE_URL);
+      expect(anchors, `no heading for ${url} in docs/runbook.md`).toContain(anchor);
     }
     const alertAnchors = alertNames.map(githubSlug);
-    // Alert sections are the headings named like alerts (VB365...), whatever else README.md has.
+    // Alert sections are the headings named like alerts (VB365...), whatever else docs/runbook.md has.
     const alertSections = markdownHeadings(readFileSync(RUNBOOK_FILE, 'utf8'))
       .filter((heading) => /^VB365[A-Za-z]+$/.test(heading.trim()))
       .map(githubSlug);
     expect(alertSections.sort()).toEqual([...alertAnchors].sort());
+  });
+
+  it('gives every alert section of the runbook its meaning, impact, diagnosis and fix', () => {
+    const sections = readFileSync(RUNBOOK_FILE, 'utf8').split(/^#{1,6}\s+/m);
+    for (const name of alertNames) {
+      const section = sections.find((text) => text.startsWith(`${name}\n`));
+      expect(section, `no section ${name} in docs/runbook.md`).toBeDefined();
+      for (const part of ['**Meaning.**', '**Impact.**', '**Diagnosis.**', '**Fix.**']) {
+        expect(section, `${name} in docs/runbook.md has no ${part}`).toContain(part);
+      }
+    }
+  });
+
+  it("lists every alert in the runbook's table with the severities of its rules", () => {
+    const rows = new Map<string, string>();
+    for (const match of readFileSync(RUNBOOK_FILE, 'utf8').matchAll(
+      /^\| \[(VB365[A-Za-z]+)\]\(#([a-z0-9]+)\) \| ([^|]+) \|/gm,
+    )) {
+      const [, name = '', anchor = '', severities = ''] = match;
+      expect(rows.has(name), `${name} is listed twice`).toBe(false);
+      expect(anchor).toBe(githubSlug(name));
+      rows.set(name, severities.trim());
+    }
+    expect([...rows.keys()].sort()).toEqual([...alertNames].sort());
+    for (const name of alertNames) {
+      const severities = [...new Set(alertRules.filter((r) => r.alert === name).map((r) => r.labels?.['severity']))];
+      expect(rows.get(name), `the severity of ${name} in the table`).toBe(severities.join(' / '));
+    }
+  });
+
+  it('is reached from the README: a Runbook heading (the dashboard links to it) that links to docs/runbook.md', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(markdownHeadings(readme).map(githubSlug)).toContain('runbook');
+    expect(readme).toContain('](docs/runbook.md)');
   });
 
   it('tests every alert both firing and not firing', () => {

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderExposition } from '../../src/metrics/exposition.js';
+import { renderExposition } from '../support/render.js';
 import type { ServerState } from '../../src/store/types.js';
 import { configured, runScenario, samplesOf, scenario, useFuzzWorld } from '../support/fuzz-world.js';
 import { requireTool } from '../support/tools.js';

@@ -657,6 +657,32 @@ describe('helm chart helm/vb365-exporter', () => {
     expect(rule.metadata.labels?.['release']).toBe('kube-prometheus-stack');
   });
 
+  it('replaces only the backup age threshold of the rules with prometheusRule.organizationBackupMaxAgeHours', async () => {
+    const threshold = 'vb365:organization_last_backup_max_age_seconds:threshold';
+    const rule = one(
+      await template([...ci('full-values.yaml'), '--set', 'prometheusRule.organizationBackupMaxAgeHours=48']),
+      'PrometheusRule',
+    ) as { spec?: { groups?: unknown } };
+    const expected = parse(await readFile(rulesFile, 'utf8')) as {
+      groups: { rules: { record?: string; expr: string }[] }[];
+    };
+    const recording = expected.groups.flatMap((group) => group.rules).filter((r) => r.record === threshold);
+    expect(recording).toHaveLength(1);
+    for (const r of recording) r.expr = 'vector(48 * 3600)';
+    expect(rule.spec?.groups).toEqual(expected.groups);
+
+    const refused = await runHelm([
+      'template',
+      'rel',
+      chartDir,
+      ...ci('full-values.yaml'),
+      '--set',
+      'prometheusRule.organizationBackupMaxAgeHours=0',
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('organizationBackupMaxAgeHours');
+  });
+
   it('ships the Grafana dashboard as a ConfigMap labelled for the sidecar', async () => {
     const result = rendered('full-values.yaml');
     const dashboards = result.objects.filter((object) => object.metadata.labels?.['grafana_dashboard'] !== undefined);

@@ -11,9 +11,13 @@ import { Agent, MockAgent, request } from 'undici';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startSimulator } from 'vb365-simulator';
 import { systemClock } from '../../src/clock.js';
-import { renderExposition, type ConfiguredServer } from '../../src/metrics/exposition.js';
-import { initialState, nextState } from '../../src/store/next-state.js';
-import type { PollOutcome, ServerState } from '../../src/store/types.js';
+import type { ConfiguredServer } from '../../src/metrics/exposition.js';
+import { renderExposition } from './render.js';
+import { backupRepositoriesRoute, backupRepositoryItems } from '../../src/facts/backup-repositories/parse.js';
+import { readUsedRepositories } from '../../src/facts/organizations/used-repositories.js';
+import { initialState } from '../../src/store/next-state.js';
+import { nextState, type PollOutcome } from './cycles.js';
+import type { ServerState } from '../../src/store/types.js';
 import { ByteBudget } from '../../src/vb365/byte-budget.js';
 import { Vb365Client } from '../../src/vb365/client.js';
 import { Vb365Error, describeError, hasCode } from '../../src/vb365/errors.js';
@@ -353,7 +357,7 @@ export async function runScenario(input: Scenario): Promise<{ state: ServerState
         continue;
       }
       try {
-        const result = await client.usedRepositories(organization.id, never);
+        const result = await readUsedRepositories(client, organization.id, never);
         polls.set(organization.id, { ok: true, atMs, repositories: result.items });
       } catch (error) {
         polls.set(organization.id, { ok: false, atMs, error: describeError(error) }); // as the cycle does, whatever it is
@@ -361,7 +365,7 @@ export async function runScenario(input: Scenario): Promise<{ state: ServerState
     }
     let backupRepositories;
     try {
-      backupRepositories = (await client.backupRepositories(never)).items;
+      backupRepositories = (await client.listing(backupRepositoriesRoute, backupRepositoryItems, never)).items;
     } catch {
       backupRepositories = undefined;
     }
@@ -370,11 +374,16 @@ export async function runScenario(input: Scenario): Promise<{ state: ServerState
   return { state, text: renderExposition([state], configured(state)) };
 }
 
+/** A string as it arrives in UTF-8: lone surrogates become U+FFFD, as UTF-8 has no other way to say them. */
+const onTheWire = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
+
 export function checkExposition(input: Scenario, text: string): void {
   const samples = samplesOf(text);
   const pages = leaves(input.organizations.map((organization) => organization.page));
+  const pageStrings = new Set([...pages.strings].map(onTheWire));
   const backup = leaves(input.backup);
-  const names = new Map(input.organizations.map((organization) => [organization.id, organization.name]));
+  const backupStrings = new Set([...backup.strings].map(onTheWire));
+  const names = new Map(input.organizations.map((organization) => [organization.id, onTheWire(organization.name)]));
   const seen = new Set<string>();
   for (const sample of samples) {
     const key = `${sample.name}{${Object.entries(sample.labels)
@@ -384,7 +393,7 @@ export function checkExposition(input: Scenario, text: string): void {
     seen.add(key);
     expect(Number.isFinite(sample.value) && sample.value >= 0, `${sample.name} ${sample.rawValue}`).toBe(true);
     expect(sample.rawValue).toMatch(/^(0|[1-9]\d*)(\.\d+)?$/);
-    expect(sample.labels['server']).toBe(input.serverName);
+    expect(sample.labels['server']).toBe(onTheWire(input.serverName));
     const organizationId = sample.labels['organization_id'];
     if (organizationId !== undefined) expect(names.has(organizationId)).toBe(true);
     const repositoryId = sample.labels['repository_id'];
@@ -397,9 +406,9 @@ export function checkExposition(input: Scenario, text: string): void {
     if (sample.name === 'veeam_vb365_repository_info') {
       expect(sample.labels['organization_name']).toBe(names.get(organizationId ?? ''));
       const details = sample.labels['details'] ?? '';
-      expect(details === '' || pages.strings.has(details)).toBe(true);
+      expect(details === '' || pageStrings.has(details)).toBe(true);
       const repositoryName = sample.labels['repository_name'] ?? '';
-      expect(repositoryName === '' || backup.strings.has(repositoryName)).toBe(true);
+      expect(repositoryName === '' || backupStrings.has(repositoryName)).toBe(true);
     }
   }
 }

@@ -11,7 +11,10 @@ import { SEED_ORGANIZATION_IDS as ORG } from 'vb365-simulator';
 import { systemClock } from '../../src/clock.js';
 import { ByteBudget, answerBudgetFor } from '../../src/vb365/byte-budget.js';
 import { hasCode } from '../../src/vb365/errors.js';
-import { SMALL_ANSWER_BYTES, answerLimit } from '../../src/vb365/routes.js';
+import { SMALL_ANSWER_BYTES, answerLimit, routes, type Route } from '../../src/vb365/routes.js';
+import { backupRepositoriesRoute } from '../../src/facts/backup-repositories/parse.js';
+import { organizationsRoute } from '../../src/facts/organizations/listing.js';
+import { usedRepositoriesRoute } from '../../src/facts/organizations/used-repositories.js';
 import { Transport } from '../../src/vb365/transport.js';
 import { SEED_ORGS, expectExported, requests } from '../support/fault-checks.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -64,11 +67,13 @@ describe('answer caps per endpoint', () => {
   it('gives token and UsedRepositories answers 1 MiB (never more than max_response_bytes), listings max_response_bytes', () => {
     const max = 16 * 2 ** 20;
     expect(SMALL_ANSWER_BYTES).toBe(2 ** 20);
-    expect(answerLimit('used_repositories', max)).toEqual({ bytes: 2 ** 20, limit: 'small_answer' });
-    expect(answerLimit('token', max)).toEqual({ bytes: 2 ** 20, limit: 'small_answer' });
-    expect(answerLimit('organizations', max)).toEqual({ bytes: max, limit: 'max_response_bytes' });
-    expect(answerLimit('backup_repositories', max)).toEqual({ bytes: max, limit: 'max_response_bytes' });
-    expect(answerLimit('used_repositories', 65_536)).toEqual({ bytes: 65_536, limit: 'max_response_bytes' });
+    const capOf = (route: Route, maxResponseBytes = max) => answerLimit(route.small === true, maxResponseBytes);
+    const usedRepositories = usedRepositoriesRoute('0a000000-0000-4000-8000-000000000000')('v8');
+    expect(capOf(usedRepositories)).toEqual({ bytes: 2 ** 20, limit: 'small_answer' });
+    expect(capOf(routes.token('v8'))).toEqual({ bytes: 2 ** 20, limit: 'small_answer' });
+    expect(capOf(organizationsRoute('v8'))).toEqual({ bytes: max, limit: 'max_response_bytes' });
+    expect(capOf(backupRepositoriesRoute('v8'))).toEqual({ bytes: max, limit: 'max_response_bytes' });
+    expect(capOf(usedRepositories, 65_536)).toEqual({ bytes: 65_536, limit: 'max_response_bytes' });
   });
 
   it('refuses a 12 MB UsedRepositories answer under max_response_bytes; the other organizations are intact', async () => {

@@ -7,6 +7,8 @@ import type { ServerConfig } from '../../src/config/types.js';
 import { ByteBudget } from '../../src/vb365/byte-budget.js';
 import { Vb365Client } from '../../src/vb365/client.js';
 import { HttpStatusError, Vb365Error } from '../../src/vb365/errors.js';
+import { organizationItems, organizationsRoute } from '../../src/facts/organizations/listing.js';
+import { readUsedRepositories } from '../../src/facts/organizations/used-repositories.js';
 import type { FakeClock } from '../support/fake-clock.js';
 import { fakeClockSkippingRetries, testServerConfig } from '../support/harness.js';
 
@@ -66,6 +68,8 @@ const login = (): void => void pool().intercept({ path: '/v6/token', method: 'PO
 const usedRepositories = () =>
   pool().intercept({ path: (path) => path.startsWith(`/v6/Organizations/${ORG}/usedRepositories`), method: 'GET' });
 const signal = new AbortController().signal;
+const listAllOrganizations = (c: Vb365Client, abort: AbortSignal) =>
+  c.listing(organizationsRoute, organizationItems, abort);
 
 beforeEach(() => {
   agent = new MockAgent();
@@ -81,7 +85,7 @@ describe('retries', () => {
     usedRepositories().reply(503, { message: 'busy' }, json);
     usedRepositories().reply(502, '', {});
     usedRepositories().reply(200, page([item]), json);
-    const listing = await client().usedRepositories(ORG, signal);
+    const listing = await readUsedRepositories(client(), ORG, signal);
     expect(listing.items).toHaveLength(1);
     expect(requests).toEqual(['token 200', 'used_repositories 503', 'used_repositories 502', 'used_repositories 200']);
     expect(clock.skippedSleeps).toEqual([500, 1000]);
@@ -93,16 +97,14 @@ describe('retries', () => {
     // The fake clock starts on a whole second, as HTTP dates have.
     usedRepositories().reply(503, '', { headers: { 'retry-after': new Date(clock.now() + 20_000).toUTCString() } });
     usedRepositories().reply(200, page([item]), json);
-    await client().usedRepositories(ORG, signal);
+    await readUsedRepositories(client(), ORG, signal);
     expect(clock.skippedSleeps).toEqual([7000, 20_000]);
   });
 
   it('gives up at once when Retry-After asks for more than a cycle can afford', async () => {
     login();
     usedRepositories().reply(429, { message: 'come back in an hour' }, { headers: { 'retry-after': '3600' } });
-    const error = await client()
-      .usedRepositories(ORG, signal)
-      .catch((caught: unknown) => caught);
+    const error = await readUsedRepositories(client(), ORG, signal).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect((error as HttpStatusError).message).toBe('used_repositories answered HTTP 429: come back in an hour');
     expect(clock.skippedSleeps).toEqual([]);
@@ -111,7 +113,7 @@ describe('retries', () => {
   it('stops after three attempts of a 429 storm', async () => {
     login();
     usedRepositories().reply(429, '', {}).times(5);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toThrow('HTTP 429');
+    await expect(readUsedRepositories(client(), ORG, signal)).rejects.toThrow('HTTP 429');
     expect(requests.filter((request) => request === 'used_repositories 429')).toHaveLength(3);
     expect(clock.skippedSleeps).toEqual([500, 1000]); // random() = 1: the whole of 0.5 s and 1 s
   });
@@ -119,7 +121,9 @@ describe('retries', () => {
   it('does not retry a 500 or a 404', async () => {
     login();
     usedRepositories().reply(500, { message: 'boom' }, json);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toThrow('used_repositories answered HTTP 500: boom');
+    await expect(readUsedRepositories(client(), ORG, signal)).rejects.toThrow(
+      'used_repositories answered HTTP 500: boom',
+    );
     expect(clock.skippedSleeps).toEqual([]);
   });
 
@@ -127,7 +131,7 @@ describe('retries', () => {
     login();
     usedRepositories().replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     usedRepositories().reply(200, page([item]), json);
-    await client().usedRepositories(ORG, signal);
+    await readUsedRepositories(client(), ORG, signal);
     expect(requests).toEqual(['token 200', 'used_repositories network', 'used_repositories 200']);
   });
 });
@@ -138,10 +142,10 @@ describe('login', () => {
       .intercept({ path: '/v6/token', method: 'POST' })
       .reply(400, { error: 'invalid_grant', error_description: 'The user name or password is incorrect.' }, json);
     const c = client();
-    await expect(c.usedRepositories(ORG, signal)).rejects.toThrow(
+    await expect(readUsedRepositories(c, ORG, signal)).rejects.toThrow(
       'token answered HTTP 400: The user name or password is incorrect.',
     );
-    const second = await c.usedRepositories(ORG, signal).catch((caught: unknown) => caught);
+    const second = await readUsedRepositories(c, ORG, signal).catch((caught: unknown) => caught);
     expect(second).toBeInstanceOf(Vb365Error);
     expect((second as Vb365Error).code).toBe('login_backoff');
     expect(requests).toEqual(['token 400', 'token login_backoff']);
@@ -153,7 +157,7 @@ describe('login', () => {
       .intercept({ path: '/v6/token', method: 'POST', body: (text) => ((body = text), true) })
       .reply(200, TOKEN, json);
     usedRepositories().reply(200, page([]), json);
-    await client({ password: 'p&ss=word' }).usedRepositories(ORG, signal);
+    await readUsedRepositories(client({ password: 'p&ss=word' }), ORG, signal);
     expect(new URLSearchParams(body).get('password')).toBe('p&ss=word');
     expect(Object.fromEntries(new URLSearchParams(body))).toMatchObject({
       grant_type: 'password',
@@ -168,13 +172,13 @@ describe('paging and answers', () => {
     login();
     usedRepositories().reply(200, page([item], `/v6/Organizations/${ORG}/usedRepositories?offset=1&limit=1`), json);
     usedRepositories().reply(200, page([], `/v6/Organizations/${ORG}/usedRepositories?offset=1&limit=1`), json);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({ code: 'invalid_answer' });
+    await expect(readUsedRepositories(client(), ORG, signal)).rejects.toMatchObject({ code: 'invalid_answer' });
   });
 
   it('refuses a next link to another server, so the token never leaves', async () => {
     login();
     usedRepositories().reply(200, page([item], 'https://elsewhere.example/v6/x'), json);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toThrow('the next link points to another server');
+    await expect(readUsedRepositories(client(), ORG, signal)).rejects.toThrow('the next link points to another server');
   });
 
   it('reads v8 organization pages and v6 arrays', async () => {
@@ -182,20 +186,22 @@ describe('paging and answers', () => {
     pool()
       .intercept({ path: '/v6/Organizations?extendedView=false', method: 'GET' })
       .reply(200, [{ id: ORG, name: 'Contoso' }], json);
-    expect((await client().organizations(signal)).items).toEqual([{ id: ORG, name: 'Contoso' }]);
+    expect((await listAllOrganizations(client(), signal)).items).toEqual([{ id: ORG, name: 'Contoso' }]);
     pool().intercept({ path: '/v8/token', method: 'POST' }).reply(200, TOKEN, json);
     pool()
       .intercept({ path: '/v8/Organizations?extendedView=false&offset=0&limit=10000', method: 'GET' })
       .reply(200, page([{ id: ORG.toUpperCase(), name: 'Contoso' }]), json);
-    expect((await client({ apiVersion: 'v8' }).organizations(signal)).items).toEqual([{ id: ORG, name: 'Contoso' }]);
+    expect((await listAllOrganizations(client({ apiVersion: 'v8' }), signal)).items).toEqual([
+      { id: ORG, name: 'Contoso' },
+    ]);
   });
 
   it('refuses an answer larger than the cap without reading it all', async () => {
     login();
     usedRepositories().reply(200, 'x'.repeat(4096), json);
-    const error = await client({ maxResponseBytes: 1024 })
-      .usedRepositories(ORG, signal)
-      .catch((caught: unknown) => caught);
+    const error = await readUsedRepositories(client({ maxResponseBytes: 1024 }), ORG, signal).catch(
+      (caught: unknown) => caught,
+    );
     expect((error as Vb365Error).code).toBe('too_large');
     expect(requests).toContain('used_repositories too_large');
   });
@@ -203,9 +209,7 @@ describe('paging and answers', () => {
   it('refuses malformed JSON', async () => {
     login();
     usedRepositories().reply(200, '{"results": [', json);
-    const error = await client()
-      .usedRepositories(ORG, signal)
-      .catch((caught: unknown) => caught);
+    const error = await readUsedRepositories(client(), ORG, signal).catch((caught: unknown) => caught);
     expect((error as Vb365Error).code).toBe('invalid_json');
   });
 
@@ -213,21 +217,21 @@ describe('paging and answers', () => {
     pool()
       .intercept({ path: '/v6/token', method: 'POST' })
       .reply(200, { token_type: 'bearer', expires_in: 3600 }, json);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({
+    await expect(readUsedRepositories(client(), ORG, signal)).rejects.toMatchObject({
       code: 'invalid_answer',
       message: 'the token answer lacks access_token or a positive expires_in',
     });
     expect(invalidAnswers).toEqual(['token']);
     login();
     usedRepositories().reply(200, { results: 'none' }, json);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toMatchObject({ code: 'invalid_answer' });
+    await expect(readUsedRepositories(client(), ORG, signal)).rejects.toMatchObject({ code: 'invalid_answer' });
     expect(invalidAnswers).toEqual(['token', 'used_repositories']);
   });
 
   it('refuses a page holding more items than a page may (bounding what one answer can cost)', async () => {
     login();
     usedRepositories().reply(200, page(Array.from({ length: 10_001 }, () => 1)), json);
-    await expect(client().usedRepositories(ORG, signal)).rejects.toThrow(
+    await expect(readUsedRepositories(client(), ORG, signal)).rejects.toThrow(
       'a page holds 10001 items, more than the 10000 a page may hold',
     );
   });
@@ -235,7 +239,7 @@ describe('paging and answers', () => {
   it('counts every rejected item but keeps only a few reasons', async () => {
     login();
     usedRepositories().reply(200, page([...Array.from({ length: 500 }, () => 'junk'), item]), json);
-    const listing = await client().usedRepositories(ORG, signal);
+    const listing = await readUsedRepositories(client(), ORG, signal);
     expect(listing.items).toHaveLength(1);
     expect(listing.rejectedCount).toBe(500);
     expect(listing.rejected).toHaveLength(5);
@@ -246,9 +250,9 @@ describe('paging and answers', () => {
     const password = 'Sup3r-Secret-Passw0rd';
     // The password straddles the 200-character cut: shortening first would leave its start in the message.
     usedRepositories().reply(400, { message: `${'x'.repeat(185)} you sent ${password}` }, json);
-    const error = (await client({ password })
-      .usedRepositories(ORG, signal)
-      .catch((caught: unknown) => caught)) as Error;
+    const error = (await readUsedRepositories(client({ password }), ORG, signal).catch(
+      (caught: unknown) => caught,
+    )) as Error;
     expect(error.message.endsWith(' you sent [reda')).toBe(true);
     expect(error.message).not.toContain('Sup3r');
   });
@@ -261,6 +265,6 @@ describe('paging and answers', () => {
     pool()
       .intercept({ path: `/vb365/v6/Organizations/${ORG}/usedRepositories?offset=1`, method: 'GET' })
       .reply(200, page([]), json);
-    expect((await client({ url: `${ORIGIN}/vb365` }).usedRepositories(ORG, signal)).items).toHaveLength(1);
+    expect((await readUsedRepositories(client({ url: `${ORIGIN}/vb365` }), ORG, signal)).items).toHaveLength(1);
   });
 });

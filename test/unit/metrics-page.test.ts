@@ -6,7 +6,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { renderExposition } from '../../src/metrics/exposition.js';
+import { renderExposition } from '../support/render.js';
 import { MetricsPage } from '../../src/metrics/metrics-page.js';
 import { initialState } from '../../src/store/next-state.js';
 import type { ServerState } from '../../src/store/types.js';

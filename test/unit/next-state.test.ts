@@ -1,7 +1,8 @@
 /** nextState: what a cycle result makes of a server's state, and which organizations it drops. */
 import { describe, expect, it } from 'vitest';
-import { initialState, nextState } from '../../src/store/next-state.js';
-import type { CycleResult, PollOutcome, ServerState } from '../../src/store/types.js';
+import { initialState } from '../../src/store/next-state.js';
+import { nextState, type CycleFixture, type PollOutcome } from '../support/cycles.js';
+import type { ServerState } from '../../src/store/types.js';
 import { UNREPORTED_STATE } from '../support/vb365-values.js';
 
 const A = { id: '0a000000-0000-4000-8000-000000000000', name: 'Alpha' };
@@ -11,7 +12,7 @@ const C = { id: '0c000000-0000-4000-8000-000000000000', name: 'Charlie' };
 const ok: PollOutcome = { ok: true, atMs: 1_000, repositories: [] };
 
 /** A cycle that listed `listed` and polled those in `polled` (all of them by default). */
-function cycle(listed: ReadonlyArray<typeof A>, polled = listed): CycleResult {
+function cycle(listed: ReadonlyArray<typeof A>, polled = listed): CycleFixture {
   return {
     startedMs: 0,
     finishedMs: 1_000,
@@ -21,7 +22,7 @@ function cycle(listed: ReadonlyArray<typeof A>, polled = listed): CycleResult {
   };
 }
 
-const failedListing: CycleResult = { ...cycle([]), listing: { ok: false, error: 'HTTP 503' } };
+const failedListing: CycleFixture = { ...cycle([]), listing: { ok: false, error: 'HTTP 503' } };
 const ids = (state: ServerState): string[] => state.organizations.map((organization) => organization.id);
 
 describe('nextState', () => {
@@ -79,7 +80,7 @@ describe('nextState: since when', () => {
     protectedObjectsCount: null,
   });
   /** A cycle ending at `atMs` in which A uses R1 and B uses R1 and R2, with the given availability. */
-  const at = (atMs: number, r1: boolean, r2: boolean): CycleResult => ({
+  const at = (atMs: number, r1: boolean, r2: boolean): CycleFixture => ({
     startedMs: atMs - 100,
     finishedMs: atMs,
     listing: { ok: true, organizations: [A, B] },

@@ -1,15 +1,12 @@
 /** Validation of answer items: every field the exporter uses, and every way it can be wrong. */
 import { describe, expect, it } from 'vitest';
-import {
-  SHORTEST_TOKEN_LIFETIME_SECONDS,
-  parseBackupRepository,
-  parseObjectStorage,
-  parseOrganization,
-  parsePage,
-  parseTokenAnswer,
-  parseUsedRepository,
-} from '../../src/vb365/parse.js';
-import { parseHealth, parseLicense, parseServiceInstance } from '../../src/vb365/parse-server.js';
+import { SHORTEST_TOKEN_LIFETIME_SECONDS, parsePage, parseTokenAnswer } from '../../src/vb365/parse.js';
+import { parseBackupRepository, parseObjectStorage } from '../../src/facts/backup-repositories/parse.js';
+import { parseHealth } from '../../src/facts/health.js';
+import { parseLicense } from '../../src/facts/license.js';
+import { parseOrganization } from '../../src/facts/organizations/listing.js';
+import { parseUsedRepository } from '../../src/facts/organizations/used-repositories.js';
+import { parseServiceInstance } from '../../src/facts/service-instance.js';
 import { UNREPORTED_STATE } from '../support/vb365-values.js';
 
 const REPO = 'cfe34111-3331-45c0-babf-0be32e030444';

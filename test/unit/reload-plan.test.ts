@@ -55,9 +55,8 @@ describe('Store readiness', () => {
     store.applyCycle('a', {
       startedMs: 0,
       finishedMs: 1,
-      listing: { ok: true, organizations: [] },
-      backupRepositories: undefined,
-      polls: new Map(),
+      listing: { ok: true, version: 'v8', organizations: [] },
+      reads: new Map(),
     });
     expect(store.ready()).toBe(true);
     store.setServers([{ name: 'a' }, { name: 'b' }]);

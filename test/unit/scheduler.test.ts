@@ -53,15 +53,15 @@ function schedule(clock: FakeClock, intervalSeconds: number, cycleMs: number): S
     } finally {
       running--;
     }
-    const listing = { ok: true as const, organizations: [] };
-    return { startedMs: run.startedMs, finishedMs: clock.now(), listing, backupRepositories: [], polls: new Map() };
+    const listing = { ok: true as const, version: 'v8' as const, organizations: [] };
+    return { startedMs: run.startedMs, finishedMs: clock.now(), listing, reads: new Map() };
   };
   const scheduler = new Scheduler({
     intervalSeconds,
     runCycle,
     applyCycle: (result) => {
       counts.applied++;
-      return (state = nextState(state, result).state);
+      return (state = nextState(state, result));
     },
     onLateCycle: () => counts.late++,
     clock,

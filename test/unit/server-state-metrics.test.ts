@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from 'vb365-simulator';
 import type { ApiVersion } from '../../src/config/types.js';
-import { BYTES_PER_SIZE_LIMIT_GB } from '../../src/vb365/parse.js';
+import { BYTES_PER_SIZE_LIMIT_GB } from '../../src/facts/backup-repositories/parse.js';
 import { sampleValue, samples, serverConfig, startExporterFor, type ExporterHarness } from '../support/harness.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -1,9 +1,10 @@
 /** What the status page says is wrong: each kind of problem, grouped, in the on-call order. */
 import { describe, expect, it } from 'vitest';
 import { findProblems, KIND_ORDER } from '../../src/http/status/problems.js';
-import { initialState, nextState } from '../../src/store/next-state.js';
-import type { CycleResult, PollOutcome, ServerState } from '../../src/store/types.js';
-import type { UsedRepository } from '../../src/vb365/types.js';
+import { initialState } from '../../src/store/next-state.js';
+import { nextState, type CycleFixture, type PollOutcome } from '../support/cycles.js';
+import type { ServerState } from '../../src/store/types.js';
+import type { UsedRepository } from '../../src/facts/organizations/index.js';
 import { UNREPORTED_STATE } from '../support/vb365-values.js';
 import { startHarness } from '../support/harness.js';
 
@@ -30,7 +31,7 @@ function used(repositoryId: string, isAvailable = true): UsedRepository {
 }
 
 /** One cycle ending at `atMs`: organizations 0..count-1, each polled by `poll(index)`. */
-function cycle(atMs: number, count: number, poll: (index: number) => PollOutcome): CycleResult {
+function cycle(atMs: number, count: number, poll: (index: number) => PollOutcome): CycleFixture {
   const organizations = Array.from({ length: count }, (_, index) => organization(index));
   return {
     startedMs: atMs - 1_000,
@@ -46,7 +47,7 @@ function cycle(atMs: number, count: number, poll: (index: number) => PollOutcome
 
 const healthy = (atMs: number) => (): PollOutcome => ({ ok: true, atMs, repositories: [used(SHARED)] });
 
-function stateAfter(...cycles: CycleResult[]): ServerState {
+function stateAfter(...cycles: CycleFixture[]): ServerState {
   return cycles.reduce((state, next) => nextState(state, next).state, initialState('s'));
 }
 

@@ -7,8 +7,10 @@ import { SEED_ORGANIZATION_IDS as ORG, SEED_REPOSITORY_IDS as REPO } from 'vb365
 import { afterEach, describe, expect, it } from 'vitest';
 import { initialState } from '../../src/store/next-state.js';
 import type { ServerState } from '../../src/store/types.js';
-import { keptIfEqual, keptListIfEqual, lastReadOf } from '../../src/store/unchanged.js';
-import type { BackupRepository, UsedRepository } from '../../src/vb365/types.js';
+import { keptIfEqual, keptListIfEqual } from '../../src/store/unchanged.js';
+import { repositoriesOf } from '../../src/facts/organizations/state.js';
+import type { BackupRepository } from '../../src/facts/backup-repositories/index.js';
+import type { UsedRepository } from '../../src/facts/organizations/index.js';
 import { sampleValue, startHarness, type Harness } from '../support/harness.js';
 
 const used: UsedRepository = {
@@ -118,7 +120,7 @@ describe('keptListIfEqual', () => {
   });
 });
 
-describe('lastReadOf', () => {
+describe('repositoriesOf', () => {
   it("finds every organization's repositories by ID in the sorted state, and nothing for an unknown ID", () => {
     const ids = Array.from({ length: 1001 }, (_, index) => `org-${String(index).padStart(5, '0')}`);
     const organizations = ids.map((id) => ({
@@ -134,13 +136,12 @@ describe('lastReadOf', () => {
       organizations,
       backupRepositories: new Map([[backup.id, backup]]),
     };
-    const lastRead = lastReadOf(state);
     for (const organization of organizations)
-      expect(lastRead.repositoriesOf(organization.id)).toBe(organization.repositories);
+      expect(repositoriesOf(state, organization.id)).toBe(organization.repositories);
     for (const unknown of ['', 'org-', 'org-00000x', 'org-99999', 'zzz'])
-      expect(lastRead.repositoriesOf(unknown)).toBeUndefined();
-    expect(lastRead.backupRepository('b-1')).toBe(backup);
-    expect(lastReadOf(initialState('empty')).repositoriesOf('org-00001')).toBeUndefined();
+      expect(repositoriesOf(state, unknown)).toBeUndefined();
+    expect(state.backupRepositories.get('b-1')).toBe(backup);
+    expect(repositoriesOf(initialState('empty'), 'org-00001')).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 // Parses the standalone simulator's command line into start options and the state to set on its data.
 import { parseArgs } from 'node:util';
-import type { SimulatorData } from './data.js';
+import type { SimulatorData, UsageBytes } from './data.js';
 import type { LicenseType, RepositoryState, SimulatedLicense } from './model.js';
 import {
   API_VERSIONS,
@@ -18,12 +18,17 @@ export const USAGE = `Usage: vb365-simulator [options]
   --port <n>                     listen port (default 4443, 0 = random)
   --organizations <n>            generated organizations after the seed ones (default 0)
   --repositories-per-organization <n>  (default 2)
+  --shared-repositories <n>      generated organizations share a pool of n repositories (default 0: own ones)
+  --jobs-per-organization <n>    backup jobs of each generated organization (default 0)
+  --copy-jobs-per-organization <n>  copy jobs of each generated organization (default 0)
+  --proxies <n>                  generated backup proxies after the seed ones (default 0)
+  --start-time <date-time>       the simulator's now at start (seed times are relative to it; default: now)
   --page-size <n>                most items per page (default 10000)
   --latency-ms <n>               delay before every answer (default 0)
   --token-lifetime-seconds <n>   access token lifetime (default 3600)
   --versions <list>              served API versions, e.g. v6,v8 (default v6,v7,v8)
-  --control                      serve GET/PUT /_simulator/versions and PUT /_simulator/product-version
-                                 to change the versions and the build while running
+  --control                      serve GET/PUT /_simulator/versions, PUT /_simulator/product-version and
+                                 PUT /_simulator/extended-view-failure to change them while running
   --product-version <build>      the build ServiceInstance reports in every version (e.g. 8.0.2.159)
   --listing-shape <route>=<array|page>  force a listing's shape in every version (route or *), repeatable
   --absent <route>:<field>[,<field>]    leave fields out of a route's answers (a.b: nested), repeatable
@@ -35,6 +40,10 @@ export const USAGE = `Usage: vb365-simulator [options]
   --license-expires <date> --license-grace-expires <date>  ISO date-time, or +<days>d from now
   --license-status <Valid|Expired> --license-type <Subscription|Evaluation|NFR|Rental|Community|...>
   --unhealthy <entry>[=<description>]   mark a v8 Health entry unhealthy, repeatable
+  --extended-view-failure <status>  Organizations?extendedView=true answers this error (no proxy online)
+  --backedup-skew <repository id>:<organization id>:<field>=<bytes>  backedupOrganizations answers this
+                                 value instead of the UsedRepositories one (usedSpaceBytes,
+                                 localCacheUsedSpaceBytes, objectStorageUsedSpaceBytes), repeatable
   --username <name> --password <secret>
   --no-seed                      only generated organizations
   --plain-http                   HTTP instead of HTTPS
@@ -64,6 +73,47 @@ function integer(name: string, text: string | undefined): number | undefined {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} expects a non-negative integer, got '${text}'`);
   return value;
+}
+
+const USAGE_FIELDS: readonly (keyof UsageBytes)[] = [
+  'usedSpaceBytes',
+  'localCacheUsedSpaceBytes',
+  'objectStorageUsedSpaceBytes',
+];
+
+/** `<repository id>:<organization id>:<field>=<bytes>`. */
+function backedUpSkew(text: string): [string, string, Partial<UsageBytes>] {
+  const [repositoryId, rest] = split('backedup-skew', text, ':');
+  const [organizationId, assignment] = split('backedup-skew', rest, ':');
+  const [field, bytes] = split('backedup-skew', assignment, '=');
+  const name = USAGE_FIELDS.find((f) => f === field);
+  if (name === undefined) throw new Error(`--backedup-skew: field one of ${USAGE_FIELDS.join(', ')}, got '${field}'`);
+  return [repositoryId, organizationId, { [name]: integer('backedup-skew', bytes) ?? 0 }];
+}
+
+/**
+ * A clock that reads `text` (ISO date-time) the first time it is asked, the simulator's start, so the
+ * seed's times are exact, and runs on with real time from then.
+ */
+function startClock(text: string | undefined): { now(): number } | undefined {
+  if (text === undefined) return undefined;
+  const startMs = Date.parse(text);
+  if (Number.isNaN(startMs)) throw new Error(`--start-time expects an ISO date-time, got '${text}'`);
+  let realStartMs: number | undefined;
+  return {
+    now: () => {
+      realStartMs ??= Date.now();
+      return startMs + (Date.now() - realStartMs);
+    },
+  };
+}
+
+function errorStatus(text: string | undefined): number | undefined {
+  const status = integer('extended-view-failure', text);
+  if (status !== undefined && (status < 400 || status > 599)) {
+    throw new Error(`--extended-view-failure expects an error status (400-599), got '${String(text)}'`);
+  }
+  return status;
 }
 
 function versions(text: string | undefined): ApiVersion[] | undefined {
@@ -140,6 +190,13 @@ export function parseCliOptions(argv: string[], now = new Date()): CliOptions | 
       port: { type: 'string' },
       organizations: { type: 'string' },
       'repositories-per-organization': { type: 'string' },
+      'shared-repositories': { type: 'string' },
+      'jobs-per-organization': { type: 'string' },
+      'copy-jobs-per-organization': { type: 'string' },
+      proxies: { type: 'string' },
+      'start-time': { type: 'string' },
+      'extended-view-failure': { type: 'string' },
+      'backedup-skew': { type: 'string', multiple: true },
       'page-size': { type: 'string' },
       'latency-ms': { type: 'string' },
       'token-lifetime-seconds': { type: 'string' },
@@ -180,6 +237,12 @@ export function parseCliOptions(argv: string[], now = new Date()): CliOptions | 
   set('host', values.host);
   set('organizationCount', integer('organizations', values.organizations));
   set('repositoriesPerOrganization', integer('repositories-per-organization', values['repositories-per-organization']));
+  set('sharedRepositoryCount', integer('shared-repositories', values['shared-repositories']));
+  set('jobsPerOrganization', integer('jobs-per-organization', values['jobs-per-organization']));
+  set('copyJobsPerOrganization', integer('copy-jobs-per-organization', values['copy-jobs-per-organization']));
+  set('proxyCount', integer('proxies', values.proxies));
+  set('clock', startClock(values['start-time']));
+  set('extendedViewFailure', errorStatus(values['extended-view-failure']));
   set('pageSize', integer('page-size', values['page-size']));
   set('latencyMs', integer('latency-ms', values['latency-ms']));
   set('tokenLifetimeSeconds', integer('token-lifetime-seconds', values['token-lifetime-seconds']));
@@ -220,7 +283,12 @@ export function parseCliOptions(argv: string[], now = new Date()): CliOptions | 
     text.includes('=') ? split('unhealthy', text, '=') : ([text, null] as const),
   );
 
+  const skews = (values['backedup-skew'] ?? []).map(backedUpSkew);
+
   const applyState = (data: SimulatorData): void => {
+    for (const [repositoryId, organizationId, bytes] of skews) {
+      data.setBackedUpOrganizationSkew(repositoryId, organizationId, bytes);
+    }
     for (const [id, state] of states) data.setRepositoryState(id, state);
     for (const [id, gb] of limits) data.setObjectStorage(id, { sizeLimitEnabled: true, sizeLimitGB: gb });
     data.setLicense(license);

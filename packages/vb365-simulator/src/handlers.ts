@@ -1,8 +1,9 @@
 // Answers one routed request from the model, per API version.
 import { emptyAnswer, errorAnswer, jsonAnswer, notFoundAnswer, unauthorizedAnswer, type Answer } from './answer.js';
-import type { IssuedTokens, TokenStore } from './auth.js';
-import type { SimulatorData } from './data.js';
-import { removeAbsentFields } from './absent.js';
+import type { IssuedTokens } from './auth.js';
+import { handleCopyJobs, handleJobSessions, handleJobs, handleRestorePoints, handleSyncState } from './job-handlers.js';
+import { listingAnswer, reply, type HandlerContext, type IncomingCall } from './listing.js';
+import { handleProxies } from './proxy-handlers.js';
 import {
   backedUpOrganizationJson,
   backupRepositoryJson,
@@ -10,40 +11,16 @@ import {
   licenseJson,
   objectStorageRepositoryJson,
   organizationJson,
-  pageJson,
   usedRepositoryJson,
   type Json,
-  type PageWindow,
 } from './representations.js';
 import type { RouteMatch } from './routes.js';
-import type { ApiVersion, ListingRoute, ListingShape, ProductVersion, RouteName, SimulatorStats } from './types.js';
+import type { ApiVersion, ProductVersion } from './types.js';
 
-export interface HandlerContext {
-  data: SimulatorData;
-  tokens: TokenStore;
-  stats: SimulatorStats;
-  pageSize: number;
-  username: string;
-  password: string;
-  /** The build(s) ServiceInstance reports; undefined (or a version not named): PRODUCT_VERSIONS. */
-  productVersion: ProductVersion | undefined;
-  /** Listings forced into one shape in every version. */
-  listingShapes: Map<ListingRoute, ListingShape>;
-  /** Fields left out of a route's answers (see removeAbsentFields). */
-  absentFields: Map<RouteName, string[]>;
-}
+export type { HandlerContext, IncomingCall } from './listing.js';
 
-export interface IncomingCall {
-  method: string;
-  /** Query parameters with lower-case names (ASP.NET binds them case-insensitively). */
-  query: Map<string, string>;
-  authorization: string | undefined;
-  contentType: string | undefined;
-  body: string;
-}
-
-const DEFAULT_LIMIT = 30;
-const MAX_LIMIT = 10_000;
+/** The message of the extended view's failure (see SimulatorOptions.extendedViewFailure). */
+export const EXTENDED_VIEW_FAILURE_MESSAGE = 'Failed to connect to the backup proxy server: no proxy server is online.';
 const INSTALLATION_ID = 'd1c0ffee-0b5e-4c3a-9e65-5eed00000001';
 const PRODUCT_VERSIONS: Record<ApiVersion, string> = { v6: '6.1.0.222', v7: '7.1.0.2031', v8: '8.1.0.305' };
 
@@ -85,39 +62,24 @@ export function handleCall(ctx: HandlerContext, match: RouteMatch, call: Incomin
       return handleBackedUpOrganizations(ctx, version, match.repositoryId, call);
     case 'object_storage_repositories':
       return handleObjectStorageRepositories(ctx, version, match.objectStorageId, call);
+    case 'jobs':
+      return handleJobs(ctx, version, match, call);
+    case 'copy_jobs':
+      return handleCopyJobs(ctx, version, match.copyJobId, call);
+    case 'job_sessions':
+      return handleJobSessions(ctx, version, match.jobId, call);
+    case 'proxies':
+      return handleProxies(ctx, version, match.proxyId, call);
+    case 'restore_points':
+      return handleRestorePoints(ctx, version, call);
+    case 'organization_sync_state':
+      return handleSyncState(ctx, version, match.organizationId);
   }
 }
 
 function productVersion(configured: ProductVersion | undefined, version: ApiVersion): string {
   const build = typeof configured === 'string' ? configured : configured?.[version];
   return build ?? PRODUCT_VERSIONS[version];
-}
-
-/** A JSON answer without the fields the route is told to leave out. */
-function reply(ctx: HandlerContext, route: RouteName, status: number, value: Json): Answer {
-  return jsonAnswer(status, removeAbsentFields(value, ctx.absentFields.get(route) ?? []));
-}
-
-/** A listing in the version's own shape, or the one `listingShapes` forces: all items, or one page of them. */
-function listingAnswer<T>(
-  ctx: HandlerContext,
-  version: ApiVersion,
-  route: ListingRoute,
-  native: ListingShape,
-  listed: { readonly items: readonly T[]; readonly toJson: (item: T) => Json },
-  call: IncomingCall,
-  basePath: string,
-): Answer {
-  const { items, toJson } = listed;
-  const shape = ctx.listingShapes.get(route) ?? native;
-  if (shape === 'array') return reply(ctx, route, 200, items.map(toJson));
-  const window = parsePageWindow(call.query);
-  if (typeof window === 'string') return errorAnswer(400, version, window, 'ParameterValidationFailure');
-  // A forced page keeps the other parameters in its links (a v6 next link without extendedView=false
-  // would turn the extended view on). Native pages keep their links as they always were.
-  const kept = shape === native ? [] : [...call.query].filter(([name]) => name !== 'offset' && name !== 'limit');
-  const base = kept.length === 0 ? basePath : `${basePath}?${new URLSearchParams(kept).toString()}`;
-  return reply(ctx, route, 200, pageJson(items, toJson, window, ctx.pageSize, base));
 }
 
 /** Every version answers the same token shape. */
@@ -179,15 +141,42 @@ function handleOrganizations(
   // extendedView defaults to true in v6 and false later.
   const extendedParam = call.query.get('extendedview')?.toLowerCase();
   const extendedView = extendedParam === undefined ? version === 'v6' : extendedParam === 'true';
+  // "controller requests the proxy server": the extended view fails when none is reachable.
+  if (extendedView && ctx.extendedViewFailure !== undefined) {
+    return errorAnswer(ctx.extendedViewFailure, version, EXTENDED_VIEW_FAILURE_MESSAGE, 'ProxyOffline');
+  }
   if (organizationId !== undefined) {
     const organization = ctx.data.getOrganization(organizationId);
     if (!organization) return organizationNotFound(version, organizationId);
     return reply(ctx, 'organizations', 200, organizationJson(organization, version, extendedView));
   }
-  const items = [...ctx.data.organizations.values()];
+  // v8 finds organizations by their Microsoft ID and by their backed-up organization ID (the key of
+  // backedupOrganizations); its pages link with the filters and the extended view they answer.
+  const filters = version === 'v8' ? organizationFilters(call) : [];
+  if (extendedView && version === 'v8') filters.unshift(['extendedView', 'true']);
+  const msid = call.query.get('msid')?.toLowerCase();
+  const backedUpId = call.query.get('backeduporganizationid');
+  const items = [...ctx.data.organizations.values()].filter(
+    (o) =>
+      version !== 'v8' ||
+      ((msid === undefined || o.msid?.toLowerCase() === msid) &&
+        (backedUpId === undefined || o.backedUpOrganizationId === backedUpId)),
+  );
   const toJson = (o: (typeof items)[number]): Json => organizationJson(o, version, extendedView);
   const native = version === 'v8' ? 'page' : 'array';
-  return listingAnswer(ctx, version, 'organizations', native, { items, toJson }, call, `/${version}/Organizations`);
+  const query = new URLSearchParams(filters).toString();
+  const basePath = query === '' ? `/${version}/Organizations` : `/${version}/Organizations?${query}`;
+  return listingAnswer(ctx, version, 'organizations', native, { items, toJson }, call, basePath);
+}
+
+/** The v8 Organizations filters a request gives, as [name, value] in the document's spelling. */
+function organizationFilters(call: IncomingCall): [string, string][] {
+  const filters: [string, string][] = [];
+  for (const name of ['msid', 'backedUpOrganizationId']) {
+    const value = call.query.get(name.toLowerCase());
+    if (value !== undefined) filters.push([name, value]);
+  }
+  return filters;
 }
 
 function handleUsedRepositories(
@@ -229,7 +218,10 @@ function handleBackupRepositories(
   return listingAnswer(ctx, version, 'backup_repositories', native, { items, toJson }, call, basePath);
 }
 
-/** The organizations with a usage row for the repository, in organization order. */
+/**
+ * The organizations with a usage row for the repository, in organization order, keyed as the version keys
+ * them (v8: the backed-up organization ID).
+ */
 function handleBackedUpOrganizations(
   ctx: HandlerContext,
   version: ApiVersion,
@@ -238,21 +230,17 @@ function handleBackedUpOrganizations(
 ): Answer {
   const repository = ctx.data.getBackupRepository(repositoryId);
   if (!repository) return repositoryNotFound(version, repositoryId);
-  const items: Json[] = [];
-  for (const organization of ctx.data.organizations.values()) {
-    const usage = organization.usedRepositories.find((u) => u.repositoryId === repository.id);
-    if (usage) items.push(backedUpOrganizationJson(organization, usage));
-  }
+  const items = ctx.data.backedUpOrganizations(repository.id);
+  const toJson = ({ organization, usage }: (typeof items)[number]): Json =>
+    backedUpOrganizationJson(
+      ctx.data.backedUpIdOf(organization, version),
+      organization.name,
+      ctx.data.backedUpBytes(repository.id, organization.id, usage),
+    );
   const basePath = `/${version}/BackupRepositories/${repository.id}/backedupOrganizations`;
-  return listingAnswer(
-    ctx,
-    version,
-    'backed_up_organizations',
-    'page',
-    { items, toJson: (item) => item },
-    call,
-    basePath,
-  );
+  // The v6/v7 documents' pages carry totalCount, v8's do not.
+  const totalCount = version !== 'v8';
+  return listingAnswer(ctx, version, 'backed_up_organizations', 'page', { items, toJson }, call, basePath, totalCount);
 }
 
 /** v6/v7 only (routes.ts): a plain array, or the one object storage `objectStorageId` names. */
@@ -281,19 +269,4 @@ function repositoryNotFound(version: ApiVersion, repositoryId: string): Answer {
 
 function organizationNotFound(version: ApiVersion, organizationId: string): Answer {
   return notFoundAnswer(version, `Organization with ID '${organizationId}' was not found.`);
-}
-
-/** offset >= 0 (default 0) and limit >= 1 (default 30, capped at 10000); an error message otherwise. */
-export function parsePageWindow(query: Map<string, string>): PageWindow | string {
-  const offset = parseNonNegativeInteger(query.get('offset'), 0);
-  const limit = parseNonNegativeInteger(query.get('limit'), DEFAULT_LIMIT);
-  if (offset === undefined) return `The value '${query.get('offset') ?? ''}' is not valid for offset.`;
-  if (limit === undefined || limit < 1) return `The value '${query.get('limit') ?? ''}' is not valid for limit.`;
-  return { offset, limit: Math.min(limit, MAX_LIMIT) };
-}
-
-function parseNonNegativeInteger(text: string | undefined, fallback: number): number | undefined {
-  if (text === undefined || text === '') return fallback;
-  if (!/^\d{1,9}$/.test(text)) return undefined;
-  return Number(text);
 }

@@ -151,14 +151,21 @@ export function objectStorageRepositoryJson(storage: SimulatedObjectStorage, ver
   return body;
 }
 
-/** An item of `/BackupRepositories/{id}/backedupOrganizations`: an organization's usage row seen from the repository. */
-export function backedUpOrganizationJson(org: SimulatedOrganization, usage: SimulatedUsedRepository): JsonObject {
+/**
+ * An item of `/BackupRepositories/{id}/backedupOrganizations`: an organization's usage row seen from the
+ * repository, keyed by `id` (v6/v7: the organization ID; v8: the backed-up organization ID).
+ */
+export function backedUpOrganizationJson(
+  id: string,
+  name: string,
+  bytes: Pick<SimulatedUsedRepository, 'usedSpaceBytes' | 'localCacheUsedSpaceBytes' | 'objectStorageUsedSpaceBytes'>,
+): JsonObject {
   return {
-    id: org.id,
-    name: org.name,
-    usedSpaceBytes: usage.usedSpaceBytes,
-    localCacheUsedSpaceBytes: usage.localCacheUsedSpaceBytes,
-    objectStorageUsedSpaceBytes: usage.objectStorageUsedSpaceBytes,
+    id,
+    name,
+    usedSpaceBytes: bytes.usedSpaceBytes,
+    localCacheUsedSpaceBytes: bytes.localCacheUsedSpaceBytes,
+    objectStorageUsedSpaceBytes: bytes.objectStorageUsedSpaceBytes,
   };
 }
 

@@ -13,6 +13,15 @@ export type RouteMatch =
   | { route: 'object_storage_repositories'; version: ApiVersion; method: 'GET'; objectStorageId: string | undefined }
   | { route: 'license'; version: ApiVersion; method: 'GET' }
   | { route: 'health'; version: ApiVersion; method: 'GET' }
+  /** `/Jobs[/{jobId}]`, and v6/v7 `/Organizations/{organizationId}/Jobs`. */
+  | { route: 'jobs'; version: ApiVersion; method: 'GET'; jobId: string | undefined; organizationId: string | undefined }
+  | { route: 'copy_jobs'; version: ApiVersion; method: 'GET'; copyJobId: string | undefined }
+  /** `/JobSessions`, and v6 `/Jobs/{jobId}/JobSessions`. */
+  | { route: 'job_sessions'; version: ApiVersion; method: 'GET'; jobId: string | undefined }
+  | { route: 'proxies'; version: ApiVersion; method: 'GET'; proxyId: string | undefined }
+  | { route: 'restore_points'; version: ApiVersion; method: 'GET' }
+  /** v7/v8 `/Organizations/{organizationId}/SyncState`; v8 also `/Organizations/SyncState` (every organization). */
+  | { route: 'organization_sync_state'; version: ApiVersion; method: 'GET'; organizationId: string | undefined }
   | { route: 'unknown' };
 
 const UNKNOWN: RouteMatch = { route: 'unknown' };
@@ -37,6 +46,10 @@ export function matchRoute(pathname: string, versions: readonly ApiVersion[]): R
     return UNKNOWN;
   }
   if (name === 'organizations') {
+    // v8 lists every organization's sync state under a name an organization ID can never be.
+    if (version === 'v8' && id?.toLowerCase() === 'syncstate' && sub === undefined) {
+      return { route: 'organization_sync_state', version, method: 'GET', organizationId: undefined };
+    }
     if (sub === undefined) return { route: 'organizations', version, method: 'GET', organizationId: id };
     if (id !== undefined && subName === 'usedrepositories') {
       return { route: 'used_repositories', version, method: 'GET', organizationId: id };
@@ -44,8 +57,25 @@ export function matchRoute(pathname: string, versions: readonly ApiVersion[]): R
     if (id !== undefined && subName === 'licensinginformation') {
       return { route: 'licensing_information', version, method: 'GET', organizationId: id };
     }
+    // v8 filters /Jobs by organizationId instead.
+    if (id !== undefined && subName === 'jobs' && version !== 'v8') {
+      return { route: 'jobs', version, method: 'GET', jobId: undefined, organizationId: id };
+    }
+    if (id !== undefined && subName === 'syncstate' && version !== 'v6') {
+      return { route: 'organization_sync_state', version, method: 'GET', organizationId: id };
+    }
     return UNKNOWN;
   }
+  if (name === 'jobs') {
+    if (sub === undefined) return { route: 'jobs', version, method: 'GET', jobId: id, organizationId: undefined };
+    // v7/v8 filter /JobSessions by jobId instead.
+    if (id !== undefined && subName === 'jobsessions' && version === 'v6') {
+      return { route: 'job_sessions', version, method: 'GET', jobId: id };
+    }
+    return UNKNOWN;
+  }
+  if (name === 'copyjobs' && sub === undefined) return { route: 'copy_jobs', version, method: 'GET', copyJobId: id };
+  if (name === 'proxies' && sub === undefined) return { route: 'proxies', version, method: 'GET', proxyId: id };
   if (name === 'backuprepositories') {
     if (sub === undefined) return { route: 'backup_repositories', version, method: 'GET', repositoryId: id };
     if (id !== undefined && subName === 'backeduporganizations') {
@@ -61,6 +91,8 @@ export function matchRoute(pathname: string, versions: readonly ApiVersion[]): R
   if (name === 'serviceinstance') return { route: 'service_instance', version, method: 'GET' };
   if (name === 'license') return { route: 'license', version, method: 'GET' };
   if (name === 'health' && version === 'v8') return { route: 'health', version, method: 'GET' };
+  if (name === 'jobsessions') return { route: 'job_sessions', version, method: 'GET', jobId: undefined };
+  if (name === 'restorepoints') return { route: 'restore_points', version, method: 'GET' };
   return UNKNOWN;
 }
 

@@ -39,16 +39,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const username = options.username ?? 'admin';
   const password = options.password ?? 'vb365-simulator';
 
-  const data = new SimulatorData();
+  const clock = options.clock ?? { now: () => Date.now() };
+  const data = new SimulatorData(clock.now());
   if (options.seed ?? true) addSeedData(data);
   if (options.demo === true) {
     if (options.seed === false) throw new Error('the demo state needs the seed data (seed: true)');
-    addDemoState(data);
+    addDemoState(data, new Date(data.startedAtMs));
   }
-  data.generateOrganizations(options.organizationCount ?? 0, options.repositoriesPerOrganization ?? 2);
+  data.generateProxies(options.proxyCount ?? 0);
+  data.generateOrganizations(options.organizationCount ?? 0, options.repositoriesPerOrganization ?? 2, {
+    jobsEach: options.jobsPerOrganization ?? 0,
+    copyJobsEach: options.copyJobsPerOrganization ?? 0,
+    sharedRepositories: options.sharedRepositoryCount ?? 0,
+  });
 
   const stats = createStats();
-  const tokens = new TokenStore(options.tokenLifetimeSeconds ?? 3600, Date.now, options.tokenFactory);
+  const tokens = new TokenStore(options.tokenLifetimeSeconds ?? 3600, () => clock.now(), options.tokenFactory);
   const faults = new FaultRules();
   const context: HandlerContext = {
     data,
@@ -60,6 +66,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     productVersion: options.productVersion,
     listingShapes: new Map(Object.entries(options.listingShapes ?? {}) as [ListingRoute, ListingShape][]),
     absentFields: new Map(Object.entries(options.absentFields ?? {}) as [RouteName, string[]][]),
+    extendedViewFailure: failureStatus(options.extendedViewFailure),
   };
   // Aborted by close() so pending latency delays end at once.
   const lifetime = new AbortController();
@@ -211,6 +218,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setAbsentFields: (route, fields) => {
       context.absentFields.set(route, [...fields]);
     },
+    setExtendedViewFailure: (status) => {
+      context.extendedViewFailure = failureStatus(status);
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         lifetime.abort();
@@ -233,6 +243,15 @@ function servedVersions(list: readonly ApiVersion[]): readonly ApiVersion[] {
   const unknown = list.filter((v) => !API_VERSIONS.includes(v));
   if (unknown.length > 0) throw new Error(`unknown API versions: ${unknown.join(', ')}`);
   return Object.freeze(API_VERSIONS.filter((v) => list.includes(v)));
+}
+
+/** An HTTP error status, or undefined; throws on anything else. */
+function failureStatus(status: number | undefined): number | undefined {
+  if (status === undefined) return undefined;
+  if (!Number.isInteger(status) || status < 400 || status > 599) {
+    throw new RangeError(`an error status (400-599) is expected, got ${String(status)}`);
+  }
+  return status;
 }
 
 function versionOf(match: RouteMatch): ApiVersion | undefined {

@@ -16,6 +16,12 @@ export type RouteName =
   | 'object_storage_repositories'
   | 'license'
   | 'health'
+  | 'jobs'
+  | 'copy_jobs'
+  | 'job_sessions'
+  | 'proxies'
+  | 'restore_points'
+  | 'organization_sync_state'
   | 'unknown';
 export const ROUTE_NAMES: readonly RouteName[] = [
   'token',
@@ -29,6 +35,12 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   'object_storage_repositories',
   'license',
   'health',
+  'jobs',
+  'copy_jobs',
+  'job_sessions',
+  'proxies',
+  'restore_points',
+  'organization_sync_state',
   'unknown',
 ];
 
@@ -38,13 +50,23 @@ export type ListingRoute =
   | 'used_repositories'
   | 'backup_repositories'
   | 'backed_up_organizations'
-  | 'object_storage_repositories';
+  | 'object_storage_repositories'
+  | 'jobs'
+  | 'copy_jobs'
+  | 'job_sessions'
+  | 'proxies'
+  | 'restore_points';
 export const LISTING_ROUTES: readonly ListingRoute[] = [
   'organizations',
   'used_repositories',
   'backup_repositories',
   'backed_up_organizations',
   'object_storage_repositories',
+  'jobs',
+  'copy_jobs',
+  'job_sessions',
+  'proxies',
+  'restore_points',
 ];
 /** 'array': every item in one plain JSON array (no paging); 'page': `{offset, limit, results, _links}` with next links. */
 export type ListingShape = 'array' | 'page';
@@ -97,6 +119,33 @@ export interface SimulatorOptions {
   organizationCount?: number;
   /** Repositories each generated organization uses, default 2. */
   repositoriesPerOrganization?: number;
+  /**
+   * Default 0: each generated organization has repositories of its own. N: the generated organizations
+   * share a pool of N generated repositories, `repositoriesPerOrganization` each (N must be at least that),
+   * e.g. 10,000 organizations sharing 20 repositories.
+   */
+  sharedRepositoryCount?: number;
+  /** Backup jobs of each generated organization, default 0 (e.g. 2: 20,000 jobs for 10,000 organizations). */
+  jobsPerOrganization?: number;
+  /** Backup copy jobs of each generated organization, default 0; needs jobsPerOrganization >= 1. */
+  copyJobsPerOrganization?: number;
+  /**
+   * Generated backup proxies added after the seed ones, default 0; generated repositories are spread over
+   * them (without any, they all name the seed's default proxy).
+   */
+  proxyCount?: number;
+  /**
+   * The simulator's notion of now (ms since the epoch), default Date.now: read once at the start for the
+   * seed's relative times (a backup 27 hours ago, a job overdue by 2 hours...) and the licence's expiry,
+   * and on every request for token expiry. The exporter's Clock fits, so a test can share its fake clock.
+   */
+  clock?: { now(): number };
+  /**
+   * An HTTP status (e.g. 500) the extended view of Organizations (`extendedView=true`, and v6 without
+   * the parameter) answers with, as a server does when no backup proxy is online; the plain listing still
+   * works. Default: none (see setExtendedViewFailure).
+   */
+  extendedViewFailure?: number;
   /** Default 'admin'. */
   username?: string;
   /** Default 'vb365-simulator'. */
@@ -200,6 +249,8 @@ export interface Simulator {
   setListingShape(route: ListingRoute | '*', shape: ListingShape | undefined): void;
   /** Replaces the absent fields of a route (see SimulatorOptions.absentFields); [] reports them all again. */
   setAbsentFields(route: RouteName, fields: string[]): void;
+  /** Makes the extended view of Organizations fail with this status from now on; undefined: it works again. */
+  setExtendedViewFailure(status: number | undefined): void;
   /** Closes the server and destroys open sockets, hung responses included. */
   close(): Promise<void>;
 }

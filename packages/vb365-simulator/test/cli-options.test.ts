@@ -2,7 +2,7 @@
 // and wrong values are refused with a message naming the flag.
 import { describe, expect, it } from 'vitest';
 import { parseCliOptions } from '../src/cli-options.js';
-import { SEED_REPOSITORY_IDS, SimulatorData, addSeedData } from '../src/index.js';
+import { SEED_ORGANIZATION_IDS, SEED_REPOSITORY_IDS, SimulatorData, addSeedData } from '../src/index.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 
@@ -93,7 +93,54 @@ describe('vb365-simulator command line', () => {
     });
   });
 
+  it('turns the generator flags, the start time and the extended view failure into start options', () => {
+    const { options } = parse([
+      '--organizations=10000',
+      '--shared-repositories=20',
+      '--jobs-per-organization=2',
+      '--copy-jobs-per-organization=1',
+      '--proxies=50',
+      '--extended-view-failure=500',
+      '--start-time=2025-06-01T12:00:00Z',
+    ]);
+    expect(options).toMatchObject({
+      organizationCount: 10_000,
+      sharedRepositoryCount: 20,
+      jobsPerOrganization: 2,
+      copyJobsPerOrganization: 1,
+      proxyCount: 50,
+      extendedViewFailure: 500,
+    });
+    // Exactly the given instant when first asked (the start), then on with real time.
+    const clock = options.clock ?? { now: () => 0 };
+    expect(clock.now()).toBe(Date.parse('2025-06-01T12:00:00Z'));
+    expect(clock.now() - Date.parse('2025-06-01T12:00:00Z')).toBeGreaterThanOrEqual(0);
+    expect(clock.now() - Date.parse('2025-06-01T12:00:00Z')).toBeLessThan(60_000);
+  });
+
+  it('skews a backedupOrganizations value against UsedRepositories', () => {
+    const repository = SEED_REPOSITORY_IDS.nordLocal;
+    const organization = SEED_ORGANIZATION_IDS.fabrikam;
+    const { applyState } = parse([`--backedup-skew=${repository}:${organization}:usedSpaceBytes=42`]);
+    const data = new SimulatorData();
+    addSeedData(data);
+    applyState(data);
+    const usage = data.getUsedRepository(organization, repository);
+    if (!usage) throw new Error('expected the seed usage row');
+    expect(data.backedUpBytes(repository, organization, usage)).toEqual({
+      usedSpaceBytes: 42,
+      localCacheUsedSpaceBytes: 0,
+      objectStorageUsedSpaceBytes: 0,
+    });
+    expect(usage.usedSpaceBytes).toBe(1234567890);
+  });
+
   it.each([
+    [['--backedup-skew=a:b:sizeBytes=1'], /--backedup-skew: field/],
+    [['--backedup-skew=a:b'], /--backedup-skew expects/],
+    [['--extended-view-failure=200'], /--extended-view-failure expects an error status/],
+    [['--start-time=yesterday'], /--start-time expects/],
+    [['--proxies=many'], /--proxies expects a non-negative integer/],
     [['--listing-shape=organizations=pages'], /--listing-shape: shape/],
     [['--listing-shape=token=array'], /not a listing/],
     [['--absent=nowhere:x'], /unknown route 'nowhere'/],

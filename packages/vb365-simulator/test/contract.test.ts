@@ -9,7 +9,10 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LISTING_ROUTES,
+  SEED_COPY_JOB_IDS,
+  SEED_JOB_IDS,
   SEED_ORGANIZATION_IDS,
+  SEED_PROXY_IDS,
   SEED_REPOSITORY_IDS,
   startSimulator,
   type ApiVersion,
@@ -17,6 +20,7 @@ import {
   type Simulator,
   type SimulatorOptions,
 } from '../src/index.js';
+import { undocumentedFields, type SchemaNode } from './support/undocumented-fields.js';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const openApiDir = path.resolve(packageRoot, 'test', 'fixtures', 'openapi');
@@ -33,6 +37,7 @@ interface OpenApiDocument {
     string,
     Partial<Record<HttpMethod, { responses: Record<string, { content?: Record<string, { schema?: OpenApiSchema }> }> }>>
   >;
+  components: { schemas: Record<string, SchemaNode> };
 }
 
 const documents = new Map<ApiVersion, OpenApiDocument>();
@@ -44,7 +49,20 @@ for (const version of VERSIONS) {
   ) as OpenApiDocument;
   documents.set(version, document);
   // The whole document under an $id, so `#/components/schemas/...` refs inside it resolve.
-  ajv.addSchema(document, documentId(version));
+  ajv.addSchema(nullableWithoutType(structuredClone(document)) as Record<string, unknown>, documentId(version));
+}
+
+/**
+ * OpenAPI 3.0 writes a nullable reference as `{allOf: [{$ref}], nullable: true}`, which Ajv refuses
+ * ("nullable" cannot be used without "type"): such a schema becomes `{anyOf: [<it>, {type: 'null'}]}`.
+ */
+function nullableWithoutType(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(nullableWithoutType);
+  if (node === null || typeof node !== 'object') return node;
+  const copy = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, nullableWithoutType(value)]));
+  if (copy['nullable'] !== true || 'type' in copy) return copy;
+  delete copy['nullable'];
+  return { anyOf: [copy, { type: 'null' }] };
 }
 
 function documentId(version: ApiVersion): string {
@@ -113,7 +131,31 @@ function expectValid(
   expect(valid, `${version} ${method.toUpperCase()} ${template} (${status}): ${ajv.errorsText(validate.errors)}`).toBe(
     true,
   );
+  expect(undocumented(version, method, template, status, body), `${version} ${template}: undocumented fields`).toEqual(
+    [],
+  );
   covered.add(`${version} ${method} ${template} ${status === '200' ? '200' : 'default'}`);
+}
+
+/** The fields of `body` the operation's response schema does not name (the validators let them pass). */
+function undocumented(
+  version: ApiVersion,
+  method: HttpMethod,
+  template: string,
+  status: '200' | 'default',
+  body: unknown,
+): string[] {
+  const document = documents.get(version);
+  const content = document?.paths[template]?.[method]?.responses[status]?.content ?? {};
+  const schema = Object.values(content)[0]?.schema as SchemaNode | undefined;
+  if (!document || !schema) return [];
+  const resolve = (ref: string): SchemaNode => {
+    const name = ref.replace('#/components/schemas/', '');
+    const found = document.components.schemas[name];
+    if (!found) throw new Error(`${version}: no schema ${ref}`);
+    return found;
+  };
+  return undocumentedFields(schema, body, resolve);
 }
 
 interface Reply {
@@ -232,6 +274,8 @@ describe.each(SCENARIOS)('%s data', (scenario, options) => {
         const pages = await validatePages(`${template}?extendedView=false`, template);
         expect(pages.length).toBeGreaterThan(1);
         ids = pages.flatMap((p) => p.results.map((o) => o.id ?? ''));
+        const extended = await validatePages(`${template}?extendedView=true&limit=30`, template);
+        expect(extended.flatMap((p) => p.results)).toContainEqual(expect.objectContaining({ isBackedup: false }));
       } else {
         for (const extended of ['false', 'true']) {
           const reply = await call(`${template}?extendedView=${extended}`, 'GET', token);
@@ -244,6 +288,134 @@ describe.each(SCENARIOS)('%s data', (scenario, options) => {
       for (const id of ids) {
         const reply = await call(`${template}/${id}?extendedView=false`, 'GET', token);
         expectValid(version, 'get', `${template}/{organizationId}`, '200', reply.body);
+      }
+    });
+
+    it('Organizations: the extended view as each document defaults it (v6 on, v7/v8 off)', async () => {
+      const first = async (query: string): Promise<Record<string, unknown>> => {
+        const body = (await call(`${v}/Organizations${query}`, 'GET', token)).body;
+        const items = (Array.isArray(body) ? body : (body as Page).results) as Record<string, unknown>[];
+        return items[0] ?? {};
+      };
+      const extendedNames = ['isBackedup', 'firstBackuptime', 'lastBackuptime'];
+      const byDefault = Object.keys(await first(''));
+      if (version === 'v6') expect(byDefault).toEqual(expect.arrayContaining(extendedNames));
+      else for (const name of extendedNames) expect(byDefault).not.toContain(name);
+      expect(Object.keys(await first('?extendedView=true'))).toEqual(expect.arrayContaining(extendedNames));
+      for (const name of extendedNames) expect(Object.keys(await first('?extendedView=false'))).not.toContain(name);
+    });
+
+    /** Every item of a listing: the plain array, or every page (validated) in v8. */
+    async function listing(path: string, template: string, paged: boolean): Promise<Record<string, unknown>[]> {
+      if (paged) return (await validatePages(path, template)).flatMap((p) => p.results as Record<string, unknown>[]);
+      const reply = await call(path, 'GET', token);
+      expect(reply.status, path).toBe(200);
+      expectValid(version, 'get', template, '200', reply.body);
+      return reply.body as Record<string, unknown>[];
+    }
+
+    it('Jobs, Jobs/{jobId} and (v6/v7) Organizations/{organizationId}/Jobs', async () => {
+      const template = `${v}/Jobs`;
+      const jobs = await listing(template, template, version === 'v8');
+      expect(jobs.map((j) => j['id'])).toEqual(Object.values(SEED_JOB_IDS));
+      for (const job of jobs) {
+        expect('organizationId' in job, 'organizationId').toBe(version === 'v8');
+        expect('lastBackup' in job, 'lastBackup').toBe(version !== 'v6');
+        expect(job['_links']).toHaveProperty('organization.href');
+        const reply = await call(`${template}/${String(job['id'])}`, 'GET', token);
+        expectValid(version, 'get', `${template}/{jobId}`, '200', reply.body);
+        expect(reply.body).toEqual(job);
+      }
+      const contoso = SEED_ORGANIZATION_IDS.contoso;
+      if (version === 'v8') {
+        const filtered = await listing(`${template}?organizationId=${contoso}`, template, true);
+        expect(filtered.map((j) => j['id'])).toEqual([SEED_JOB_IDS.contosoDaily, SEED_JOB_IDS.contosoRunning]);
+        expect((await call(`${v}/Organizations/${contoso}/Jobs`, 'GET', token)).status).toBe(404);
+        return;
+      }
+      const perOrganization: unknown[] = [];
+      for (const id of Object.values(SEED_ORGANIZATION_IDS)) {
+        const reply = await call(`${v}/Organizations/${id}/Jobs`, 'GET', token);
+        expectValid(version, 'get', `${v}/Organizations/{organizationId}/Jobs`, '200', reply.body);
+        perOrganization.push(...(reply.body as unknown[]));
+      }
+      expect(perOrganization).toEqual(jobs);
+    });
+
+    it('CopyJobs and CopyJobs/{id}', async () => {
+      const template = `${v}/CopyJobs`;
+      const copyJobs = await listing(template, template, version === 'v8');
+      expect(copyJobs.map((j) => j['id'])).toEqual(Object.values(SEED_COPY_JOB_IDS));
+      for (const copyJob of copyJobs) {
+        expect('organizationId' in copyJob).toBe(version === 'v8');
+        expect('lastBackup' in copyJob).toBe(version !== 'v6');
+        const reply = await call(`${template}/${String(copyJob['id'])}`, 'GET', token);
+        expectValid(version, 'get', `${template}/{id}`, '200', reply.body);
+      }
+      const filtered = await listing(
+        `${template}?repositoryId=${SEED_REPOSITORY_IDS.nordLocal}`,
+        template,
+        version === 'v8',
+      );
+      expect(filtered).toEqual([]);
+    });
+
+    it('JobSessions (v6 also Jobs/{jobId}/JobSessions), page by page', async () => {
+      const template = `${v}/JobSessions`;
+      const sessions = await listing(template, template, true);
+      // Every job has run once, the copy job too.
+      expect(sessions.length).toBe(Object.keys(SEED_JOB_IDS).length + Object.keys(SEED_COPY_JOB_IDS).length);
+      const failed = SEED_JOB_IDS.fabrikamFailed;
+      if (version === 'v6') {
+        for (const id of Object.values(SEED_JOB_IDS)) {
+          await validatePages(`${v}/Jobs/${id}/JobSessions`, `${v}/Jobs/{jobId}/JobSessions`);
+        }
+        const own = await validatePages(`${v}/Jobs/${failed}/JobSessions`, `${v}/Jobs/{jobId}/JobSessions`);
+        expect(own.flatMap((p) => p.results)).toEqual([expect.objectContaining({ status: 'Failed' })]);
+      } else {
+        const own = await listing(`${template}?jobId=${failed}`, template, true);
+        expect(own).toEqual([expect.objectContaining({ status: 'Failed', jobType: 'Backup' })]);
+      }
+    });
+
+    it('Proxies and Proxies/{proxyId} (v6/v7 with and without the extended view)', async () => {
+      const template = `${v}/Proxies`;
+      const queries = version === 'v8' ? [''] : ['', '?extendedView=true', '?extendedView=false'];
+      for (const query of queries) {
+        const proxies = await listing(`${template}${query}`, template, version === 'v8');
+        expect(proxies.map((p) => p['id'])).toEqual(Object.values(SEED_PROXY_IDS));
+        for (const proxy of proxies) {
+          expect('maintenanceModeState' in proxy).toBe(version === 'v8');
+          expect('cpuUsagePercent' in proxy).toBe(version === 'v8');
+          const reply = await call(`${template}/${String(proxy['id'])}${query}`, 'GET', token);
+          expectValid(version, 'get', `${template}/{proxyId}`, '200', reply.body);
+          expect(reply.body).toEqual(proxy);
+        }
+      }
+    });
+
+    it('RestorePoints (v6 a plain array, v7/v8 pages)', async () => {
+      const template = `${v}/RestorePoints`;
+      const points = await listing(template, template, version !== 'v6');
+      expect(points.length).toBe(Object.keys(SEED_JOB_IDS).length + Object.keys(SEED_COPY_JOB_IDS).length);
+      const contoso = await listing(`${template}?jobId=${SEED_JOB_IDS.contosoDaily}`, template, version !== 'v6');
+      expect(contoso).toEqual([expect.objectContaining({ repositoryId: SEED_REPOSITORY_IDS.contosoAzure })]);
+    });
+
+    it('SyncState (v7/v8 per organization, v8 also for all)', async () => {
+      const template = `${v}/Organizations/{organizationId}/SyncState`;
+      for (const id of Object.values(SEED_ORGANIZATION_IDS)) {
+        const reply = await call(`${v}/Organizations/${id}/SyncState`, 'GET', token);
+        if (version === 'v6') {
+          expect(reply.status).toBe(404);
+          continue;
+        }
+        expectValid(version, 'get', template, '200', reply.body);
+      }
+      if (version === 'v8') {
+        const all = await call('/v8/Organizations/SyncState', 'GET', token);
+        expectValid(version, 'get', '/v8/Organizations/SyncState', '200', all.body);
+        expect((all.body as unknown[]).length).toBe(Object.keys(SEED_ORGANIZATION_IDS).length);
       }
     });
 
@@ -322,6 +494,8 @@ describe.each(SCENARIOS)('%s data', (scenario, options) => {
       for (const id of Object.values(SEED_REPOSITORY_IDS)) {
         const pages = await validatePages(`${v}/BackupRepositories/${id}/backedupOrganizations?limit=1`, template);
         pagesWithNext += pages.filter((p) => p._links.next !== undefined).length;
+        // The v6/v7 documents' pages carry totalCount, v8's do not.
+        for (const page of pages) expect('totalCount' in page).toBe(version !== 'v8');
       }
       expect(pagesWithNext).toBeGreaterThan(0);
     });
@@ -375,6 +549,9 @@ describe.each(SCENARIOS)('%s data', (scenario, options) => {
         cases.push([`${v}/objectstoragerepositories/${UNKNOWN_ID}`, `${v}/objectstoragerepositories/{repositoryId}`]);
       }
       cases.push(
+        [`${v}/Jobs/${UNKNOWN_ID}`, `${v}/Jobs/{jobId}`],
+        [`${v}/CopyJobs/${UNKNOWN_ID}`, `${v}/CopyJobs/{id}`],
+        [`${v}/Proxies/${UNKNOWN_ID}`, `${v}/Proxies/{proxyId}`],
         [
           `${v}/Organizations/${UNKNOWN_ID}/LicensingInformation`,
           `${v}/Organizations/{organizationId}/LicensingInformation`,
@@ -389,6 +566,9 @@ describe.each(SCENARIOS)('%s data', (scenario, options) => {
         expect(reply.status, url).toBe(404);
         expectValid(version, 'get', template, 'default', reply.body);
       }
+      const badFilter = await call(`${v}/JobSessions?jobType=Nightly`, 'GET', token);
+      expect(badFilter.status).toBe(400);
+      expectValid(version, 'get', `${v}/JobSessions`, 'default', badFilter.body);
       const unauthorized = await call(`${v}/ServiceInstance`, 'GET');
       expect(unauthorized.status).toBe(401);
       expectValid(version, 'get', `${v}/ServiceInstance`, 'default', unauthorized.body);
@@ -419,6 +599,11 @@ describe('listings forced into the other shape', () => {
       template: 'objectstoragerepositories',
       paged: () => false,
     },
+    jobs: { path: 'Jobs', template: 'Jobs', paged: (v) => v === 'v8' },
+    copy_jobs: { path: 'CopyJobs', template: 'CopyJobs', paged: (v) => v === 'v8' },
+    job_sessions: { path: 'JobSessions?limit=2', template: 'JobSessions', paged: () => true },
+    proxies: { path: 'Proxies', template: 'Proxies', paged: (v) => v === 'v8' },
+    restore_points: { path: 'RestorePoints', template: 'RestorePoints', paged: (v) => v !== 'v6' },
   };
   const cases = VERSIONS.flatMap((version) =>
     LISTING_ROUTES.filter((route) => version !== 'v8' || route !== 'object_storage_repositories').map(
@@ -456,6 +641,24 @@ describe('listings forced into the other shape', () => {
     } finally {
       simulator.setListingShape(route, undefined);
     }
+  });
+});
+
+describe('the extended view failing (no backup proxy online)', () => {
+  beforeAll(() => startTarget({ extendedViewFailure: 500 }));
+  afterAll(stopTarget);
+
+  it.each(VERSIONS)('%s: the extended view answers a valid 500, the plain listing works', async (version) => {
+    const token = await login(version);
+    const template = `/${version}/Organizations`;
+    const failed = await call(`${template}?extendedView=true`, 'GET', token);
+    expect(failed.status).toBe(500);
+    expectValid(version, 'get', template, 'default', failed.body);
+    const single = await call(`${template}/${SEED_ORGANIZATION_IDS.contoso}?extendedView=true`, 'GET', token);
+    expect(single.status).toBe(500);
+    expect((await call(`${template}?extendedView=false`, 'GET', token)).status).toBe(200);
+    // v6 extends by default, so its listing without the parameter fails too.
+    expect((await call(template, 'GET', token)).status).toBe(version === 'v6' ? 500 : 200);
   });
 });
 
@@ -535,5 +738,12 @@ describe('the contract check itself', () => {
     );
     // A repository ID that is not a UUID.
     expect(validate({ ...page, results: [{ repositoryId: 'not-a-uuid' }] })).toBe(false);
+    // A field of another version passes the validator, not the check for undocumented fields.
+    expect(undocumented('v8', 'get', template, '200', page)).toEqual([]);
+    const v6Job = { id: SEED_JOB_IDS.contosoDaily, organizationId: SEED_ORGANIZATION_IDS.contoso, lastBackup: null };
+    expect(responseValidator('v6', 'get', '/v6/Jobs/{jobId}', '200')(v6Job)).toBe(true);
+    expect(undocumented('v6', 'get', '/v6/Jobs/{jobId}', '200', v6Job)).toEqual(['organizationId', 'lastBackup']);
+    const v7Proxy = { id: SEED_PROXY_IDS.maintenance, maintenanceModeState: 'Enabled', _links: { any: { href: '/' } } };
+    expect(undocumented('v7', 'get', '/v7/Proxies', '200', [v7Proxy])).toEqual(['[].maintenanceModeState']);
   });
 });

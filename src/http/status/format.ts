@@ -12,7 +12,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * "just now", "45 s ago", "4 min ago", "3 h ago", "2 d ago"; ahead of now (a licence's end, or a clock
+ * "just now", "45 s ago", "4 min ago", "3 h ago", "2 d ago"; ahead of now (an expiry date, or a clock
  * ahead of ours) "in 5 s", "in 20 d".
  */
 export function relativeTime(atMs: number, nowMs: number): string {

@@ -4,7 +4,8 @@
  * `localCacheUsedSpaceBytes`, `objectStorageUsedSpaceBytes`), summed over every organization and repository,
  * as `vb365:server_used_bytes:sum` does. A value the server does not report counts as nothing.
  */
-import type { OrganizationState, ServerState } from '../../store/types.js';
+import type { OrganizationState } from '../../facts/organizations/index.js';
+import type { ServerState } from '../../facts/registry.js';
 
 export interface UsedBytes {
   readonly repository: number;

@@ -4,11 +4,13 @@
  * one script only refreshes and filters. Status is said in words as well as colour.
  */
 import type { ServerConfig } from '../../config/types.js';
-import type { OrganizationState, ServerState } from '../../store/types.js';
+import type { Problem } from '../../facts/fact.js';
+import type { OrganizationState } from '../../facts/organizations/index.js';
+import type { ServerState } from '../../facts/registry.js';
 import { REFRESH_SECONDS, SCRIPT, STYLE } from './assets.js';
 import { escapeHtml, formatBytes, timeElement } from './format.js';
 import { serverOverview, usedBytes } from './overview.js';
-import { findProblems, type Problem, type ProblemKind } from './problems.js';
+import { PROBLEM_LABELS, findProblems } from './problems.js';
 import { serverFactsSection } from './server-facts.js';
 
 /** Healthy organization rows per server; failing ones come first and are all shown, up to MAX_FAILING_ROWS. */
@@ -24,21 +26,6 @@ export interface StatusPageInput {
   /** Where the metrics are served. */
   readonly metricsPath: string;
 }
-
-const PROBLEM_LABELS: Readonly<Record<ProblemKind, string>> = {
-  'server-down': 'Server down',
-  'server-unhealthy': 'Server unhealthy',
-  'repository-unavailable': 'Repository unavailable',
-  'repository-out-of-order': 'Repository out of order',
-  'license-expiring': 'Licence ending',
-  'organizations-failing': 'Organizations failing',
-  'organizations-stale': 'Data stale',
-  'repository-out-of-sync': 'Repository out of sync',
-  'repository-outdated': 'Repository outdated',
-  'object-storage-near-limit': 'Object storage near its limit',
-  'repository-low-space': 'Repository nearly full',
-  'license-users-exhausted': 'Licensed users used up',
-};
 
 export function renderStatusPage(input: StatusPageInput): string {
   const { servers, nowMs } = input;
@@ -73,7 +60,7 @@ function problemsSection(problems: readonly Problem[], nowMs: number): string {
     const usedBy = problem.kind === 'repository-unavailable' ? `used by ${problem.organizations}: ` : '';
     const sample = problem.sample.length === 0 ? '' : `<br><span class="note">${usedBy}${names}</span>`;
     const since = problem.sinceMs === undefined ? escapeHtml(problem.sinceText) : timeElement(problem.sinceMs, nowMs);
-    return `<tr class="problem" data-kind="${problem.kind}"><td><span class="badge ${problem.severity}">${PROBLEM_LABELS[problem.kind]}</span></td><td data-label="Server">${escapeHtml(problem.server)}</td><td>${escapeHtml(problem.what)}${sample}</td><td data-label="Since">${since}</td><td class="words" data-label="VB365 says">${escapeHtml(problem.words)}</td></tr>`;
+    return `<tr class="problem" data-kind="${problem.kind}"><td><span class="badge ${problem.severity}">${escapeHtml(PROBLEM_LABELS.get(problem.kind) ?? problem.kind)}</span></td><td data-label="Server">${escapeHtml(problem.server)}</td><td>${escapeHtml(problem.what)}${sample}</td><td data-label="Since">${since}</td><td class="words" data-label="VB365 says">${escapeHtml(problem.words)}</td></tr>`;
   });
   return `<section id="problems" aria-labelledby="problems-heading"><h2 id="problems-heading">Problems (${problems.length})</h2>
 <div class="scroll cards"><table><caption>Most urgent first. "Since" is when the exporter first saw it, or the oldest last success.</caption>
