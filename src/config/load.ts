@@ -7,7 +7,6 @@
  * command line first, then the environment, then the file, then the default.
  */
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import type { CommandLine } from './args.js';
 import { ConfigError, describeValue } from './errors.js';
@@ -23,12 +22,11 @@ import {
   type TopLevelKey,
 } from './schema.js';
 import { parseShard } from './shard.js';
-import { yamlErrorText } from './yaml-error.js';
-import type { ExporterConfig, ServerConfig } from './types.js';
+import { readYamlMapping } from './yaml-file.js';
+import type { Env, ExporterConfig, ServerConfig } from './types.js';
 
 export { DEFAULTS } from './schema.js';
 
-type Env = Readonly<Record<string, string | undefined>>;
 type Raw = Readonly<Record<string, unknown>>;
 
 export interface LoadedConfig {
@@ -45,45 +43,11 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
     Object.entries(rawEnv).filter(([, value]) => value !== undefined && value !== ''),
   );
   const configFile = commandLine.configFile ?? env['VB365_CONFIG_FILE'];
-  const warnings: string[] = [];
-  let file: Raw = {};
-  let servers: ServerConfig[];
-
-  if (configFile === undefined) {
-    servers = [serverFromEnvironment(env)];
-  } else {
-    file = readYamlFile(configFile);
-    servers = serversFromFile(file, configFile);
-    const ignored = Object.values(SERVER_SETTINGS)
-      .map((setting) => setting.env)
-      .filter((name) => env[name] !== undefined);
-    if (ignored.length > 0) warnings.push(`${configFile} defines the servers; ignoring ${ignored.join(', ')}`);
-  }
-
-  // A flag, then its environment variable, then the file, then the default; each named as the user wrote it.
-  const flags: Readonly<Record<TopLevelKey, string | undefined>> = {
-    listen_address: undefined, // repeatable, handled below
-    telemetry_path: commandLine.telemetryPath,
-    log_level: commandLine.logLevel,
-    log_format: commandLine.logFormat,
-    web_config_file: commandLine.webConfigFile,
-  };
-  type TopLevelValue<K extends TopLevelKey> = z.output<(typeof TOP_LEVEL_SETTINGS)[K]['value']>;
-  const topLevel = <K extends TopLevelKey>(
-    key: K,
-  ): { value: TopLevelValue<K> | undefined; setting: string; fromFile?: boolean } => {
-    const setting = TOP_LEVEL_SETTINGS[key];
-    const given = flags[key];
-    const [value, name, fromFile] =
-      given !== undefined
-        ? [given, `--${setting.flag}`, false]
-        : env[setting.env] !== undefined
-          ? [env[setting.env], setting.env, false]
-          : [file[key] ?? ('default' in setting ? setting.default : undefined), `${key} (${configFile ?? ''})`, true];
-    if (value === undefined) return { value: undefined, setting: name };
-    const parsed = parseOrThrow(setting.value, value, { settingAt: () => name }) as TopLevelValue<K>;
-    return { value: parsed, setting: name, fromFile };
-  };
+  const { servers, file, warnings } =
+    configFile === undefined
+      ? { servers: [serverFromEnvironment(env)], file: {}, warnings: [] }
+      : fromFile(configFile, env);
+  const topLevel = topLevelSettings(commandLine, env, file, configFile);
   const flagAddresses = commandLine.listenAddresses.map((address) =>
     parseOrThrow(TOP_LEVEL_SETTINGS.listen_address.value, address, { settingAt: () => '--web.listen-address' }),
   );
@@ -108,6 +72,60 @@ export function loadConfig(commandLine: CommandLine, rawEnv: Env): LoadedConfig 
     config: deepFreeze(config),
     warnings,
     source: configFile === undefined ? 'environment' : configFile,
+  };
+}
+
+/** With a file, the servers come from it only: VB365_* server variables set beside it are named as ignored. */
+function fromFile(configFile: string, env: Env): { servers: ServerConfig[]; file: Raw; warnings: string[] } {
+  const file = readYamlMapping(configFile, {
+    flag: '--config',
+    expected: 'a YAML mapping with a servers list',
+    emptyIsMapping: false,
+  });
+  const ignored = Object.values(SERVER_SETTINGS)
+    .map((setting) => setting.env)
+    .filter((name) => env[name] !== undefined);
+  return {
+    servers: serversFromFile(file, configFile),
+    file,
+    warnings: ignored.length > 0 ? [`${configFile} defines the servers; ignoring ${ignored.join(', ')}`] : [],
+  };
+}
+
+type TopLevelValue<K extends TopLevelKey> = z.output<(typeof TOP_LEVEL_SETTINGS)[K]['value']>;
+interface TopLevelSetting<K extends TopLevelKey> {
+  readonly value: TopLevelValue<K> | undefined;
+  /** As the user wrote it, for messages. */
+  readonly setting: string;
+  readonly fromFile?: boolean;
+}
+
+/** A top-level setting: a flag, then its environment variable, then the file, then the default. */
+function topLevelSettings(
+  commandLine: CommandLine,
+  env: Env,
+  file: Raw,
+  configFile: string | undefined,
+): <K extends TopLevelKey>(key: K) => TopLevelSetting<K> {
+  const flags: Readonly<Record<TopLevelKey, string | undefined>> = {
+    listen_address: undefined, // repeatable, handled by the caller
+    telemetry_path: commandLine.telemetryPath,
+    log_level: commandLine.logLevel,
+    log_format: commandLine.logFormat,
+    web_config_file: commandLine.webConfigFile,
+  };
+  return <K extends TopLevelKey>(key: K): TopLevelSetting<K> => {
+    const setting = TOP_LEVEL_SETTINGS[key];
+    const given = flags[key];
+    const [value, name, fromFile] =
+      given !== undefined
+        ? [given, `--${setting.flag}`, false]
+        : env[setting.env] !== undefined
+          ? [env[setting.env], setting.env, false]
+          : [file[key] ?? ('default' in setting ? setting.default : undefined), `${key} (${configFile ?? ''})`, true];
+    if (value === undefined) return { value: undefined, setting: name };
+    const parsed = parseOrThrow(setting.value, value, { settingAt: () => name }) as TopLevelValue<K>;
+    return { value: parsed, setting: name, fromFile };
   };
 }
 
@@ -197,20 +215,6 @@ function readPassword(settings: ServerSettings, setting: (key: ServerKey) => str
     throw new ConfigError(setting('password'), `a password (or ${setting('password_file')})`);
   }
   return password;
-}
-
-function readYamlFile(path: string): Raw {
-  const text = readText(path, '--config', 'a readable YAML file');
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text, { uniqueKeys: true });
-  } catch (error) {
-    throw new ConfigError(`--config ${path}`, 'valid YAML', yamlErrorText(error, text));
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`--config ${path}`, 'a YAML mapping with a servers list', describeValue(parsed));
-  }
-  return parsed as Raw;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -111,36 +111,35 @@ function shapeOf<T extends Record<string, { readonly value: z.ZodType }>>(settin
 }
 
 /** Unknown keys are errors, not ignored: a typo would otherwise leave a setting at its default. */
-export function strictMapping<T extends z.ZodRawShape>(shape: T, expected: string) {
+function strictMapping<T extends z.ZodRawShape>(shape: T, expected: string) {
   const known = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
     error: (issue) => (issue.code === 'unrecognized_keys' ? `a known setting (one of ${known})` : expected),
   });
 }
 
+/** A mapping of settings, checked strictly; a setting set to null is unset. */
+export function settingsMapping<T extends z.ZodRawShape>(shape: T, expected: string) {
+  return z.preprocess(withoutNulls, strictMapping(shape, expected));
+}
+
 /** A key set to null (`log_level:` with nothing after it) is unset, as it always was here and in exporter-toolkit. */
-export function withoutNulls(value: unknown): unknown {
+function withoutNulls(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== null));
 }
 
-export const serverSchema = z.preprocess(
-  withoutNulls,
-  strictMapping(shapeOf(SERVER_SETTINGS), 'a mapping of server settings'),
-);
+export const serverSchema = settingsMapping(shapeOf(SERVER_SETTINGS), 'a mapping of server settings');
 export type ServerSettings = z.output<typeof serverSchema>;
 
 /** The configuration file (`--config.file`): the exporter's own settings and a list of servers. */
-export const configFileSchema = z.preprocess(
-  withoutNulls,
-  strictMapping(
-    {
-      // Checked here as written; which source wins is decided afterwards (load.ts).
-      ...Object.fromEntries(Object.entries(shapeOf(TOP_LEVEL_SETTINGS)).map(([key, value]) => [key, value.optional()])),
-      servers: z.array(serverSchema, { error: 'a non-empty list of servers' }).min(1, {
-        error: 'a non-empty list of servers',
-      }),
-    },
-    'a YAML mapping with a servers list',
-  ),
+export const configFileSchema = settingsMapping(
+  {
+    // Checked here as written; which source wins is decided afterwards (load.ts).
+    ...Object.fromEntries(Object.entries(shapeOf(TOP_LEVEL_SETTINGS)).map(([key, value]) => [key, value.optional()])),
+    servers: z.array(serverSchema, { error: 'a non-empty list of servers' }).min(1, {
+      error: 'a non-empty list of servers',
+    }),
+  },
+  'a YAML mapping with a servers list',
 );

@@ -5,9 +5,7 @@
  */
 import { z } from 'zod';
 import { parseOrThrow } from './issues.js';
-import type { Shard } from './types.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env, Shard } from './types.js';
 
 const MAX_SHARDS = 1024;
 

@@ -62,3 +62,6 @@ export interface ExporterConfig {
   readonly shard: Shard | undefined;
   readonly webConfigFile: string | undefined;
 }
+
+/** The environment variables the configuration is read from (process.env, or a test's own). */
+export type Env = Readonly<Record<string, string | undefined>>;

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config/types.js';
 import type { MetricsPage } from '../metrics/metrics-page.js';
+import type { ReloadOutcome } from '../runtime/reloader.js';
 import type { Store } from '../store/store.js';
 import { basicAuth } from './basic-auth.js';
 import type { BcryptWorker } from './bcrypt-worker.js';
@@ -34,8 +35,6 @@ export interface AppDependencies {
   readonly bcrypt: BcryptWorker;
 }
 
-export type ReloadOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
-
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -47,18 +46,37 @@ export function createApp(deps: AppDependencies): Express {
     next();
   });
   app.use(currentBasicAuth(deps));
+  routeReload(app, deps);
+  app.get(deps.telemetryPath, metricsHandler(deps));
+  routeHealth(app, deps);
+  app.get('/', statusPageHandler(deps));
 
+  app.use((_request, response) => {
+    response.status(404).type('text/plain').send('not found\n');
+  });
+  // Express 5 passes rejected handlers here; answer without leaking internals.
+  app.use((error: unknown, _request: Request, response: express.Response, _next: express.NextFunction) => {
+    deps.logger.error({ err: error }, 'HTTP handler failed');
+    if (!response.headersSent) response.status(500).type('text/plain').send('internal error\n');
+    else response.destroy();
+  });
+  return app;
+}
+
+/** POST /-/reload, answered as Prometheus answers it: 500 with the reason when the new configuration is refused. */
+function routeReload(app: Express, deps: AppDependencies): void {
   app.post('/-/reload', async (_request, response) => {
     const outcome = await deps.reload();
-    // As Prometheus answers: 500 with the reason when the new configuration is refused.
     if (outcome.ok) response.type('text/plain').send('configuration reloaded\n');
     else response.status(500).type('text/plain').send(`failed to reload the configuration: ${outcome.error}\n`);
   });
   app.all('/-/reload', (_request, response) => {
     response.status(405).set('Allow', 'POST').type('text/plain').send('use POST to reload the configuration\n');
   });
+}
 
-  app.get(deps.telemetryPath, async (request, response) => {
+function metricsHandler(deps: AppDependencies): RequestHandler {
+  return async (request, response) => {
     const compressed = acceptsGzip(request);
     const parts = await deps.metricsPage.body(compressed);
     response.status(200).set({
@@ -73,12 +91,14 @@ export function createApp(deps: AppDependencies): Express {
     for (const part of parts) response.write(part);
     response.uncork();
     response.end();
-  });
+  };
+}
 
+/** /healthz (the process answers) and /readyz (the first poll cycle is done). */
+function routeHealth(app: Express, deps: AppDependencies): void {
   app.get('/healthz', (_request, response) => {
     response.type('text/plain').send('ok\n');
   });
-
   app.get('/readyz', (_request, response) => {
     const ready = deps.store.ready();
     response
@@ -86,8 +106,10 @@ export function createApp(deps: AppDependencies): Express {
       .type('text/plain')
       .send(ready ? 'ready\n' : 'waiting for the first poll cycle\n');
   });
+}
 
-  app.get('/', (_request, response) => {
+function statusPageHandler(deps: AppDependencies): RequestHandler {
+  return (_request, response) => {
     const security = {
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
@@ -105,19 +127,7 @@ export function createApp(deps: AppDependencies): Express {
       metricsPath: deps.telemetryPath,
     });
     response.type('html').send(page);
-  });
-
-  app.use((_request, response) => {
-    response.status(404).type('text/plain').send('not found\n');
-  });
-
-  // Express 5 passes rejected handlers here; answer without leaking internals.
-  app.use((error: unknown, _request: Request, response: express.Response, _next: express.NextFunction) => {
-    deps.logger.error({ err: error }, 'HTTP handler failed');
-    if (!response.headersSent) response.status(500).type('text/plain').send('internal error\n');
-    else response.destroy();
-  });
-  return app;
+  };
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { FairQueue, PushedOutError } from './fair-queue.js';
 
@@ -43,17 +43,45 @@ export interface BasicAuthOptions {
 }
 
 export function basicAuth(options: BasicAuthOptions): RequestHandler {
+  const verify = verifier(options);
+  const exempt = new Set(options.unauthenticatedPaths);
+  const remembered = new Set<string>();
+  const checks = new FairQueue({ perSource: MAX_WAITING_PER_SOURCE, total: MAX_WAITING });
+  const tooMany = tooManyAnswer(checks, options.logger);
+
+  return async (request, response, next) => {
+    if (exempt.has(request.path)) return next();
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (credentials === undefined) return deny(response);
+    const key = cacheKey(`${credentials.user}:${credentials.password}`);
+    if (remembered.has(key)) return next();
+    const check = checks.run(request.socket.remoteAddress ?? '', () => verify(credentials.user, credentials.password));
+    if (check === undefined) return tooMany(request, response);
+    let ok: boolean;
+    try {
+      ok = await check;
+    } catch (error) {
+      if (error instanceof PushedOutError) return tooMany(request, response);
+      throw error;
+    }
+    if (!ok) {
+      options.logger.debug({ path: request.path, remote: request.socket.remoteAddress }, 'basic auth failed');
+      return deny(response);
+    }
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+    remembered.add(key);
+    next();
+  };
+}
+
+/** Whether a user and password match, taking as long for an unknown user as for a known one. */
+function verifier(options: BasicAuthOptions): (user: string, password: string) => Promise<boolean> {
   const users = [...options.users].map(([name, hash]) => ({ digest: sha256(name), hash }));
   if (users.length === 0) throw new Error('basicAuth needs at least one user');
   // Unknown users are checked against this, at the highest cost configured, so they take as long as known ones.
   const cost = Math.max(...users.map((user) => bcrypt.getRounds(user.hash)));
   const dummyHash = bcrypt.hashSync(randomBytes(18).toString('base64'), cost);
-  const exempt = new Set(options.unauthenticatedPaths);
-  const remembered = new Set<string>();
-  const checks = new FairQueue({ perSource: MAX_WAITING_PER_SOURCE, total: MAX_WAITING });
-  let warnedAt = Number.NEGATIVE_INFINITY;
-
-  const verify = async (user: string, password: string): Promise<boolean> => {
+  return async (user, password) => {
     const digest = sha256(user);
     let hash: string | undefined;
     // No early exit: every configured name is compared, whatever matches.
@@ -66,43 +94,24 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler {
     });
     return matches && hash !== undefined;
   };
+}
 
-  return async (request, response, next) => {
-    if (exempt.has(request.path)) return next();
-    const credentials = parseAuthorization(request.headers.authorization);
-    if (credentials === undefined) return deny(response);
-    const key = cacheKey(`${credentials.user}:${credentials.password}`);
-    if (remembered.has(key)) return next();
-    const tooMany = (): void => {
-      if (Date.now() - warnedAt >= WARN_EVERY_MS) {
-        warnedAt = Date.now();
-        options.logger.warn(
-          { waiting: checks.size, remote: request.socket.remoteAddress },
-          'too many basic auth checks waiting; answering 429',
-        );
-      }
-      response
-        .status(429)
-        .set({ 'Retry-After': '1', 'Cache-Control': 'no-store' })
-        .type('text/plain')
-        .send('too many requests\n');
-    };
-    const check = checks.run(request.socket.remoteAddress ?? '', () => verify(credentials.user, credentials.password));
-    if (check === undefined) return tooMany();
-    let ok: boolean;
-    try {
-      ok = await check;
-    } catch (error) {
-      if (error instanceof PushedOutError) return tooMany();
-      throw error;
+/** The 429 of a check refused for too many waiting, with a warning at most once a minute. */
+function tooManyAnswer(checks: FairQueue, logger: Logger): (request: Request, response: Response) => void {
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  return (request, response) => {
+    if (Date.now() - warnedAt >= WARN_EVERY_MS) {
+      warnedAt = Date.now();
+      logger.warn(
+        { waiting: checks.size, remote: request.socket.remoteAddress },
+        'too many basic auth checks waiting; answering 429',
+      );
     }
-    if (!ok) {
-      options.logger.debug({ path: request.path, remote: request.socket.remoteAddress }, 'basic auth failed');
-      return deny(response);
-    }
-    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
-    remembered.add(key);
-    next();
+    response
+      .status(429)
+      .set({ 'Retry-After': '1', 'Cache-Control': 'no-store' })
+      .type('text/plain')
+      .send('too many requests\n');
   };
 }
 

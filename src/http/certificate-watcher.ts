@@ -9,7 +9,9 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../config/errors.js';
-import { loadWebConfig, secureContextOptions, type TlsServerSettings } from '../config/web-config.js';
+import { secureContextOptions, type TlsServerSettings } from '../config/tls-server-config.js';
+import { loadWebConfig } from '../config/web-config.js';
+import { FileFollower, type Look } from '../file-follower.js';
 
 /** How often the files are looked at: "within a few seconds" of a renewal. */
 export const CERTIFICATE_CHECK_MS = 5_000;
@@ -26,95 +28,63 @@ export interface CertificateWatcherDependencies {
 }
 
 export class CertificateWatcher {
-  /** Cancels the next look; undefined when stopped. A timer, not a sleep: it never holds the process. */
-  private cancelNext: (() => void) | undefined;
-  private current: TlsServerSettings;
-  /** The last failure logged, so a broken file is reported once, not every few seconds. */
-  private lastFailure: string | undefined;
-  private lastWarning: string | undefined;
+  private readonly follower: FileFollower<TlsServerSettings>;
 
-  constructor(private readonly deps: CertificateWatcherDependencies) {
-    this.current = deps.current;
+  constructor(deps: CertificateWatcherDependencies) {
+    this.follower = new FileFollower({
+      initial: deps.current,
+      look: (current) => lookAgain(deps.webConfigFile, current),
+      same: sameFiles,
+      apply: (next) => {
+        for (const server of deps.servers) server.setSecureContext(secureContextOptions(next));
+        deps.logger.info({ file: deps.webConfigFile }, 'TLS certificate reloaded; new connections use it');
+      },
+      intervalMs: CERTIFICATE_CHECK_MS,
+      clock: deps.clock,
+      logger: deps.logger,
+      failedMessage: 'TLS certificate reload failed; still serving the previous certificate',
+      recoveredMessage: 'TLS certificate files are valid again; serving them',
+      onReload: deps.onReload,
+    });
   }
 
   start(): void {
-    this.cancelNext ??= this.scheduleNext();
+    this.follower.start();
   }
 
   stop(): void {
-    this.cancelNext?.();
-    this.cancelNext = undefined;
+    this.follower.stop();
   }
+}
 
-  /** Reads the web configuration again and applies new TLS material; what the timer does every few seconds. */
-  check(): void {
-    let next: TlsServerSettings | undefined;
-    try {
-      next = loadWebConfig(this.deps.webConfigFile).tls;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      // A mistake elsewhere in the file (a user, a header) is not a certificate problem: say so, touch no metric.
-      if (error instanceof ConfigError && !error.setting.startsWith('tls_server_config')) {
-        this.warnOnce(
-          reason,
+/** The web configuration's TLS settings as they are on disk now, when they are this watcher's to apply. */
+function lookAgain(webConfigFile: string, current: TlsServerSettings): Look<TlsServerSettings> {
+  let next: TlsServerSettings | undefined;
+  try {
+    next = loadWebConfig(webConfigFile).tls;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    // A mistake elsewhere in the file (a user, a header) is not a certificate problem: say so, touch no metric.
+    if (error instanceof ConfigError && !error.setting.startsWith('tls_server_config')) {
+      return {
+        ignored: reason,
+        warning:
           'the web config has an error outside tls_server_config; certificates are looked at again once it is fixed',
-        );
-      } else {
-        this.fail(reason);
-      }
-      return;
+      };
     }
-    if (next === undefined) {
-      this.fail('tls_server_config was removed from the web config; restart to serve plain HTTP');
-      return;
-    }
-    if (!sameTlsPolicy(this.current, next)) {
-      // client_auth_type, SANs and versions were fixed when the server was made: applying only the files
-      // could refuse every client. Keep serving as started until a restart.
-      this.warnOnce(
-        'tls_server_config changed beyond its files',
-        'TLS settings other than the certificate, key and client CA changed; restart to apply them',
-      );
-      return;
-    }
-    if (!sameFiles(this.current, next)) {
-      for (const server of this.deps.servers) server.setSecureContext(secureContextOptions(next));
-      this.current = next;
-      this.lastFailure = undefined;
-      this.deps.logger.info({ file: this.deps.webConfigFile }, 'TLS certificate reloaded; new connections use it');
-      this.deps.onReload(true, this.deps.clock.now());
-    } else if (this.lastFailure !== undefined) {
-      this.recovered();
-    }
+    return { failed: reason };
   }
-
-  /** One warning per distinct problem that is not a failed certificate. */
-  private warnOnce(reason: string, message: string): void {
-    if (reason === this.lastWarning) return;
-    this.lastWarning = reason;
-    this.deps.logger.warn({ reason }, message);
+  if (next === undefined)
+    return { failed: 'tls_server_config was removed from the web config; restart to serve plain HTTP' };
+  if (!sameTlsPolicy(current, next)) {
+    // client_auth_type, SANs and versions were fixed when the server was made: applying only the files
+    // could refuse every client. Keep serving as started until a restart.
+    return {
+      ignored: 'tls_server_config changed beyond its files',
+      warning: 'TLS settings other than the certificate, key and client CA changed; restart to apply them',
+    };
   }
-
-  private fail(reason: string): void {
-    if (reason === this.lastFailure) return;
-    this.lastFailure = reason;
-    this.deps.logger.error({ reason }, 'TLS certificate reload failed; still serving the previous certificate');
-    this.deps.onReload(false, this.deps.clock.now());
-  }
-
-  /** The files are back to what is being served: nothing to apply, but nothing is broken any more. */
-  private recovered(): void {
-    this.lastFailure = undefined;
-    this.deps.logger.info('TLS certificate files are valid again; serving them');
-    this.deps.onReload(true, this.deps.clock.now());
-  }
-
-  private scheduleNext(): () => void {
-    return this.deps.clock.setTimer(CERTIFICATE_CHECK_MS, () => {
-      this.check();
-      if (this.cancelNext !== undefined) this.cancelNext = this.scheduleNext();
-    });
-  }
+  return { found: next };
 }
 
 function sameFiles(a: TlsServerSettings, b: TlsServerSettings): boolean {

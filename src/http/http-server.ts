@@ -22,7 +22,7 @@ import {
   secureContextOptions,
   type ClientAuthType,
   type TlsServerSettings,
-} from '../config/web-config.js';
+} from '../config/tls-server-config.js';
 
 const CLIENT_POLICY: Readonly<Record<ClientAuthType, { requestCert: boolean; rejectUnauthorized: boolean }>> = {
   NoClientCert: { requestCert: false, rejectUnauthorized: false },

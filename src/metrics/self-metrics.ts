@@ -5,6 +5,29 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Shard } from '../config/types.js';
 import type { ClientEvents } from '../vb365/client.js';
+import { ReloadGauges, type ReloadGaugeNames, type ReloadReport } from './reload-gauges.js';
+
+const CONFIG_RELOADS: ReloadGaugeNames = {
+  successful: 'veeam_vb365_exporter_config_last_reload_successful',
+  successfulHelp:
+    'Whether the last configuration reload (SIGHUP or POST /-/reload) was applied (1), or refused with the running configuration kept (0).',
+  lastSuccess: 'veeam_vb365_exporter_config_last_reload_success_timestamp_seconds',
+  lastSuccessHelp: 'Unix time the configuration was last loaded successfully (at start-up or by a reload).',
+};
+const TLS_RELOADS: ReloadGaugeNames = {
+  successful: 'veeam_vb365_exporter_tls_reload_successful',
+  successfulHelp:
+    'Whether the last change of the web configuration TLS files (certificate, key, client CA) was applied (1), or refused with the previous ones still served (0).',
+  lastSuccess: 'veeam_vb365_exporter_tls_last_reload_success_timestamp_seconds',
+  lastSuccessHelp: 'Unix time the TLS files of the web configuration were last loaded successfully.',
+};
+const CA_RELOADS: ReloadGaugeNames = {
+  successful: 'veeam_vb365_ca_reload_successful',
+  successfulHelp:
+    "Whether the server's ca_file as it is now on disk is the CA in use (1), or could not be read or parsed, with the previous CA still in use (0). Only for servers with a ca_file.",
+  lastSuccess: 'veeam_vb365_ca_last_reload_success_timestamp_seconds',
+  lastSuccessHelp: "Unix time the server's ca_file was last loaded successfully (at start-up or when it changed).",
+};
 
 export class SelfMetrics {
   readonly registry = new Registry();
@@ -43,6 +66,9 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  // Registered here, before build_info, where the output has always had them.
+  private readonly caReloads = new ReloadGauges(this.registry, CA_RELOADS, ['server']);
+
   /** `revision`: the commit the build was made from, where the build says (VB365_EXPORTER_REVISION), else unknown. */
   constructor(version: string, shard: Shard | undefined, revision = 'unknown') {
     // The shard is a label of the exporter's own metrics only, so VB365 data series look the same however they are sharded.
@@ -66,70 +92,20 @@ export class SelfMetrics {
 
   /**
    * The TLS reload gauges, registered only when the exporter serves HTTPS (without TLS there is nothing to
-   * reload, and a 0 would read as a failure). Starts at 1, at `loadedAtMs`; returns what to tell of each reload.
+   * reload, and a 0 would read as a failure). Start at 1, at `loadedAtMs`.
    */
-  trackTlsReloads(loadedAtMs: number): (successful: boolean, atMs: number) => void {
-    return this.reloadGauges(loadedAtMs, {
-      successful: 'veeam_vb365_exporter_tls_reload_successful',
-      successfulHelp:
-        'Whether the last change of the web configuration TLS files (certificate, key, client CA) was applied (1), or refused with the previous ones still served (0).',
-      lastSuccess: 'veeam_vb365_exporter_tls_last_reload_success_timestamp_seconds',
-      lastSuccessHelp: 'Unix time the TLS files of the web configuration were last loaded successfully.',
-    });
+  trackTlsReloads(loadedAtMs: number): ReloadReport {
+    return new ReloadGauges(this.registry, TLS_RELOADS, []).track({}, loadedAtMs);
   }
 
-  /**
-   * The configuration reload gauges, named as Prometheus names its own. Start at 1, at `loadedAtMs`
-   * (the start-up load counts as the first); returns what to tell of each reload.
-   */
-  trackConfigReloads(loadedAtMs: number): (successful: boolean, atMs: number) => void {
-    return this.reloadGauges(loadedAtMs, {
-      successful: 'veeam_vb365_exporter_config_last_reload_successful',
-      successfulHelp:
-        'Whether the last configuration reload (SIGHUP or POST /-/reload) was applied (1), or refused with the running configuration kept (0).',
-      lastSuccess: 'veeam_vb365_exporter_config_last_reload_success_timestamp_seconds',
-      lastSuccessHelp: 'Unix time the configuration was last loaded successfully (at start-up or by a reload).',
-    });
+  /** The configuration reload gauges; start at 1, at `loadedAtMs` (the start-up load counts as the first). */
+  trackConfigReloads(loadedAtMs: number): ReloadReport {
+    return new ReloadGauges(this.registry, CONFIG_RELOADS, []).track({}, loadedAtMs);
   }
 
-  /** A pair of reload gauges: whether the last reload was applied, and when one last was. */
-  private reloadGauges(
-    loadedAtMs: number,
-    names: { successful: string; successfulHelp: string; lastSuccess: string; lastSuccessHelp: string },
-  ): (successful: boolean, atMs: number) => void {
-    const registers = [this.registry];
-    const successful = new Gauge({ name: names.successful, help: names.successfulHelp, registers });
-    const lastSuccess = new Gauge({ name: names.lastSuccess, help: names.lastSuccessHelp, registers });
-    successful.set(1);
-    lastSuccess.set(loadedAtMs / 1000);
-    return (ok, atMs) => {
-      successful.set(ok ? 1 : 0);
-      if (ok) lastSuccess.set(atMs / 1000);
-    };
-  }
-
-  private readonly caReloadSuccessful = new Gauge({
-    name: 'veeam_vb365_ca_reload_successful',
-    help: "Whether the server's ca_file as it is now on disk is the CA in use (1), or could not be read or parsed, with the previous CA still in use (0). Only for servers with a ca_file.",
-    labelNames: ['server'] as const,
-    registers: [this.registry],
-  });
-
-  private readonly caLastReloadSuccess = new Gauge({
-    name: 'veeam_vb365_ca_last_reload_success_timestamp_seconds',
-    help: "Unix time the server's ca_file was last loaded successfully (at start-up or when it changed).",
-    labelNames: ['server'] as const,
-    registers: [this.registry],
-  });
-
-  /** The ca_file gauges of one server, starting at 1 at `loadedAtMs`; returns what to tell of each reload. */
-  trackCaReloads(server: string, loadedAtMs: number): (successful: boolean, atMs: number) => void {
-    this.caReloadSuccessful.set({ server }, 1);
-    this.caLastReloadSuccess.set({ server }, loadedAtMs / 1000);
-    return (ok, atMs) => {
-      this.caReloadSuccessful.set({ server }, ok ? 1 : 0);
-      if (ok) this.caLastReloadSuccess.set({ server }, atMs / 1000);
-    };
+  /** The ca_file gauges of one server, starting at 1 at `loadedAtMs`. */
+  trackCaReloads(server: string, loadedAtMs: number): ReloadReport {
+    return this.caReloads.track({ server }, loadedAtMs);
   }
 
   /** A server removed by a reload: its request and answer counters go with its other series. */
@@ -149,8 +125,7 @@ export class SelfMetrics {
 
   /** The ca_file gauges of one server (removed, or restarted by a reload, maybe without a ca_file now). */
   forgetCa(server: string): void {
-    this.caReloadSuccessful.remove({ server });
-    this.caLastReloadSuccess.remove({ server });
+    this.caReloads.forget({ server });
   }
 
   /** Hooks for one server's client. */

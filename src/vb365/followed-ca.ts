@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { buildConnector } from 'undici';
 import type { Clock } from '../clock.js';
 import { readPemFile } from '../config/files.js';
+import { FileFollower, type Look } from '../file-follower.js';
 import { describeError } from './errors.js';
 
 /** How often `ca_file` is looked at. */
@@ -30,61 +31,47 @@ export interface FollowedCaOptions {
 
 export class FollowedCa {
   private current: buildConnector.connector;
-  private pem: string | undefined;
-  private lastFailure: string | undefined;
-  private cancelNext: (() => void) | undefined;
+  /** Undefined without `ca_file`. */
+  private readonly follower: FileFollower<string | undefined> | undefined;
 
   constructor(private readonly options: FollowedCaOptions) {
-    this.pem = options.pem;
     this.current = this.build(options.pem);
+    const { file, setting, logger } = options;
+    if (file === undefined) return;
+    this.follower = new FileFollower({
+      initial: options.pem,
+      look: (): Look<string> => {
+        try {
+          return { found: readPemFile(file, setting) };
+        } catch (error) {
+          return { failed: describeError(error) };
+        }
+      },
+      same: (a, b) => a === b,
+      apply: (pem) => {
+        this.current = this.build(pem);
+        logger.info({ setting }, 'CA file changed; new connections to the server use it');
+      },
+      intervalMs: CA_CHECK_MS,
+      clock: options.clock,
+      logger,
+      failedMessage: 'CA file reload failed; still using the previous CA',
+      onReload: options.onReload,
+    });
   }
 
   /** For the Agent's `connect` option: the connector of the CA in force now. */
   readonly connect: buildConnector.connector = (connectOptions, callback) => this.current(connectOptions, callback);
 
   start(): void {
-    if (this.options.file !== undefined) this.cancelNext ??= this.scheduleNext();
+    this.follower?.start();
   }
 
   stop(): void {
-    this.cancelNext?.();
-    this.cancelNext = undefined;
-  }
-
-  /** Reads `ca_file` again; what the timer does every few seconds. */
-  check(): void {
-    const { file, setting, logger } = this.options;
-    if (file === undefined) return;
-    let pem: string;
-    try {
-      pem = readPemFile(file, setting);
-    } catch (error) {
-      const reason = describeError(error);
-      if (reason !== this.lastFailure) logger.error({ reason }, 'CA file reload failed; still using the previous CA');
-      this.lastFailure = reason;
-      this.options.onReload?.(false, this.options.clock.now());
-      return;
-    }
-    const recovered = this.lastFailure !== undefined;
-    this.lastFailure = undefined;
-    if (pem === this.pem) {
-      if (recovered) this.options.onReload?.(true, this.options.clock.now());
-      return;
-    }
-    this.current = this.build(pem);
-    this.pem = pem;
-    logger.info({ setting }, 'CA file changed; new connections to the server use it');
-    this.options.onReload?.(true, this.options.clock.now());
+    this.follower?.stop();
   }
 
   private build(pem: string | undefined): buildConnector.connector {
     return buildConnector({ ...this.options.connectOptions, ...(pem === undefined ? {} : { ca: pem }) });
-  }
-
-  private scheduleNext(): () => void {
-    return this.options.clock.setTimer(CA_CHECK_MS, () => {
-      this.check();
-      if (this.cancelNext !== undefined) this.cancelNext = this.scheduleNext();
-    });
   }
 }

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { DEFAULTS } from '../../src/config/load.js';
 import type { ExporterConfig, ServerConfig } from '../../src/config/types.js';
+import { loadWebConfig } from '../../src/config/web-config.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/logger.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from 'vb365-simulator';
@@ -177,6 +178,8 @@ export async function startExporterFor(
     clock: options.clock ?? systemClock,
     random: () => 0.5,
     version: '0.0.0-test',
+    // Loaded here as loadConfiguration loads it for the program: the exporter takes it loaded.
+    webConfig: config.webConfigFile === undefined ? undefined : loadWebConfig(config.webConfigFile),
   });
   if (options.waitForFirstCycle !== false) await waitFor(() => exporter.store.ready(), 20_000);
   return {

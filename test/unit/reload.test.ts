@@ -11,8 +11,7 @@ import bcrypt from 'bcryptjs';
 import { startSimulator, type Simulator } from 'vb365-simulator';
 import { systemClock } from '../../src/clock.js';
 import { parseCommandLine } from '../../src/config/args.js';
-import { loadConfig } from '../../src/config/load.js';
-import { loadWebConfig } from '../../src/config/web-config.js';
+import { loadConfiguration, type Configuration } from '../../src/config/configuration.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/logger.js';
 import { LogCapture, sampleValue, samples, waitFor } from '../support/harness.js';
@@ -69,26 +68,21 @@ async function start(options: { latencyMs?: number; webConfigFile?: string } = {
     configFile,
     ...(options.webConfigFile === undefined ? [] : ['--web.config.file', options.webConfigFile]),
   ]);
-  const { config } = loadConfig(commandLine, {});
+  // Both files read by the real loader, listening on a free loopback port.
+  const load = (): Configuration => {
+    const loaded = loadConfiguration(commandLine, {});
+    return { ...loaded, config: { ...loaded.config, listen: [{ host: '127.0.0.1', port: 0 }] } };
+  };
+  const { config, webConfig } = load();
   const logs = new LogCapture();
-  const exporter = await startExporter(
-    { ...config, listen: [{ host: '127.0.0.1', port: 0 }] },
-    {
-      logger: createLogger('debug', logs),
-      clock: systemClock,
-      random: () => 0.5,
-      version: '0.0.0-test',
-      reloadConfiguration: () => {
-        const reloaded = loadConfig(commandLine, {});
-        const web = reloaded.config.webConfigFile;
-        return {
-          config: { ...reloaded.config, listen: [{ host: '127.0.0.1', port: 0 }] },
-          webConfig: web === undefined ? undefined : loadWebConfig(web),
-          warnings: reloaded.warnings,
-        };
-      },
-    },
-  );
+  const exporter = await startExporter(config, {
+    logger: createLogger('debug', logs),
+    clock: systemClock,
+    random: () => 0.5,
+    version: '0.0.0-test',
+    webConfig,
+    reloadConfiguration: load,
+  });
   await waitFor(() => exporter.store.ready(), 20_000);
   setup = { simulators, dir, configFile, exporter, logs };
   return setup;

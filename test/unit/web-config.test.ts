@@ -13,7 +13,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { WWW_AUTHENTICATE } from '../../src/http/basic-auth.js';
 import { BcryptWorker } from '../../src/http/bcrypt-worker.js';
 import { loadWebConfig } from '../../src/config/web-config.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { systemClock } from '../../src/clock.js';
+import { startExporter } from '../../src/exporter.js';
+import { createLogger } from '../../src/logger.js';
+import { startHarness, testExporterConfig, testServerConfig, waitFor, type Harness } from '../support/harness.js';
 import { configError } from '../support/config-error.js';
 import { ALICE, BOB, basic, createPki, get, type Pem, type Pki, type Reply } from '../support/web-fixtures.js';
 
@@ -44,7 +47,7 @@ function writeWebConfig(name: string, yaml: string): string {
   return file;
 }
 
-/** An exporter polling the simulator, serving with the given web config (loaded the way startExporter does). */
+/** An exporter polling the simulator, serving with the given web config (loaded as the harness does). */
 async function exporterWith(name: string, yaml: string, waitForFirstCycle = true): Promise<Harness> {
   const harness = await startHarness({ config: { webConfigFile: writeWebConfig(name, yaml) }, waitForFirstCycle });
   harnesses.push(harness);
@@ -200,6 +203,15 @@ describe('web config file', () => {
     );
     expect(web.tls?.clientAuthType).toBe('RequireAndVerifyClientCert');
     expect(web.tls?.clientCa?.trim()).toBe(pki.ca.trim());
+  });
+
+  it('is never silently left out: the exporter refuses a configured file it was not given loaded', async () => {
+    const file = writeWebConfig('given.yml', `basic_auth_users:\n  alice: ${hashes.alice}\n`);
+    const config = testExporterConfig([testServerConfig({ url: 'https://127.0.0.1:1' })], { webConfigFile: file });
+    const deps = { logger: createLogger('silent'), clock: systemClock, random: Math.random, version: '0.0.0-test' };
+    await expect(startExporter(config, deps)).rejects.toThrow(/must be loaded and given with it/);
+    const other = loadWebConfig(writeWebConfig('other.yml', ''));
+    await expect(startExporter(config, { ...deps, webConfig: other })).rejects.toThrow(/must be loaded/);
   });
 });
 
