@@ -15,6 +15,9 @@ const resolve = {
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Transformed TypeScript kept in node_modules/.experimental-vitest-cache between runs, keyed by each file's
+    // content and the configuration: about 1.5 s of a 21 s unit run once warm (vitest 5 does it by default).
+    experimental: { fsModuleCache: true },
     projects: [
       {
         resolve,
