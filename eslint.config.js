@@ -13,6 +13,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // One value import and one `import type` per module: consistent-type-imports writes type-only
+      // imports as their own statement, which verbatimModuleSyntax then erases whole.
+      'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
       'no-console': 'error',
     },
   },

@@ -15,6 +15,9 @@ const resolve = {
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Transformed TypeScript kept in node_modules/.experimental-vitest-cache between runs, keyed by each file's
+    // content and the configuration: about 1.5 s of a 21 s unit run once warm (vitest 5 does it by default).
+    experimental: { fsModuleCache: true },
     projects: [
       {
         resolve,
@@ -22,6 +25,9 @@ export default defineConfig({
           name: 'unit',
           // In-process tests: worker threads start faster than forked processes (about 1 s of 16 here).
           pool: 'threads',
+          // Files share a worker's modules instead of importing src/, undici, zod... afresh each (more than half
+          // of the CPU time here). They can: no test mocks a module or changes globals, spies are restored.
+          isolate: false,
           // Mostly waiting on loopback sockets: one worker per core (vitest's default leaves one core idle).
           maxWorkers: availableParallelism(),
           sequence: { groupOrder: 0 },

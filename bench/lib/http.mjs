@@ -18,7 +18,7 @@ const usedRepositoriesPath = (id) => `${API}/Organizations/${id}/UsedRepositorie
 const ORGANIZATIONS_PATH = `${API}/Organizations?extendedView=false&offset=0&limit=10000`;
 const BACKUP_REPOSITORIES_PATH = `${API}/BackupRepositories?offset=0&limit=10000`;
 
-export function simulatorAgent(simulator, connections) {
+function simulatorAgent(simulator, connections) {
   return new Agent({ connections, keepAliveTimeout: 60_000, connect: { ca: simulator.ca } });
 }
 

@@ -1,7 +1,7 @@
 /** Summaries of measured durations. */
 
 /** Nearest-rank quantile of an ascending list. */
-export function quantile(sorted, q) {
+function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }

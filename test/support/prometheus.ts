@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { freePort } from './fault-checks.js';
 
-export interface PrometheusTarget {
+interface PrometheusTarget {
   readonly job: string;
   /** host:port for static_configs. */
   readonly address: string;

@@ -21,7 +21,7 @@ export function tokenRecorder(): {
 }
 
 /** Every form a secret could take in text: as is, URL-encoded (both ways), base64 (both alphabets), in a Basic header. */
-export function forms(secret: string): string[] {
+function forms(secret: string): string[] {
   const base64 = Buffer.from(secret).toString('base64');
   return [
     secret,
