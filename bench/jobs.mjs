@@ -1,11 +1,13 @@
 /**
  * npm run bench:jobs [-- --smoke] [-- --organizations 10000 --jobs-per-organization 2 --proxies 50
- *   --repeats 3 --rounds 2 --versions v6,v7 --out FILE]
+ *   --repeats 3 --rounds 2 --versions v6,v7 --simulator-page-size 1000 --out FILE]
  *
  * Issue 19 at scale, alone (`npm run bench` runs it too, after the sizes): N organizations without jobs
  * beside the same N with jobs and proxies, then the v6/v7 /Jobs answer of all the jobs read with the default
  * max_response_bytes (bench/lib/jobs-scale.mjs says what and how). Prints the tables and writes the result
- * to bench/results/jobs-latest.json; exits 1 when something is functionally wrong.
+ * to bench/results/jobs-latest.json; exits 1 when something is functionally wrong. --simulator-page-size caps
+ * every v8 page the simulator sends (a diagnosis: what smaller Jobs pages would change; the organization
+ * listing gets smaller pages too, in both runs alike). --versions '' leaves the v6/v7 answers out.
  */
 import console from 'node:console';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ const { values: flags } = parseArgs({
     repeats: { type: 'string' },
     rounds: { type: 'string' },
     versions: { type: 'string' },
+    'simulator-page-size': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -35,6 +38,7 @@ for (const [flag, key] of [
   ['proxies', 'proxies'],
   ['repeats', 'repeats'],
   ['rounds', 'rounds'],
+  ['simulator-page-size', 'simulatorPageSize'],
 ]) {
   if (flags[flag] !== undefined) plan[key] = Number(flags[flag]);
 }
