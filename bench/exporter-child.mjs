@@ -1,6 +1,7 @@
 /**
  * The exporter in a process of its own (run with --expose-gc), polling the simulator child: its CPU
- * time, peak RSS and heap are the exporter's alone. Commands: poll, usage, heap, render, stop.
+ * time, peak RSS and heap are the exporter's alone. Commands: poll, usage, requests, heap, render, stop.
+ * Options (JSON): the simulator's url, ca, username, password; concurrency, apiVersion, maxResponseBytes.
  */
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +26,7 @@ const config = {
     {
       name: 'sim',
       url: options.url,
-      apiVersion: 'v8',
+      apiVersion: options.apiVersion ?? 'v8',
       username: options.username,
       password: options.password,
       organizations: [],
@@ -34,7 +35,7 @@ const config = {
       pollIntervalSeconds: 86_400, // the bench drives cycles with pollNow()
       pollConcurrency: options.concurrency ?? 32,
       requestTimeoutSeconds: 30,
-      maxResponseBytes: DEFAULTS.maxResponseBytes,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
     },
   ],
   listen: [{ host: '127.0.0.1', port: 0 }],
@@ -98,6 +99,8 @@ serve({
       cycleSeconds: state.lastCycleDurationSeconds,
       cpuMs: cpuMs(process.cpuUsage(cpu)),
       organizations: state.organizations.length,
+      jobs: state.jobs.length,
+      proxies: state.proxies.length,
       failed: state.organizations.filter((organization) => !organization.pollSuccess).length,
       up: state.up,
       memory: memory(),
@@ -110,6 +113,18 @@ serve({
     cpuMs: cpuMs(process.cpuUsage()),
     eventLoop: performance.eventLoopUtilization(),
   }),
+  /** The exporter's own request and refused-answer counters, by endpoint: what a listing's read ended with. */
+  requests: async () => {
+    const byEndpoint = {};
+    for (const { labels, value } of (await exporter.metrics.apiRequests.get()).values) {
+      byEndpoint[labels.endpoint] ??= {};
+      byEndpoint[labels.endpoint][labels.code] = value;
+    }
+    const invalidAnswers = {};
+    for (const { labels, value } of (await exporter.metrics.invalidAnswers.get()).values)
+      invalidAnswers[labels.endpoint] = value;
+    return { byEndpoint, invalidAnswers, maxResponseBytes: config.servers[0].maxResponseBytes };
+  },
   /** Heap after full garbage collections. */
   heap: () => {
     globalThis.gc();

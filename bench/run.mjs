@@ -10,7 +10,9 @@
  *   2. cost: exporter CPU per organization poll, TLS handshakes, token requests, requests per cycle;
  *   3. /metrics latency vs a static buffer on bare node:http and vs prom-client's registry.metrics(),
  *      and the cycle with scrapes running vs without;
- *   4. peak RSS of the exporter at each N.
+ *   4. peak RSS of the exporter at each N;
+ *   5. the status page; 6. issue 19's jobs and proxies at 10,000 organizations, without and with, and the
+ *      v6/v7 /Jobs answer of 20,000 jobs (lib/jobs-scale.mjs; --skip-jobs leaves it out).
  * Prints tables and writes the whole result to bench/results/latest.json. Timing targets are only
  * reported; the exit code is 1 when something is functionally wrong (a failed poll or scrape, a request
  * count that is not exactly one UsedRepositories per organization, more logins or TLS handshakes than
@@ -38,6 +40,7 @@ import {
 import { machine, mib, ms, printTable, verdict } from './lib/report.mjs';
 import { memoryCgroup, parseBytes } from './lib/memory-limit.mjs';
 import { allocationHotspots, cpuHotspots } from './lib/profile-summary.mjs';
+import { JOBS_PLAN, JOBS_SMOKE_PLAN, benchJobs, jobsFailures, reportJobs } from './lib/jobs-scale.mjs';
 import { measureStatusPage } from './lib/status-page.mjs';
 import { median, spread, summarize } from './lib/stats.mjs';
 
@@ -50,6 +53,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     'exporter-node-options': { type: 'string' },
     'skip-big-answers': { type: 'boolean', default: false },
+    'skip-jobs': { type: 'boolean', default: false },
     'exporter-memory-limit': { type: 'string' },
   },
 });
@@ -108,6 +112,15 @@ for (const size of plan.sizes) {
 }
 progress(`status page: ${scrapeSize} organizations, rendered in this process`);
 result.statusPage = measureStatusPage(scrapeSize);
+if (!flags['skip-jobs']) {
+  result.jobs = await benchJobs(flags.smoke ? JOBS_SMOKE_PLAN : JOBS_PLAN, {
+    latencyMs: LATENCY_MS,
+    concurrency: CONCURRENCY,
+    repositoriesPerOrganization: REPOSITORIES_PER_ORGANIZATION,
+    exporterExecArgv,
+    progress,
+  });
+}
 if (!flags.smoke && !flags['skip-big-answers']) {
   progress('big answers: bench/big-answers.mjs (12 MB UsedRepositories answers at concurrency 16)');
   result.bigAnswers = bigAnswers();
@@ -320,6 +333,7 @@ function functionalFailures(result) {
       failures.push(`N = ${s.size}: ${failed.length} failed scrapes (${[...new Set(failed)].slice(0, 3).join('; ')})`);
   }
   if (result.bigAnswers?.failed !== undefined) failures.push(result.bigAnswers.failed);
+  if (result.jobs !== undefined) failures.push(...jobsFailures(result.jobs));
   return failures;
 }
 
@@ -529,6 +543,7 @@ function report(result) {
       verdict(figures.medianMs <= 100),
     ]),
   );
+  if (result.jobs !== undefined) reportJobs(result.jobs);
   reportTargets(result);
   console.log(
     `\nload average at start ${result.machine.loadAverage.join(' ')}, at end ${result.machine.loadAverageAtEnd.join(' ')} (${result.machine.cpus} CPUs)`,

@@ -34,13 +34,14 @@ async function getJson(dispatcher, simulator, token, path) {
   return json;
 }
 
-export async function login(simulator) {
+/** An access token; `version` is the API version whose token route is asked (v8 unless told). */
+export async function login(simulator, version = 'v8') {
   const agent = simulatorAgent(simulator, 1);
   try {
     const { statusCode, body } = await agent.request({
       origin: simulator.url,
       method: 'POST',
-      path: `${API}/Token`,
+      path: `/${version}/Token`,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({
         grant_type: 'password',
@@ -71,6 +72,26 @@ export async function organizationIds(simulator, token) {
   const agent = simulatorAgent(simulator, 1);
   try {
     return (await listAll(agent, simulator, token, ORGANIZATIONS_PATH)).map((organization) => organization.id);
+  } finally {
+    await agent.close();
+  }
+}
+
+/** The size of one answer as the server sends it (bytes of the body) and its items: a plain array's length, or a page's. */
+export async function answerSize(simulator, version, path) {
+  const token = await login(simulator, version);
+  const agent = simulatorAgent(simulator, 1);
+  try {
+    const { statusCode, body } = await agent.request({
+      origin: simulator.url,
+      method: 'GET',
+      path,
+      headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+    });
+    const text = await body.text();
+    if (statusCode !== 200) throw new Error(`${path} answered ${statusCode}`);
+    const json = JSON.parse(text);
+    return { bytes: Buffer.byteLength(text), items: Array.isArray(json) ? json.length : json.results.length };
   } finally {
     await agent.close();
   }

@@ -41,21 +41,36 @@ function cycle(count, atMs, listingFails) {
         objectStorageUsedSpaceBytes: slot === 1 ? 5_000_000_000 : null,
         isAvailable: !(slot === 0 && index % 12 === 0 && index < 9_600),
         details: 'Proxy is offline',
+        protectedObjectsCount: 40,
       }));
       return [organization.id, { ok: true, atMs, repositories }];
     }),
   );
+  const repositories = Array.from({ length: 400 }, (_, index) => ({
+    id: repositoryId(index),
+    name: `Repository ${index}`,
+    capacityBytes: 10 * 2 ** 40,
+    freeSpaceBytes: index === 7 ? 2 ** 39 : 5 * 2 ** 40,
+    isOutOfSync: false,
+    isOutdated: false,
+    isOutOfOrder: false,
+    outOfOrderReason: '',
+    objectStorage: undefined,
+    objectStorageId: undefined,
+  }));
+  // The reads by fact name, as the poller hands them to the store; a failed listing reads nothing.
   return {
     startedMs: atMs - 30_000,
     finishedMs: atMs,
-    listing: listingFails ? { ok: false, error: 'the connection failed (ECONNREFUSED)' } : { ok: true, organizations },
-    backupRepositories: Array.from({ length: 400 }, (_, index) => ({
-      id: repositoryId(index),
-      name: `Repository ${index}`,
-      capacityBytes: 10 * 2 ** 40,
-      freeSpaceBytes: index === 7 ? 2 ** 39 : 5 * 2 ** 40,
-    })),
-    polls,
+    listing: listingFails
+      ? { ok: false, error: 'the connection failed (ECONNREFUSED)' }
+      : { ok: true, version: 'v8', organizations },
+    reads: listingFails
+      ? new Map()
+      : new Map([
+          ['organizations', polls],
+          ['backup repositories', { repositories, objectStorages: undefined }],
+        ]),
   };
 }
 
@@ -85,9 +100,9 @@ function measure(state, renders) {
 /** The figures for N organizations on one server. */
 export function measureStatusPage(count, renders = 30) {
   const normal = nextState(
-    nextState(initialState('vb365'), cycle(count, MINUTE, false)).state,
+    nextState(initialState('vb365'), cycle(count, MINUTE, false)),
     cycle(count, 6 * MINUTE, false),
-  ).state;
-  const down = nextState(normal, cycle(count, 9 * MINUTE, true)).state;
+  );
+  const down = nextState(normal, cycle(count, 9 * MINUTE, true));
   return { organizations: count, normalDay: measure(normal, renders), serverDown: measure(down, renders) };
 }
