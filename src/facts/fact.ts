@@ -146,8 +146,10 @@ export interface Problem {
   readonly sinceText: string;
   /** VB365's own words (its error or `details`), or the figures behind the problem. */
   readonly words: string;
-  /** A few affected organizations' names (or IDs where a name is empty). */
+  /** A few affected organizations' names (or IDs where a name is empty), or of what `sampleOf` counts. */
   readonly sample: readonly string[];
+  /** How many things the sample is drawn from when it names something other than organizations (jobs, say). */
+  readonly sampleOf?: number;
   /** How many organizations are affected (0 for a problem of the server or a repository alone). */
   readonly organizations: number;
 }

@@ -8,8 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SEED_JOB_IDS as JOB, SEED_ORGANIZATION_IDS as ORG, SEED_PROXY_IDS as PROXY } from 'vb365-simulator';
 import { freePort } from '../support/fault-checks.js';
-import { waitFor } from '../support/harness.js';
+import { sampleValue, waitFor } from '../support/harness.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -62,6 +63,27 @@ describe('npm run demo', () => {
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Tailwind Branch Office'); // the seed's unavailable repository, as a problem
+      // Are the backups happening? The seed's failed job, the organization last backed up 27 h ago and the
+      // offline proxy: problem rows on the page, and in /metrics.
+      const html = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      for (const kind of ['jobs-failed', 'organizations-not-backed-up', 'proxy-offline'])
+        expect(html).toContain(`<tr class="problem" data-kind="${kind}">`);
+      expect(html).toContain(`<tr data-job-id="${JOB.fabrikamFailed}"><td>Fabrikam Daily</td>`);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const server = { server: 'simulator' };
+      expect(
+        sampleValue(metrics, 'veeam_vb365_job_last_status', {
+          ...server,
+          job_id: JOB.fabrikamFailed,
+          status: 'Failed',
+        }),
+      ).toBe(1);
+      const fabrikamLastBackup = sampleValue(metrics, 'veeam_vb365_organization_last_backup_timestamp_seconds', {
+        ...server,
+        organization_id: ORG.fabrikam,
+      });
+      expect(Date.now() / 1000 - (fabrikamLastBackup ?? Infinity)).toBeGreaterThan(24 * 3600);
+      expect(sampleValue(metrics, 'veeam_vb365_proxy_online', { ...server, proxy_id: PROXY.branchOffice })).toBe(0);
       expect(demoProcesses()).toHaveLength(1);
 
       npm.kill('SIGTERM');

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  SEED_HOSTILE_JOB_NAME,
+  SEED_JOB_IDS as JOB,
   SEED_ORGANIZATION_IDS as ORG,
   SEED_REPOSITORY_IDS as REPO,
   startSimulator,
@@ -25,8 +27,10 @@ import {
   startHarness,
   testServerConfig,
   type ExporterHarness,
+  type Harness,
 } from '../support/harness.js';
 import { requireTool } from '../support/tools.js';
+import { clearBackupProblems } from '../support/backup-problems.js';
 
 const OUTPUT = join(import.meta.dirname, '..', '..', 'test-results');
 const MINUTE = 60_000;
@@ -65,6 +69,11 @@ describe('status page with something of every kind wrong', () => {
   let url: string;
   beforeAll(async () => {
     simulator = await startSimulator();
+    // The jobs', backups' and proxies' problems have a describe of their own (below); without jobs there is
+    // no jobs table either, whose rows the organization-row selectors (table[data-server]) would count too.
+    clearBackupProblems(simulator.data, Date.now());
+    for (const id of [...simulator.data.jobs.keys()]) simulator.data.removeJob(id);
+    for (const id of [...simulator.data.copyJobs.keys()]) simulator.data.removeCopyJob(id);
     const tailwindLocal = simulator.data.getBackupRepository(REPO.tailwindLocal);
     if (tailwindLocal !== undefined) tailwindLocal.freeSpaceBytes = Math.floor((tailwindLocal.capacityBytes ?? 0) / 20); // 5 %
     clock = fakeClockSkippingRetries();
@@ -173,8 +182,9 @@ describe('status page with something of every kind wrong', () => {
       'v8',
       'healthy',
       `valid ${license.type}, ${license.package}, ${license.usedNumber} of ${license.totalNumber} users, expires in ${daysLeft} d`,
+      'all online 4 proxies',
     ]);
-    expect(facts[1]).toEqual(['branch', 'not known', 'not known', 'not known', 'not known']);
+    expect(facts[1]).toEqual(['branch', 'not known', 'not known', 'not known', 'not known', 'none known']);
     expect(await page.locator('table[data-server="main"] tbody tr').first().getAttribute('data-organization-id')).toBe(
       ORG.fabrikam,
     );
@@ -258,6 +268,7 @@ describe('status page when nothing is wrong', () => {
       // The seed's unavailable repository comes back.
       const tailwind = harness.simulator.data.getUsedRepository(ORG.tailwind, REPO.tailwindOffline);
       if (tailwind !== undefined) tailwind.isAvailable = true;
+      clearBackupProblems(harness.simulator.data, Date.now());
       await harness.exporter.pollNow();
       const page = await browser.newPage();
       await page.goto(`${harness.exporter.url}/`);
@@ -288,5 +299,108 @@ describe('status page at scale', () => {
     } finally {
       await harness.close();
     }
+  });
+});
+
+describe('status page: are the backups happening', () => {
+  let harness: Harness;
+  let url: string;
+  beforeAll(async () => {
+    const clock = fakeClockSkippingRetries();
+    harness = await startHarness({ clock, simulator: { clock } });
+    // Failed too, so that its name is also among the failed jobs' names in the problem row.
+    harness.simulator.data.updateJob(JOB.northwindHostile, { lastStatus: 'Failed' });
+    await harness.exporter.pollNow();
+    url = `${harness.exporter.url}/`;
+  }, 60_000);
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('leads with the failed jobs, the organizations not backed up and the offline proxy, before the jobs and the organizations', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(url);
+    const kinds = await page
+      .locator('tr.problem')
+      .evaluateAll((rows: unknown) => (rows as BrowserRow[]).map((row) => row.dataset['kind']));
+    expect(kinds).toEqual([
+      'repository-unavailable',
+      'jobs-failed',
+      'organizations-not-backed-up',
+      'proxy-offline',
+      'proxy-maintenance',
+    ]);
+    const cells = (kind: string): Promise<string[]> =>
+      page.locator(`tr.problem[data-kind="${kind}"] td`).allTextContents();
+    expect(await cells('jobs-failed')).toEqual([
+      'Jobs failed',
+      'sim',
+      `2 jobsFabrikam Daily, ${SEED_HOSTILE_JOB_NAME}`, // the <br> between them has no text
+      '6 h ago', // the older failed run
+      'the last run failed (lastStatus Failed)',
+    ]);
+    expect(await cells('organizations-not-backed-up')).toEqual([
+      'Not backed up',
+      'sim',
+      '2 organizationsFabrikam, Litware',
+      'never backed up',
+      'no backup within 24 h (lastBackuptime), or never (isBackedup false)',
+    ]);
+    expect(await cells('proxy-offline')).toEqual([
+      'Proxy offline',
+      'sim',
+      'proxy-branch',
+      'as last read',
+      'Offline (status): its jobs cannot run',
+    ]);
+    // Problems, then the jobs, then the organizations, down the page.
+    const top = async (selector: string): Promise<number> => (await page.locator(selector).boundingBox())?.y ?? NaN;
+    expect(await top('#problems')).toBeLessThan(await top('#jobs'));
+    expect(await top('#jobs')).toBeLessThan(await top('#organizations'));
+    await page.close();
+  });
+
+  it('shows the hostile job name as text, exactly as the server names it, and runs nothing of it', async () => {
+    const page = await browser.newPage();
+    let dialogs = 0;
+    page.on('dialog', (dialog) => {
+      dialogs++;
+      void dialog.dismiss();
+    });
+    await page.goto(url);
+    const nameCell = page.locator(`#jobs tr[data-job-id="${JOB.northwindHostile}"] td`).first();
+    expect(await nameCell.textContent()).toBe(SEED_HOSTILE_JOB_NAME);
+    expect(await page.locator(`tr.problem[data-kind="jobs-failed"] .note`).textContent()).toBe(
+      `Fabrikam Daily, ${SEED_HOSTILE_JOB_NAME}`,
+    );
+    // The page's own script is the only one; no element came from the name.
+    expect(await page.evaluate<number>('document.scripts.length')).toBe(1);
+    expect(dialogs).toBe(0);
+    await page.close();
+  });
+
+  it('lists the jobs failing first, then the warnings, each status in words', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const rows = await cellTexts(page, '#jobs tbody tr');
+    const { data } = harness.simulator;
+    expect(rows).toHaveLength(data.jobs.size + data.copyJobs.size);
+    expect(rows.map((row) => row[3])).toEqual([
+      'Failed',
+      'Failed',
+      'Warning',
+      // The rest by name: Contoso Archive Copy (the copy job), Contoso Daily, Contoso Nord, Tailwind...
+      'Success',
+      'Success',
+      'Running',
+      'Success disabled',
+      'Success',
+    ]);
+    expect(rows.slice(0, 3).map((row) => row[0])).toEqual([
+      'Fabrikam Daily',
+      SEED_HOSTILE_JOB_NAME.replace('\n', ' '), // innerText: the newline is white space in a cell
+      'Northwind Exchange',
+    ]);
+    await page.close();
   });
 });

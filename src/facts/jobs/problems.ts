@@ -31,6 +31,7 @@ export function jobProblems(server: View): Problem[] {
       sinceText: 'unknown',
       words: 'the last run failed (lastStatus Failed)',
       sample: failed.slice(0, SAMPLE_SIZE).map((job) => job.name || job.id),
+      sampleOf: failed.length,
       organizations: new Set(failed.map((job) => job.organizationId)).size,
     },
   ];

@@ -56,7 +56,7 @@ function problemsSection(problems: readonly Problem[], nowMs: number): string {
 <p class="all-clear ok">No problems: every server is up, every organization was polled within the last three poll intervals, and every repository is available.</p></section>`;
   }
   const rows = problems.map((problem) => {
-    const more = problem.organizations - problem.sample.length;
+    const more = (problem.sampleOf ?? problem.organizations) - problem.sample.length;
     const names = `${problem.sample.map(escapeHtml).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
     const usedBy = problem.kind === 'repository-unavailable' ? `used by ${problem.organizations}: ` : '';
     const sample = problem.sample.length === 0 ? '' : `<br><span class="note">${usedBy}${names}</span>`;
