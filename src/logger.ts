@@ -7,7 +7,7 @@ import logfmt from 'logfmt';
 import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 import type { LogFormat, LogLevel } from './config/types.js';
 
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'password',
   '*.password',
   'token',
@@ -36,7 +36,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, f
 }
 
 /** Rewrites each JSON line pino writes (already redacted) as one logfmt line. */
-export function logfmtDestination(out: DestinationStream): DestinationStream {
+function logfmtDestination(out: DestinationStream): DestinationStream {
   return {
     write(line: string): void {
       const { time, level, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;

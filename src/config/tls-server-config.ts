@@ -15,7 +15,7 @@ import { parseCertificates, readText } from './files.js';
 import { settingsMapping } from './schema.js';
 import { oneOf, text } from './values.js';
 
-export const CLIENT_AUTH_TYPES = [
+const CLIENT_AUTH_TYPES = [
   'NoClientCert',
   'RequestClientCert',
   'RequireAnyClientCert',

@@ -1,6 +1,6 @@
 /** The validated, frozen configuration every other part of the exporter receives. */
 
-export const API_VERSIONS = ['v6', 'v7', 'v8'] as const;
+const API_VERSIONS = ['v6', 'v7', 'v8'] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
 /** `auto`: the best version the server serves, found while running (see vb365/api-version.ts). */
 export const API_VERSION_SETTINGS = ['auto', ...API_VERSIONS] as const;

@@ -26,7 +26,7 @@ export interface HealthSlice {
 
 type View = CycleState & HealthSlice;
 
-export const healthRoute = (version: ApiVersion): Route => ({
+const healthRoute = (version: ApiVersion): Route => ({
   endpoint: 'health',
   path: `/${version}/Health`,
   small: true,

@@ -32,11 +32,11 @@ export interface LicenseSlice {
 type View = CycleState & LicenseSlice;
 
 /** As VB365LicenseExpiring: warning within 30 days, critical within 7. */
-export const LICENSE_WARNING_DAYS = 30;
-export const LICENSE_CRITICAL_DAYS = 7;
+const LICENSE_WARNING_DAYS = 30;
+const LICENSE_CRITICAL_DAYS = 7;
 const DAY_MS = 86_400_000;
 
-export const licenseRoute = (version: ApiVersion): Route => ({
+const licenseRoute = (version: ApiVersion): Route => ({
   endpoint: 'license',
   path: `/${version}/License`,
   small: true,
@@ -58,7 +58,7 @@ export function parseLicense(json: unknown): License {
 }
 
 /** Whole days until the licence ends (negative once it has), or undefined when the server gives no date. */
-export function licenseDaysLeft(license: License, nowMs: number): number | undefined {
+function licenseDaysLeft(license: License, nowMs: number): number | undefined {
   return license.expiresMs === null ? undefined : Math.floor((license.expiresMs - nowMs) / DAY_MS);
 }
 

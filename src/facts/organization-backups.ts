@@ -20,7 +20,7 @@ export interface OrganizationBackupsSlice {
 type View = CycleState & OrganizationBackupsSlice & Pick<OrganizationsSlice, 'organizations'>;
 
 /** As VB365OrganizationNotBackedUp's default: no backup for this long is a problem. */
-export const NOT_BACKED_UP_AFTER_HOURS = 24;
+const NOT_BACKED_UP_AFTER_HOURS = 24;
 const SAMPLE_SIZE = 5;
 
 /** What the cycle's listing said, or undefined when it came without the extended view. */

@@ -37,12 +37,12 @@ export interface ProxiesSlice {
 
 type View = CycleState & ProxiesSlice;
 
-export const proxiesRoute = (version: ApiVersion): Route => ({
+const proxiesRoute = (version: ApiVersion): Route => ({
   endpoint: 'proxies',
   path: `/${version}/Proxies${pageQueryFrom(version, '?')}`,
 });
 
-export function parseProxy(item: unknown): ItemResult<Proxy> {
+function parseProxy(item: unknown): ItemResult<Proxy> {
   if (!isObject(item)) return reject(`expected an object, got ${kindOf(item)}`);
   const id = uuid(item['id']);
   if (id === undefined) return reject(`"id" is not a UUID (${kindOf(item['id'])})`);

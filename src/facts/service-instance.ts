@@ -15,7 +15,7 @@ export interface ServiceInstanceSlice {
 
 type View = CycleState & ServiceInstanceSlice;
 
-export const serviceInstanceRoute = (version: ApiVersion): Route => ({
+const serviceInstanceRoute = (version: ApiVersion): Route => ({
   endpoint: 'service_instance',
   path: `/${version}/ServiceInstance`,
   small: true,

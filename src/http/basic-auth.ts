@@ -21,7 +21,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { FairQueue, PushedOutError } from './fair-queue.js';
 
-export const REALM = 'vb365-exporter';
+const REALM = 'vb365-exporter';
 export const WWW_AUTHENTICATE = `Basic realm="${REALM}", charset="UTF-8"`;
 /** Most bcrypt checks waiting for their turn before more are refused with 429. */
 const MAX_WAITING = 64;
@@ -116,7 +116,7 @@ function tooManyAnswer(checks: FairQueue, logger: Logger): (request: Request, re
 }
 
 /** `Basic base64(user:password)`; undefined when absent or malformed. */
-export function parseAuthorization(header: string | undefined): { user: string; password: string } | undefined {
+function parseAuthorization(header: string | undefined): { user: string; password: string } | undefined {
   const match = header === undefined ? null : /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
   if (match === null) return undefined;
   const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8');

@@ -72,7 +72,7 @@ function clientCertificateProblem(socket: TLSSocket, tls: TlsServerSettings): st
  * `DNS:localhost, IP Address:127.0.0.1, email:a@example.com, URI:spiffe://x` (values with special
  * characters come JSON-quoted).
  */
-export function subjectAltNames(text: string | undefined): string[] {
+function subjectAltNames(text: string | undefined): string[] {
   const values: string[] = [];
   for (const match of (text ?? '').matchAll(
     /(?:^|, )(DNS|IP Address|email|URI|[A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)/g,

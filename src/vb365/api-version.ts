@@ -14,7 +14,7 @@ import { PROBED_VERSIONS } from './routes.js';
 export const REPROBE_EVERY_MS = 3_600_000;
 
 /** Whether the server serves `version`; throws when it cannot tell (the server is down, say). */
-export type VersionProbe = (version: ApiVersion, signal: AbortSignal) => Promise<boolean>;
+type VersionProbe = (version: ApiVersion, signal: AbortSignal) => Promise<boolean>;
 
 export interface ApiVersionOptions {
   readonly setting: ApiVersionSetting;

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
-import type { ServerConfig } from '../config/types.js';
+import type { ApiVersion, ServerConfig } from '../config/types.js';
 import { ApiVersionChooser } from './api-version.js';
 import { TokenSource, tokenEndpoint } from './auth.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -18,7 +18,6 @@ import { KnownSecrets } from './redact.js';
 import { Requester, type RequestEvents } from './requester.js';
 import { routes, type Endpoint, type Route, type VersionedRoute } from './routes.js';
 import { Transport } from './transport.js';
-import type { ApiVersion } from '../config/types.js';
 import type { Listing } from './types.js';
 
 export interface ClientDependencies {

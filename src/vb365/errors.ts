@@ -6,7 +6,7 @@
 import type { Endpoint } from './routes.js';
 
 /** Failures that are not an HTTP answer. */
-export type FailureCode =
+type FailureCode =
   | 'timeout'
   | 'network'
   | 'dns'
@@ -27,7 +27,7 @@ export interface TlsSettings {
 }
 
 /** An HTTP answer's status as a label, e.g. "503". */
-export type StatusCode = `${number}`;
+type StatusCode = `${number}`;
 
 export type ErrorCode = FailureCode | StatusCode;
 

@@ -8,13 +8,13 @@ import { Vb365Error } from './errors.js';
 import { parsePage } from './parse.js';
 import { PAGE_LIMIT } from './routes.js';
 
-export const MAX_PAGES = 1_000;
+const MAX_PAGES = 1_000;
 
 /**
  * The most items one listing may hold (ten full pages). Far above any real listing (organizations of a
  * server, repositories of an organization), and it bounds the memory one bad answer can take.
  */
-export const MAX_LISTING_ITEMS = 10 * PAGE_LIMIT;
+const MAX_LISTING_ITEMS = 10 * PAGE_LIMIT;
 
 export class PagedListing {
   private itemCount = 0;

@@ -19,7 +19,7 @@ export interface Page {
 }
 
 /** Rejected items whose reasons are kept for the log line; the rest are only counted. */
-export const REASONS_KEPT = 5;
+const REASONS_KEPT = 5;
 
 /**
  * Validates every item of a listing, rejecting failures and repeats of an ID already seen in it, a page at

@@ -52,7 +52,7 @@ export function exportedLines(text: string, families: readonly string[]): string
 }
 
 /** An ISO date-time of the simulator as Unix seconds. */
-export function unixSeconds(iso: string): number {
+function unixSeconds(iso: string): number {
   return Date.parse(iso) / 1000;
 }
 

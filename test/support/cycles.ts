@@ -22,7 +22,7 @@ export interface CycleFixture {
   readonly polls?: ReadonlyMap<string, PollOutcome>;
 }
 
-export function cycleResult(fixture: CycleFixture): CycleResult {
+function cycleResult(fixture: CycleFixture): CycleResult {
   const { listing } = fixture;
   return {
     startedMs: fixture.startedMs,

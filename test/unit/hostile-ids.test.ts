@@ -61,7 +61,8 @@ function expectedPaths(version: ApiVersion): RegExp[] {
     new RegExp(`^/${version}/License$`),
     new RegExp(version === 'v8' ? '^/v8/Health$' : `^/${version}/objectstoragerepositories$`),
     // One read of each listing a cycle, never one per organization.
-    new RegExp(`^/${version}/(Jobs|CopyJobs|Proxies)${version === 'v8' ? '\\?offset=0&limit=10000' : ''}$`),
+    new RegExp(`^/${version}/(Jobs|CopyJobs)${version === 'v8' ? '\\?offset=0&limit=1000' : ''}$`),
+    new RegExp(`^/${version}/Proxies${version === 'v8' ? '\\?offset=0&limit=10000' : ''}$`),
   ];
 }
 

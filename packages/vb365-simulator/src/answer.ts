@@ -9,7 +9,7 @@ export interface Answer {
   body: string;
 }
 
-export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export function jsonAnswer(status: number, value: Json, headers: Record<string, string> = {}): Answer {
   return { status, headers: { 'content-type': JSON_CONTENT_TYPE, ...headers }, body: JSON.stringify(value) };

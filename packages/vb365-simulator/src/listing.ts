@@ -75,7 +75,7 @@ export function listingAnswer<T>(
 }
 
 /** offset >= 0 (default 0) and limit >= 1 (default 30, capped at 10000); an error message otherwise. */
-export function parsePageWindow(query: Map<string, string>): PageWindow | string {
+function parsePageWindow(query: Map<string, string>): PageWindow | string {
   const offset = parseNonNegativeInteger(query.get('offset'), 0);
   const limit = parseNonNegativeInteger(query.get('limit'), DEFAULT_LIMIT);
   if (offset === undefined) return `The value '${query.get('offset') ?? ''}' is not valid for offset.`;

@@ -14,7 +14,7 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 type JsonObject = { [key: string]: Json };
 
 /** The setId VB365 answers when no result set is cached (see the documentation example). */
-export const EMPTY_SET_ID = '00000000-0000-0000-0000-000000000000';
+const EMPTY_SET_ID = '00000000-0000-0000-0000-000000000000';
 
 const link = (href: string): JsonObject => ({ href });
 

@@ -66,5 +66,5 @@ export const backupRepositoriesFact: Fact<View, BackupRepositoriesSlice, BackupR
 };
 
 export { capacityFamilies, stateFamilies };
-export { objectStorageOf, backupRepositoryName, type BackupRepositoriesSlice } from './state.js';
-export type { BackupRepository, ObjectStorage } from './parse.js';
+export { backupRepositoryName, type BackupRepositoriesSlice } from './state.js';
+export type { BackupRepository } from './parse.js';

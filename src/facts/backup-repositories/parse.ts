@@ -39,7 +39,7 @@ export interface ObjectStorage {
  * pages of 1,000 (1 MB) die young (bench/README.md has the figures). The listing runs beside the polls, so
  * its 20 pages cost the cycle no time.
  */
-export const BACKUP_REPOSITORIES_PAGE = 1_000;
+const BACKUP_REPOSITORIES_PAGE = 1_000;
 
 export const backupRepositoriesRoute = (version: ApiVersion): Route => ({
   endpoint: 'backup_repositories',

@@ -10,9 +10,9 @@ import { objectStorageOf, type BackupRepositoriesSlice } from './state.js';
 type View = CycleState & BackupRepositoriesSlice;
 
 /** As VB365ObjectStorageNearLimit. */
-export const OBJECT_STORAGE_LIMIT_RATIO = 0.9;
+const OBJECT_STORAGE_LIMIT_RATIO = 0.9;
 /** A backup repository with less free space than this fraction of its capacity (as VB365RepositoryLowFreeSpace). */
-export const LOW_FREE_SPACE_RATIO = 0.1;
+const LOW_FREE_SPACE_RATIO = 0.1;
 
 export const backupRepositoryProblemKinds: readonly ProblemKind[] = [
   { kind: 'repository-out-of-order', label: 'Repository out of order', rank: 40 },

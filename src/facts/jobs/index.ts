@@ -6,6 +6,7 @@
  */
 import type { Listing } from '../../vb365/types.js';
 import type { CycleContext, CycleState, Fact } from '../fact.js';
+import { keptIfEqual } from '../../store/unchanged.js';
 import { sortedById } from '../by-id.js';
 import type { OrganizationsSlice } from '../organizations/index.js';
 import { keptOnFailure, logRejected } from '../reading.js';
@@ -36,8 +37,16 @@ async function readJobs(context: CycleContext, previous: View): Promise<JobsRead
       ? job
       : { ...job, organizationId: organizationOf.get(job.backupJobId) ?? '' },
   );
+  // Jobs read again unchanged keep their old objects, so the fresh copies die young (store/unchanged.ts).
+  const before = new Map(previous.jobs.map((job) => [`${job.type} ${job.id}`, job]));
   const ours = (jobs: readonly Job[] | undefined): Job[] | undefined =>
-    jobs === undefined ? undefined : sortedById(jobs.filter((job) => context.owns(job.organizationId)));
+    jobs === undefined
+      ? undefined
+      : sortedById(
+          jobs
+            .filter((job) => context.owns(job.organizationId))
+            .map((job) => keptIfEqual(before.get(`${job.type} ${job.id}`), job)),
+        );
   return { backupJobs: ours(backupJobs), copyJobs: ours(resolved) };
 }
 
@@ -53,5 +62,4 @@ export const jobsFact: Fact<View, JobsSlice, JobsRead> = {
   section: jobsSection,
 };
 
-export type { Job } from './parse.js';
 export type { JobsSlice } from './state.js';

@@ -72,6 +72,5 @@ export const organizationsFact: Fact<View, OrganizationsSlice, Polls> = {
 };
 
 export { pollFamilies, detailFamilies };
-export { listOrganizations } from './listing.js';
 export type { OrganizationState, OrganizationsSlice } from './state.js';
 export type { UsedRepository } from './used-repositories.js';

@@ -30,7 +30,7 @@ export function parseOrganization(item: unknown): ItemResult<Organization> {
 }
 
 /** An organization of the extended view: its backup state too (a wrong value is "not reported", never guessed). */
-export function parseExtendedOrganization(item: unknown): ItemResult<Organization> {
+function parseExtendedOrganization(item: unknown): ItemResult<Organization> {
   const organization = parseOrganization(item);
   if (!organization.ok) return organization;
   return { ok: true, value: { ...organization.value, backup: backupOf(item as Json) } };

@@ -9,9 +9,9 @@ import type { OrganizationState, OrganizationsSlice } from './state.js';
 type View = CycleState & OrganizationsSlice & Pick<BackupRepositoriesSlice, 'backupRepositories'>;
 
 /** Data older than this many poll intervals is stale (as the VB365DataStale alert says). */
-export const STALE_AFTER_INTERVALS = 3;
+const STALE_AFTER_INTERVALS = 3;
 /** Organization names shown in a grouped row. */
-export const SAMPLE_SIZE = 5;
+const SAMPLE_SIZE = 5;
 
 export const organizationProblemKinds: readonly ProblemKind[] = [
   { kind: 'repository-unavailable', label: 'Repository unavailable', rank: 30 },

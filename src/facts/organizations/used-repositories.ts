@@ -63,7 +63,7 @@ export function parseUsedRepository(item: unknown): ItemResult<UsedRepository> {
   };
 }
 
-export const usedRepositoryItems: ItemRules<UsedRepository> = {
+const usedRepositoryItems: ItemRules<UsedRepository> = {
   parse: parseUsedRepository,
   idOf: (repository) => repository.repositoryId,
 };
