@@ -1,7 +1,7 @@
 /**
  * At most `concurrency` tasks running at once; the rest wait in order. The same contract as p-limit's
  * `limit(fn)`, written here because it is on the path of every request: p-limit makes about ten objects and
- * several promise hops per call (measured, PERF-NOTES.md), this one promise while a slot is free.
+ * several promise hops per call (measured; see bench/README.md), this one promise while a slot is free.
  */
 export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
 

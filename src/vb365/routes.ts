@@ -54,7 +54,7 @@ export function pageQueryFrom(version: ApiVersion, first: '?' | '&', limit = PAG
 
 export const routes = {
   token: (version: ApiVersion): Route => ({ endpoint: 'token', path: `/${version}/token`, small: true }),
-  /** Answered 401 or 403 without credentials where the version is served, 404 where it is not (API.md). */
+  /** Answered 401 or 403 without credentials where the version is served, 404 where it is not (as the VB365 server answers it). */
   versionProbe: (version: ApiVersion): Route => ({
     endpoint: 'version_probe',
     path: `/${version}/ServiceInstance`,

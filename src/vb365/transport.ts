@@ -66,7 +66,7 @@ export class Transport {
 
 /**
  * One exchange, read straight from undici's dispatch() callbacks. Measured at 10,000 organizations
- * (PERF-NOTES.md), request() with an AbortController and `for await` over its Readable cost ~9 KB and a
+ * (the measurements are in bench/README.md), request() with an AbortController and `for await` over its Readable cost ~9 KB and a
  * third of the exporter's CPU per poll: here there is one object per exchange, no stream, no
  * AbortController, and the size cap and the shared budget are checked as each chunk arrives.
  */
