@@ -97,10 +97,16 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(kinds.filter((kind) => NEW_KINDS.includes(kind))).toEqual(NEW_KINDS);
     expect(rows.get('jobs-failed')?.slice(0, 3)).toEqual(['Jobs failed', 'sim', '1 job\nFabrikam Daily']);
     expect(rows.get('jobs-failed')?.[4]).toBe('the last run failed (lastStatus Failed)');
+    // As the alert: the organization last backed up 27 h ago is critical, the one never backed up a warning.
+    const notBackedUp = html.split('\n').filter((line) => line.includes('data-kind="organizations-not-backed-up"'));
+    expect(notBackedUp).toHaveLength(2);
+    expect(notBackedUp[0]).toContain('badge critical');
+    expect(decodeHtml(notBackedUp[0] ?? '')).toContain('1 organization<br><span class="note">Fabrikam</span>');
+    expect(notBackedUp[1]).toContain('badge warning');
     expect(rows.get('organizations-not-backed-up')?.slice(0, 3)).toEqual([
       'Not backed up',
       'sim',
-      '2 organizations\nFabrikam, Litware',
+      '1 organization\nLitware',
     ]);
     expect(rows.get('proxy-offline')?.slice(0, 3)).toEqual(['Proxy offline', 'sim', 'proxy-branch']);
     // The maintenance mode is only known on v8.
