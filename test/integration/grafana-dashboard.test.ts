@@ -665,16 +665,19 @@ async function startEnvironment(
     environment.target = await startTarget();
     handle.running = await startPrometheus(environment.target, environment.workDir, options);
 
-    // Prometheus applies the scrape configuration about 5 s after start. rate()
-    // needs two samples; wait for three, scraped successfully.
-    await waitFor('three successful scrapes', 30_000, async () => {
-      const { samples } = await instantQuery(`count_over_time(up{job="${SCRAPE_JOB}"}[1m])`, handle);
-      return Number(samples[0]?.value[1] ?? 0) >= 3;
-    });
-    const up = await instantQuery(`up{job="${SCRAPE_JOB}"}`, handle);
-    if (up.samples[0]?.value[1] !== '1') {
+    // Prometheus applies the scrape configuration about 5 s after start. rate() needs two samples: wait
+    // for three successful scrapes, the last one among them (on 2 busy cores a scrape may time out).
+    const scraped = `sum_over_time(up{job="${SCRAPE_JOB}"}[1m]) >= 3 and up{job="${SCRAPE_JOB}"} == 1`;
+    try {
+      await waitFor(
+        'three successful scrapes',
+        45_000,
+        async () => (await instantQuery(scraped, handle)).samples.length > 0,
+      );
+    } catch (error) {
       const targets = await api<unknown>('/api/v1/targets', {}, handle);
-      throw new Error(`the scrape target is down: ${JSON.stringify(targets.data)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`${message}; the scrape target: ${JSON.stringify(targets.data)}`);
     }
     for (const [what, expr] of Object.entries(ready)) {
       await waitFor(what, 20_000, async () => (await instantQuery(expr, handle)).samples.length > 0);
