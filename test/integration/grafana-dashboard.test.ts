@@ -335,9 +335,10 @@ interface ScrapeTarget {
  * storage and licence panels; the branch serves only v6 and v7 and the exporter uses v7 there, so the
  * panels must cope with what v7 does not report (health, outdated, out of order, protected objects, a
  * proxy's maintenance mode and load). Every simulator has the seed's jobs and proxies (a failed job, a
- * disabled one, an overdue one, an offline proxy, one in maintenance on v8) and organizations (one never
- * backed up, one last backed up 27 hours ago); after the first cycle the branch can no longer give the
- * organizations' backup state (the extended view fails), so its values there are the last known.
+ * disabled one, an overdue one, an offline proxy, one in maintenance on v8, offline too on the primary)
+ * and organizations (one never backed up, one last backed up 27 hours ago); after the first cycle the
+ * branch can no longer give the organizations' backup state (the extended view fails), so its values
+ * there are the last known.
  */
 async function startScrapeTarget(): Promise<ScrapeTarget> {
   const simulators = await Promise.all([
@@ -347,6 +348,8 @@ async function startScrapeTarget(): Promise<ScrapeTarget> {
   ]);
   const [primary, branch, lost] = simulators;
   primary.data.setHealthEntry('NatsServer', 'Unhealthy', 'Not responding');
+  // Restarted while being patched: offline in maintenance mode, which counts as maintenance, not offline.
+  primary.data.updateProxy(SEED_PROXY_IDS.maintenance, { status: 'Offline' });
   branch.addFault({ route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.fabrikam, status: 503 });
   const exporter = await startQuietExporter([
     serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }),
@@ -1071,7 +1074,8 @@ describe('the dashboard and rules against a real Prometheus', () => {
   it("shows the seed's proxies: offline, in maintenance (v8) and their hosts' load (v8)", async () => {
     const proxyStates = async (server: string): Promise<number[]> =>
       Promise.all(['A', 'B', 'C'].map(async (refId) => value(await rows('Proxy states', refId, server))));
-    // Online, offline, in maintenance. v7 does not report maintenance mode: proxy-maint is just online there.
+    // Online, offline, in maintenance (proxy-maint, offline too on the primary: maintenance says why). v7
+    // does not report maintenance mode: proxy-maint is just online there.
     expect(await proxyStates('vb365-primary')).toEqual([2, 1, 1]);
     expect(await proxyStates('vb365-branch')).toEqual([3, 1, 0]);
 
