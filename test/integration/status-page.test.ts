@@ -326,7 +326,8 @@ describe('status page: are the backups happening', () => {
     expect(kinds).toEqual([
       'repository-unavailable',
       'jobs-failed',
-      'organizations-not-backed-up',
+      'organizations-not-backed-up', // last backed up 27 h ago: critical
+      'organizations-not-backed-up', // never backed up: a warning, as the alert
       'proxy-offline',
       'proxy-maintenance',
     ]);
@@ -342,9 +343,14 @@ describe('status page: are the backups happening', () => {
     expect(await cells('organizations-not-backed-up')).toEqual([
       'Not backed up',
       'sim',
-      '2 organizationsFabrikam, Litware',
+      '1 organizationFabrikam',
+      '1 d ago', // its last backup, 27 h ago
+      'no backup within 24 h (lastBackuptime)',
+      'Not backed up',
+      'sim',
+      '1 organizationLitware',
       'never backed up',
-      'no backup within 24 h (lastBackuptime), or never (isBackedup false)',
+      'never backed up (isBackedup false)',
     ]);
     expect(await cells('proxy-offline')).toEqual([
       'Proxy offline',
