@@ -19,8 +19,8 @@ import { median } from './stats.mjs';
 
 /** Issue 19: at most 20 MB more peak RSS with the jobs and proxies than without. */
 const JOBS_PEAK_RSS_TARGET_BYTES = 20 * 1000 * 1000;
-/** The page size the exporter asks of v8 listings (src/vb365/routes.ts PAGE_LIMIT). */
-const PAGE_LIMIT = 10_000;
+/** The page size the exporter asks of v8 Jobs listings (src/facts/jobs/parse.ts JOBS_PAGE). */
+const JOBS_PAGE = 1_000;
 
 export const JOBS_PLAN = {
   organizations: 10_000,
@@ -159,7 +159,7 @@ export function jobsFailures(result) {
         if (routes.used_repositories !== plan.organizations)
           failures.push(`${where}: ${routes.used_repositories} UsedRepositories requests`);
         // One read of each listing a cycle: its pages, never a request per organization.
-        const pages = Math.max(1, Math.ceil(jobs / Math.min(PAGE_LIMIT, plan.simulatorPageSize ?? PAGE_LIMIT)));
+        const pages = Math.max(1, Math.ceil(jobs / Math.min(JOBS_PAGE, plan.simulatorPageSize ?? JOBS_PAGE)));
         if (routes.jobs !== pages || routes.copy_jobs !== 1 || routes.proxies !== 1)
           failures.push(
             `${where}: ${routes.jobs} Jobs, ${routes.copy_jobs} CopyJobs, ${routes.proxies} Proxies requests a cycle (expected ${pages}, 1, 1)`,
