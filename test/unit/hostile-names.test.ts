@@ -10,6 +10,7 @@ import { HOSTILE_NAMES, HOSTILE_ORGANIZATIONS, LONG_NAME, addHostileOrganization
 import { expectExported, pollSuccess } from '../support/fault-checks.js';
 import { SCRIPT } from '../../src/http/status/assets.js';
 import { samples, startHarness, type Harness } from '../support/harness.js';
+import { decodeHtml } from '../support/html-text.js';
 
 /** Test titles name each case by its organization name, shortened, newlines shown as \n. */
 const CASES = HOSTILE_ORGANIZATIONS.map((organization) => ({
@@ -91,19 +92,6 @@ describe('/metrics', () => {
     for (const id of Object.values(ORG)) expectExported(metrics, harness.simulator, id, id === ORG.fabrikam ? 0 : 1);
   });
 });
-
-/** Decodes character references once (so `&amp;lt;` is the text `&lt;`, as a browser shows it). */
-function decodeHtml(text: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-  return text.replace(
-    /&(?:#(\d+)|#x([0-9a-f]+)|([a-z]+));/gi,
-    (reference, decimal?: string, hex?: string, name?: string) => {
-      if (decimal !== undefined) return String.fromCodePoint(Number(decimal));
-      if (hex !== undefined) return String.fromCodePoint(Number.parseInt(hex, 16));
-      return named[name?.toLowerCase() ?? ''] ?? reference;
-    },
-  );
-}
 
 describe('the status page', () => {
   it('holds no markup from a name or an error: no script or img element, every < and & of a name escaped', () => {

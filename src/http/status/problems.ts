@@ -17,6 +17,9 @@ export const PROBLEM_LABELS: ReadonlyMap<string, string> = new Map(
   PROBLEM_KINDS.map((kind) => [kind.kind, kind.label]),
 );
 
+/** Each kind's place in the on-call order. */
+const RANK: ReadonlyMap<string, number> = new Map(PROBLEM_KINDS.map((kind) => [kind.kind, kind.rank]));
+
 type Configured = Pick<ServerConfig, 'name' | 'pollIntervalSeconds'>;
 
 export function findProblems(
@@ -32,10 +35,9 @@ export function findProblems(
     problems.push(...serverDown(server, server.organizations.length));
     for (const fact of FACTS) problems.push(...fact.problems(server, context));
   }
-  const rank = new Map(PROBLEM_KINDS.map((kind) => [kind.kind, kind.rank]));
   return problems.sort(
     (a, b) =>
-      (rank.get(a.kind) ?? 0) - (rank.get(b.kind) ?? 0) ||
+      (RANK.get(a.kind) ?? 0) - (RANK.get(b.kind) ?? 0) ||
       b.organizations - a.organizations ||
       a.server.localeCompare(b.server),
   );
