@@ -196,6 +196,8 @@ function serverConfig(settings: ServerSettings, setting: (key: ServerKey) => str
     requestTimeoutSeconds: settings.request_timeout,
     settingNames: { url: setting('url'), caFile: setting('ca_file'), tlsInsecure: setting('tls_insecure') },
     maxResponseBytes: settings.max_response_bytes,
+    collection: settings.collection,
+    verificationCycles: settings.collection_verification_cycles,
   };
 }
 

@@ -4,7 +4,7 @@
  * these tables, so a new setting is one line here (and its use).
  */
 import { z } from 'zod';
-import { API_VERSION_SETTINGS, LOG_FORMATS, LOG_LEVELS } from './types.js';
+import { API_VERSION_SETTINGS, COLLECTIONS, LOG_FORMATS, LOG_LEVELS } from './types.js';
 import {
   baseUrl,
   durationSeconds,
@@ -27,6 +27,8 @@ export const DEFAULTS = {
   pollConcurrency: 4,
   requestTimeoutSeconds: 30,
   maxResponseBytes: 16 * 1024 * 1024,
+  collection: 'per_organization',
+  verificationCycles: 10,
 } as const;
 
 interface Setting<S extends z.ZodType> {
@@ -73,6 +75,11 @@ export const SERVER_SETTINGS = {
   max_response_bytes: setting({
     env: 'VB365_MAX_RESPONSE_BYTES',
     value: wholeNumber(1024, 1024 ** 3, 'bytes').default(DEFAULTS.maxResponseBytes),
+  }),
+  collection: setting({ env: 'VB365_COLLECTION', value: oneOf(COLLECTIONS).default(DEFAULTS.collection) }),
+  collection_verification_cycles: setting({
+    env: 'VB365_COLLECTION_VERIFICATION_CYCLES',
+    value: wholeNumber(1, 1000, 'cycles').default(DEFAULTS.verificationCycles),
   }),
 };
 export type ServerKey = keyof typeof SERVER_SETTINGS;

@@ -6,6 +6,10 @@ export type ApiVersion = (typeof API_VERSIONS)[number];
 export const API_VERSION_SETTINGS = ['auto', ...API_VERSIONS] as const;
 export type ApiVersionSetting = (typeof API_VERSION_SETTINGS)[number];
 
+/** How a server's used space is read: one UsedRepositories request per organization, or per repository (verified). */
+export const COLLECTIONS = ['per_organization', 'per_repository'] as const;
+export type Collection = (typeof COLLECTIONS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['json', 'logfmt'] as const;
@@ -29,6 +33,10 @@ export interface ServerConfig {
   readonly requestTimeoutSeconds: number;
   /** Largest response body accepted; a larger one is refused without buffering it all. */
   readonly maxResponseBytes: number;
+  /** How used space is read (src/facts/organizations/): per organization, or per repository and verified. */
+  readonly collection: Collection;
+  /** per_repository: every organization is compared with its own UsedRepositories at least once in this many cycles. */
+  readonly verificationCycles: number;
   /** Where `ca` was read from: followed while running, so a renewed CA is used by the next connection. */
   readonly caFile?: string | undefined;
   /**

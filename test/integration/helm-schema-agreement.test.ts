@@ -30,6 +30,8 @@ const CHART_VALUE: Readonly<Record<ServerKey, string | { readonly renderedFrom: 
   poll_concurrency: 'pollConcurrency',
   request_timeout: 'requestTimeout',
   max_response_bytes: 'maxResponseBytes',
+  collection: 'collection',
+  collection_verification_cycles: 'collectionVerificationCycles',
 };
 /** Chart server values that are about Kubernetes objects, not exporter settings. */
 const CHART_ONLY = ['password', 'existingSecret', 'existingSecretKey', 'ca'];
@@ -40,6 +42,7 @@ const SAMPLES: readonly unknown[] = [
   ...[-1, 0, 1, 4, 255, 256, 257, 600, 601, 1023, 1024, 86_400, 86_401, 1_073_741_824, 1_073_741_825, 1.5],
   ...['', ' ', '0', '1', '30s', '5m', '1h30m', '1d', '1d1s', '10m', '11m', '5 min', '1.5h', '-1'],
   ...['v6', 'v7', 'v8', 'v9', 'V8', 'auto', 'true', 'yes', 'svc-monitoring', 'tenant-b'],
+  ...['per_organization', 'per_repository', 'per_tenant', 'PER_REPOSITORY'],
   ...['https://vb365.example.com:4443', 'http://vb365:4443/proxy', 'ftp://vb365:4443', 'https://vb365:4443/v8'],
   ...[true, false, [], [ORG], [ORG.toUpperCase(), ORG], ['contoso'], [''], null],
 ];

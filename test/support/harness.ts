@@ -48,6 +48,8 @@ export function testServerConfig(overrides: Partial<ServerConfig> & Pick<ServerC
     pollConcurrency: 4,
     requestTimeoutSeconds: 5,
     maxResponseBytes: DEFAULTS.maxResponseBytes,
+    collection: DEFAULTS.collection,
+    verificationCycles: DEFAULTS.verificationCycles,
     ...overrides,
   };
 }

@@ -82,6 +82,8 @@ function offlineServer(url: string, ca: string | undefined): ServerConfig {
     pollConcurrency: 4,
     requestTimeoutSeconds: 5,
     maxResponseBytes: DEFAULTS.maxResponseBytes,
+    collection: DEFAULTS.collection,
+    verificationCycles: DEFAULTS.verificationCycles,
   };
 }
 

@@ -189,6 +189,12 @@ servers:
     {{- if hasKey . "maxResponseBytes" }}
     max_response_bytes: {{ int64 .maxResponseBytes }}
     {{- end }}
+    {{- with .collection }}
+    collection: {{ . | quote }}
+    {{- end }}
+    {{- if hasKey . "collectionVerificationCycles" }}
+    collection_verification_cycles: {{ int .collectionVerificationCycles }}
+    {{- end }}
 {{- end }}
 {{- end }}
 
