@@ -31,6 +31,8 @@ export interface Organization {
   readonly name: string;
   /** Its backup state from the listing's extended view; undefined where the cycle listed without it. */
   readonly backup?: OrganizationBackup | undefined;
+  /** v8's `backedUpOrganizationId`: the key of its rows in backedupOrganizations. */
+  readonly backedUpId?: string | undefined;
 }
 
 /** `isBackedup` and `lastBackuptime` of the organization listing's extended view; null where not reported. */
@@ -49,10 +51,20 @@ export interface CycleContext {
   readonly organizations: readonly Organization[];
   /** Whether the listing came with its extended view (the organizations' backup state). */
   readonly extendedView: boolean;
+  /**
+   * Every listed organization (not only this shard's) by the ID backedupOrganizations keys it with: v8's
+   * `backedUpOrganizationId`, v6/v7's own ID. Filled only for a server read per repository.
+   */
+  readonly backedUpIds: ReadonlyMap<string, string>;
   readonly client: Vb365Client;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /**
+   * What another fact reads this cycle (the same read, started once): for a fact that needs a listing some
+   * other fact already makes, such as the backup repositories for reading used space per repository.
+   */
+  readOf<Read>(fact: Fact<never, object, Read>): Promise<Read>;
 }
 
 /** How a cycle ended, for a fact's next state. */
@@ -83,6 +95,8 @@ export interface Fact<View extends CycleState, Slice extends object, Read> {
   read(context: CycleContext, previous: View): Promise<Read>;
   /** The slice after a cycle; `read` is undefined when the cycle could not list organizations (nothing was read). */
   next(previous: View, read: Read | undefined, end: CycleEnd): Slice;
+  /** The slice after a configuration reload, for what lasts only until one (a fall-back); as it was when absent. */
+  afterReload?(previous: View): Slice;
   /** Log lines about what a cycle changed (an organization gone, say), after the state is replaced. */
   logChanges?(previous: View, next: View, logger: Logger): void;
   /** Every metric family of the fact (registry.ts puts them in /metrics' order). */
@@ -118,6 +132,8 @@ export interface FamilyView<State> {
 export interface Family<State> {
   readonly name: string;
   readonly help: string;
+  /** A gauge unless said otherwise. */
+  readonly type?: 'counter';
   samples(view: FamilyView<State>, emit: Emit): void;
 }
 

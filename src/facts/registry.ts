@@ -15,7 +15,13 @@ import { healthFact, type HealthSlice } from './health.js';
 import { jobsFact, type JobsSlice } from './jobs/index.js';
 import { licenseFact, type LicenseSlice } from './license.js';
 import { organizationBackupsFact, type OrganizationBackupsSlice } from './organization-backups.js';
-import { detailFamilies, organizationsFact, pollFamilies, type OrganizationsSlice } from './organizations/index.js';
+import {
+  collectionFamilies,
+  detailFamilies,
+  organizationsFact,
+  pollFamilies,
+  type OrganizationsSlice,
+} from './organizations/index.js';
 import { proxiesFact, type ProxiesSlice } from './proxies.js';
 import { cycleFamilies, serverDownKind } from './server-cycle.js';
 import { serviceInstanceFact, type ServiceInstanceSlice } from './service-instance.js';
@@ -62,6 +68,7 @@ export const FAMILIES: readonly Family<ServerState>[] = [
   ...organizationBackupsFact.families,
   ...jobsFact.families,
   ...proxiesFact.families,
+  ...collectionFamilies,
 ];
 
 /** Every kind of problem, in the on-call order. */

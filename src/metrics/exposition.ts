@@ -39,7 +39,7 @@ function* renderSteps(
     serverLabels: `server="${escapeLabelValue(server.name)}"`,
   }));
   for (const family of FAMILIES) {
-    out.ascii(`# HELP ${family.name} ${family.help}\n# TYPE ${family.name} gauge\n`);
+    out.ascii(`# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type ?? 'gauge'}\n`);
     const { name } = family;
     for (const view of views) {
       const emit: Emit = (value, organizationId, repositoryId, extra) => {

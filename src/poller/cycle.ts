@@ -6,9 +6,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { ApiVersion, ServerConfig } from '../config/types.js';
-import type { CycleContext } from '../facts/fact.js';
+import type { CycleContext, Fact } from '../facts/fact.js';
 import { listOrganizations, type ListedOrganizations } from '../facts/organizations/listing.js';
-import { FACTS, type ServerState } from '../facts/registry.js';
+import { FACTS, type AnyFact, type ServerState } from '../facts/registry.js';
 import type { CycleResult } from '../store/types.js';
 import type { Vb365Client } from '../vb365/client.js';
 import { describeError } from '../vb365/errors.js';
@@ -39,9 +39,23 @@ export async function runCycle(deps: CycleDependencies, signal: AbortSignal): Pr
       reads: new Map(),
     };
   }
-  const context: CycleContext = { ...deps, ...listed, signal };
   const previous = deps.previous();
-  const values = await Promise.all(FACTS.map((fact) => fact.read(context, previous)));
+  // Each fact's read starts once, in the registry's order or when another fact asks for it first.
+  const reads = new Map<unknown, Promise<unknown>>();
+  const context: CycleContext = {
+    ...deps,
+    ...listed,
+    signal,
+    readOf: <Read>(fact: Fact<never, object, Read>): Promise<Read> => {
+      let read = reads.get(fact);
+      if (read === undefined) {
+        read = (fact as AnyFact).read(context, previous);
+        reads.set(fact, read);
+      }
+      return read as Promise<Read>;
+    },
+  };
+  const values = await Promise.all(FACTS.map((fact) => context.readOf(fact)));
   return {
     startedMs,
     // After the reads: the cycle includes them.
@@ -58,10 +72,10 @@ async function chooseVersionAndList(
 ): Promise<ListedOrganizations & { readonly version: ApiVersion }> {
   const version = await deps.client.chooseVersion(signal);
   try {
-    return { version, ...(await listOrganizations(deps, signal)) };
+    return { version, ...(await listOrganizations(deps, version, signal)) };
   } catch (error) {
     const chosenAgain = await deps.client.chooseVersion(signal);
     if (chosenAgain === version) throw error;
-    return { version: chosenAgain, ...(await listOrganizations(deps, signal)) };
+    return { version: chosenAgain, ...(await listOrganizations(deps, chosenAgain, signal)) };
   }
 }

@@ -48,3 +48,14 @@ export function nextState(previous: ServerState, cycle: CycleResult): ServerStat
   }
   return state as ServerState;
 }
+
+/** A server's state after a configuration reload: each fact forgets what lasts only until one. */
+export function reloadedState(previous: ServerState): ServerState {
+  const state = { ...previous };
+  for (const fact of FACTS) {
+    if (fact.afterReload === undefined) continue;
+    const slice = fact.afterReload(previous);
+    for (const key of Object.keys(fact.initial)) Object.assign(state, { [key]: slice[key as keyof typeof slice] });
+  }
+  return state;
+}

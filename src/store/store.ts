@@ -2,7 +2,7 @@
  * The latest state of every server. Each cycle replaces a server's state as a whole (never patched
  * in place), so a reader always sees one consistent cycle; listeners re-render on every change.
  */
-import { initialState, nextState } from './next-state.js';
+import { initialState, nextState, reloadedState } from './next-state.js';
 import type { CycleResult, NextState, ServerState } from './types.js';
 
 export class Store {
@@ -34,12 +34,15 @@ export class Store {
   }
 
   /**
-   * After a reload: servers kept by name keep their state (and so their series); new ones start empty;
-   * those no longer configured are forgotten, their series with them.
+   * After a reload: servers kept by name keep their state (and so their series), less what lasts only
+   * until a reload; new ones start empty; those no longer configured are forgotten, their series with them.
    */
   setServers(servers: ReadonlyArray<{ readonly name: string }>): void {
     const names = new Set(servers.map((server) => server.name));
-    for (const name of this.states.keys()) if (!names.has(name)) this.states.delete(name);
+    for (const [name, state] of this.states) {
+      if (names.has(name)) this.states.set(name, reloadedState(state));
+      else this.states.delete(name);
+    }
     for (const name of names) if (!this.states.has(name)) this.states.set(name, initialState(name));
     const all = this.servers();
     for (const listener of this.listeners) listener(all);

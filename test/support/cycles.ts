@@ -5,7 +5,12 @@
 import type { ApiVersion } from '../../src/config/types.js';
 import type { Organization } from '../../src/facts/fact.js';
 import type { BackupRepository } from '../../src/facts/backup-repositories/index.js';
-import { droppedOrganizations, type OrganizationState, type PollOutcome } from '../../src/facts/organizations/state.js';
+import {
+  droppedOrganizations,
+  type OrganizationState,
+  type OrganizationsRead,
+  type PollOutcome,
+} from '../../src/facts/organizations/state.js';
 import { nextState as storeNextState } from '../../src/store/next-state.js';
 import type { CycleResult, ServerState } from '../../src/store/types.js';
 
@@ -32,7 +37,13 @@ function cycleResult(fixture: CycleFixture): CycleResult {
       : { ok: false, error: listing.error },
     reads: listing.ok
       ? new Map<string, unknown>([
-          ['organizations', fixture.polls ?? new Map()],
+          [
+            'organizations',
+            {
+              polls: fixture.polls ?? new Map(),
+              collection: { configured: 'per_organization', mismatches: 0, unmappedItems: undefined },
+            } satisfies OrganizationsRead,
+          ],
           ['backup repositories', { repositories: fixture.backupRepositories, objectStorages: undefined }],
         ])
       : new Map(),

@@ -38,6 +38,8 @@ describe('environment', () => {
         requestTimeoutSeconds: 30,
         settingNames: { url: 'VB365_URL', caFile: 'VB365_CA_FILE', tlsInsecure: 'VB365_TLS_INSECURE' },
         maxResponseBytes: 16 * 1024 * 1024,
+        collection: 'per_organization',
+        verificationCycles: 10,
       },
     ]);
     expect(Object.isFrozen(config.servers[0])).toBe(true);
@@ -55,6 +57,8 @@ describe('environment', () => {
       VB365_POLL_INTERVAL: '60',
       VB365_POLL_CONCURRENCY: '32',
       VB365_REQUEST_TIMEOUT: '10',
+      VB365_COLLECTION: 'per_repository',
+      VB365_COLLECTION_VERIFICATION_CYCLES: '25',
       VB365_LISTEN_ADDRESS: '127.0.0.1:9100',
       LOG_LEVEL: 'warn',
       VB365_SHARD: '1/3',
@@ -69,6 +73,7 @@ describe('environment', () => {
     ]);
     expect(server?.tlsInsecure).toBe(true);
     expect([server?.pollIntervalSeconds, server?.pollConcurrency, server?.requestTimeoutSeconds]).toEqual([60, 32, 10]);
+    expect([server?.collection, server?.verificationCycles]).toEqual(['per_repository', 25]);
     expect(config.listen).toEqual([{ host: '127.0.0.1', port: 9100 }]);
     expect(config.logLevel).toBe('warn');
     expect(config.shard).toEqual({ index: 1, count: 3 });
@@ -104,6 +109,14 @@ describe('environment', () => {
       'VB365_PASSWORD_FILE: expected a readable file holding the password, got "/nonexistent/password" (ENOENT)',
     ],
     [{ VB365_API_VERSION: 'v9' }, 'VB365_API_VERSION: expected one of auto, v6, v7, v8, got "v9"'],
+    [
+      { VB365_COLLECTION: 'per_tenant' },
+      'VB365_COLLECTION: expected one of per_organization, per_repository, got "per_tenant"',
+    ],
+    [
+      { VB365_COLLECTION_VERIFICATION_CYCLES: '0' },
+      'VB365_COLLECTION_VERIFICATION_CYCLES: expected a whole number of cycles from 1 to 1000, got "0"',
+    ],
     [
       { VB365_ORGANIZATIONS: 'contoso' },
       'VB365_ORGANIZATIONS: expected organization IDs (UUIDs), comma-separated or as a list, got "contoso"',

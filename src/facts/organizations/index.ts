@@ -1,61 +1,43 @@
 /**
  * The organizations and the space each uses: every cycle lists them (listing.ts, the cycle's first read)
- * and polls each owned organization's used repositories, at most `poll_concurrency` at a time.
+ * and reads each owned organization's used repositories, one organization at a time (polls.ts, at most
+ * `poll_concurrency` at once) or, where the server's `collection` is per_repository, per repository and
+ * verified against a sample (verified-read.ts).
  */
-import { keptListIfEqual } from '../../store/unchanged.js';
-import { describeError } from '../../vb365/errors.js';
 import type { BackupRepositoriesSlice } from '../backup-repositories/index.js';
-import type { CycleContext, CycleState, Fact, Organization } from '../fact.js';
-import { logRejected } from '../reading.js';
+import type { CycleContext, CycleState, Fact } from '../fact.js';
+import { collectionAfterReload, collectionFamilies, readsPerRepository } from './collection.js';
 import { detailFamilies, pollFamilies } from './families.js';
+import { pollEach } from './polls.js';
 import { organizationProblemKinds, organizationProblems } from './problems.js';
 import {
   INITIAL_ORGANIZATIONS,
   droppedOrganizations,
   nextOrganizations,
-  repositoriesOf,
+  type OrganizationsRead,
   type OrganizationsSlice,
-  type PollOutcome,
-  type Polls,
 } from './state.js';
-import { readUsedRepositories } from './used-repositories.js';
+import { readVerified } from './verified-read.js';
 
 type View = CycleState & OrganizationsSlice & Pick<BackupRepositoriesSlice, 'backupRepositories'>;
 
-async function pollAll(context: CycleContext, previous: View): Promise<Polls> {
-  const polls = new Map<string, PollOutcome>();
-  // `poll_concurrency` workers share one queue: no task object per organization waits in memory, which
-  // matters at ten thousand organizations.
-  const queue = context.organizations[Symbol.iterator]();
-  const worker = async (): Promise<void> => {
-    for (const organization of queue) polls.set(organization.id, await pollOne(context, previous, organization));
-  };
-  const workers = Math.min(context.server.pollConcurrency, context.organizations.length);
-  await Promise.all(Array.from({ length: workers }, worker));
-  return polls;
-}
-
-async function pollOne(context: CycleContext, previous: View, organization: Organization): Promise<PollOutcome> {
-  const where = { organizationId: organization.id, organizationName: organization.name };
-  try {
-    const listing = await readUsedRepositories(context.client, organization.id, context.signal);
-    logRejected(context.logger, 'used repositories', listing, where);
-    // Records read again unchanged keep their old objects (see store/unchanged.ts).
-    const repositories = keptListIfEqual(repositoriesOf(previous, organization.id), listing.items);
-    return { ok: true, atMs: context.clock.now(), repositories };
-  } catch (error) {
-    context.logger.warn(
-      { ...where, reason: describeError(error) },
-      'organization poll failed; keeping its last known values',
-    );
-    return { ok: false, atMs: context.clock.now(), error: describeError(error) };
+/** Per repository where the server is set so (and has not fallen back), else one organization at a time. */
+async function readUsedSpace(context: CycleContext, previous: View): Promise<OrganizationsRead> {
+  const configured = context.server.collection;
+  if (readsPerRepository(configured, previous.collection)) {
+    const verified = await readVerified(context, previous);
+    if (verified !== undefined) return verified;
   }
+  return {
+    polls: await pollEach(context, previous, context.organizations),
+    collection: { configured, mismatches: 0, unmappedItems: undefined },
+  };
 }
 
-export const organizationsFact: Fact<View, OrganizationsSlice, Polls> = {
+export const organizationsFact: Fact<View, OrganizationsSlice, OrganizationsRead> = {
   name: 'organizations',
   initial: INITIAL_ORGANIZATIONS,
-  read: pollAll,
+  read: readUsedSpace,
   next: nextOrganizations,
   logChanges: (previous, next, logger) => {
     // Series vanish with an organization no longer listed: say so, once, with its name.
@@ -65,12 +47,17 @@ export const organizationsFact: Fact<View, OrganizationsSlice, Polls> = {
         'organization no longer listed; dropping its series',
       );
   },
+  afterReload: (previous) => ({
+    organizations: previous.organizations,
+    unavailableSinceMs: previous.unavailableSinceMs,
+    collection: collectionAfterReload(previous.collection),
+  }),
   families: [...pollFamilies, ...detailFamilies],
   problemKinds: organizationProblemKinds,
   problems: organizationProblems,
   columns: [],
 };
 
-export { pollFamilies, detailFamilies };
+export { pollFamilies, detailFamilies, collectionFamilies };
 export type { OrganizationState, OrganizationsSlice } from './state.js';
 export type { UsedRepository } from './used-repositories.js';

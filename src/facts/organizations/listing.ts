@@ -26,7 +26,8 @@ export function parseOrganization(item: unknown): ItemResult<Organization> {
   if (!isObject(item)) return reject(`expected an object, got ${kindOf(item)}`);
   const id = uuid(item['id']);
   if (id === undefined) return reject(`"id" is not a UUID (${kindOf(item['id'])})`);
-  return { ok: true, value: { id, name: text(item['name']) } };
+  const backedUpId = uuid(item['backedUpOrganizationId']);
+  return { ok: true, value: { id, name: text(item['name']), ...(backedUpId === undefined ? {} : { backedUpId }) } };
 }
 
 /** An organization of the extended view: its backup state too (a wrong value is "not reported", never guessed). */
@@ -69,9 +70,31 @@ export interface ListedOrganizations {
   readonly organizations: readonly Organization[];
   /** Whether they come with their backup state. */
   readonly extendedView: boolean;
+  /** See CycleContext.backedUpIds: empty unless the server is read per repository. */
+  readonly backedUpIds: ReadonlyMap<string, string>;
 }
 
-export async function listOrganizations(deps: ListingDependencies, signal: AbortSignal): Promise<ListedOrganizations> {
+const NONE: ReadonlyMap<string, string> = new Map();
+
+/**
+ * Every listed organization by the key backedupOrganizations gives its rows: v8 documents that key as the
+ * organization's `backedUpOrganizationId`; v6/v7 document nothing, so there only the organization's own ID
+ * can match. A v8 organization without one has no rows to map (it was never backed up).
+ */
+function backedUpIdsOf(items: readonly Organization[], version: ApiVersion): ReadonlyMap<string, string> {
+  const ids = new Map<string, string>();
+  for (const organization of items) {
+    const key = version === 'v8' ? organization.backedUpId : organization.id;
+    if (key !== undefined) ids.set(key, organization.id);
+  }
+  return ids;
+}
+
+export async function listOrganizations(
+  deps: ListingDependencies,
+  version: ApiVersion,
+  signal: AbortSignal,
+): Promise<ListedOrganizations> {
   let extendedView = true;
   let items: readonly Organization[];
   try {
@@ -86,13 +109,15 @@ export async function listOrganizations(deps: ListingDependencies, signal: Abort
     extendedView = false;
     items = await listed(deps, organizationsRoute(false), organizationItems, signal);
   }
+  const backedUpIds = deps.server.collection === 'per_repository' ? backedUpIdsOf(items, version) : NONE;
   const configured = deps.server.organizations;
   if (configured.length === 0)
-    return { organizations: items.filter((organization) => deps.owns(organization.id)), extendedView };
+    return { organizations: items.filter((organization) => deps.owns(organization.id)), extendedView, backedUpIds };
   const byId = new Map(items.map((organization) => [organization.id, organization]));
   return {
     organizations: configured.filter(deps.owns).map((id) => byId.get(id) ?? { id, name: '' }),
     extendedView,
+    backedUpIds,
   };
 }
 

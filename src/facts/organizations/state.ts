@@ -5,6 +5,7 @@
  */
 import type { CycleEnd } from '../fact.js';
 import { sortedById } from '../by-id.js';
+import { INITIAL_COLLECTION, nextCollection, type CollectionRead, type CollectionSlice } from './collection.js';
 import type { UsedRepository } from './used-repositories.js';
 
 export interface OrganizationState {
@@ -17,7 +18,7 @@ export interface OrganizationState {
   readonly repositories: readonly UsedRepository[];
 }
 
-export interface OrganizationsSlice {
+export interface OrganizationsSlice extends CollectionSlice {
   /** Sorted by organization ID, so every rendering is stable. */
   readonly organizations: readonly OrganizationState[];
   /**
@@ -32,16 +33,28 @@ export type PollOutcome =
   | { readonly ok: false; readonly atMs: number; readonly error: string };
 
 /** What a cycle's polls found, by organization ID (only this shard's organizations are polled). */
-export type Polls = ReadonlyMap<string, PollOutcome>;
+type Polls = ReadonlyMap<string, PollOutcome>;
 
-export const INITIAL_ORGANIZATIONS: OrganizationsSlice = { organizations: [], unavailableSinceMs: new Map() };
+/** What a cycle read: each organization's used space, however it was read, and how. */
+export interface OrganizationsRead {
+  readonly polls: Polls;
+  readonly collection: CollectionRead;
+}
+
+export const INITIAL_ORGANIZATIONS: OrganizationsSlice = {
+  organizations: [],
+  unavailableSinceMs: new Map(),
+  collection: INITIAL_COLLECTION,
+};
 
 export function nextOrganizations(
   previous: OrganizationsSlice,
-  polls: Polls | undefined,
+  read: OrganizationsRead | undefined,
   end: CycleEnd,
 ): OrganizationsSlice {
   const { organizations: listed, listingError } = end;
+  const polls = read?.polls;
+  const collection = nextCollection(previous.collection, read?.collection, end.finishedMs);
   if (listed === undefined || polls === undefined) {
     const error = listingError ?? 'the organizations were not listed';
     return {
@@ -51,6 +64,7 @@ export function nextOrganizations(
         lastError: error,
       })),
       unavailableSinceMs: previous.unavailableSinceMs, // nothing new is known
+      collection,
     };
   }
   const before = new Map(previous.organizations.map((organization) => [organization.id, organization]));
@@ -83,6 +97,7 @@ export function nextOrganizations(
   return {
     organizations,
     unavailableSinceMs: unavailableSince(organizations, previous.unavailableSinceMs, end.finishedMs),
+    collection,
   };
 }
 

@@ -1,0 +1,90 @@
+/**
+ * How a server's used space was read, across cycles: a server set to per_repository reads per repository
+ * until one verification finds the two readings differ; from then on it reads per organization, until a
+ * reload or a restart. Its metric families say which, how many differences were found and how many
+ * per-repository items named no listed organization.
+ */
+import type { Collection } from '../../config/types.js';
+import type { CycleState, Emit, Family, FamilyView } from '../fact.js';
+
+/** What one cycle's read says of the collection. */
+export interface CollectionRead {
+  readonly configured: Collection;
+  /** Differences the verification found this cycle (each sends the server back to per_organization). */
+  readonly mismatches: number;
+  /** Items of this cycle's per-repository read mapping to no listed organization; undefined where it did not read per repository. */
+  readonly unmappedItems: number | undefined;
+}
+
+export interface CollectionState {
+  /** As of the last cycle that read used space; undefined before it. */
+  readonly configured: Collection | undefined;
+  /** When a verification found a difference: read per organization from then on, until a reload or a restart. */
+  readonly fellBackAtMs: number | undefined;
+  /** Differences found since the exporter started. */
+  readonly mismatches: number;
+  readonly unmappedItems: number | undefined;
+}
+
+export interface CollectionSlice {
+  readonly collection: CollectionState;
+}
+
+export const INITIAL_COLLECTION: CollectionState = {
+  configured: undefined,
+  fellBackAtMs: undefined,
+  mismatches: 0,
+  unmappedItems: undefined,
+};
+
+/** Whether this cycle reads per repository: so configured, and no difference found since the last reload. */
+export function readsPerRepository(configured: Collection, state: CollectionState): boolean {
+  return configured === 'per_repository' && state.fellBackAtMs === undefined;
+}
+
+export function nextCollection(
+  previous: CollectionState,
+  read: CollectionRead | undefined,
+  finishedMs: number,
+): CollectionState {
+  if (read === undefined) return previous;
+  return {
+    configured: read.configured,
+    fellBackAtMs: previous.fellBackAtMs ?? (read.mismatches > 0 ? finishedMs : undefined),
+    mismatches: previous.mismatches + read.mismatches,
+    unmappedItems: read.unmappedItems ?? previous.unmappedItems,
+  };
+}
+
+/** A reload forgets a fall-back (the counter goes on): the next cycle reads per repository again. */
+export function collectionAfterReload(state: CollectionState): CollectionState {
+  return state.fellBackAtMs === undefined ? state : { ...state, fellBackAtMs: undefined };
+}
+
+type View = CycleState & CollectionSlice;
+
+/** Samples only for a server set to per_repository: the others have nothing to say here. */
+const perRepositoryServer =
+  (value: (state: CollectionState) => number | undefined) =>
+  ({ server }: FamilyView<View>, emit: Emit): void => {
+    if (server.collection.configured === 'per_repository') emit(value(server.collection));
+  };
+
+export const collectionFamilies: readonly Family<View>[] = [
+  {
+    name: 'veeam_vb365_collection_fallback',
+    help: 'Whether a server set to collection per_repository reads used space per organization (1) because a verification found the per-repository reading differs from UsedRepositories, until a reload or a restart; 0 while it reads per repository.',
+    samples: perRepositoryServer((state) => (state.fellBackAtMs === undefined ? 0 : 1)),
+  },
+  {
+    name: 'veeam_vb365_collection_mismatches_total',
+    help: "Differences found between an organization's per-repository reading (backedupOrganizations) and its own UsedRepositories since the exporter started.",
+    type: 'counter',
+    samples: perRepositoryServer((state) => state.mismatches),
+  },
+  {
+    name: 'veeam_vb365_collection_unmapped_items',
+    help: 'Items of the last per-repository read (backedupOrganizations) that map to no listed organization, so are not exported.',
+    samples: perRepositoryServer((state) => state.unmappedItems),
+  },
+];

@@ -1,0 +1,139 @@
+/**
+ * A cycle of a server read per repository: the backup repositories this cycle listed (read by their own
+ * fact), each one's organizations (per-repository.ts), then the verification sample's own UsedRepositories
+ * (verification.ts). Where the readings agree, every organization gets the per-repository bytes with its
+ * repositories' availability and details from the sample, exactly as a per-organization cycle would
+ * export them. Where they differ, each difference is logged with both values and the cycle reads every
+ * organization on its own, as every cycle after it will until a reload or a restart.
+ * Undefined when the repositories could not be read per repository this cycle: the caller reads per organization.
+ */
+import { keptListIfEqual } from '../../store/unchanged.js';
+import { describeError } from '../../vb365/errors.js';
+import { backupRepositoriesFact } from '../backup-repositories/index.js';
+import type { CycleContext } from '../fact.js';
+import { readPerRepository, type PerRepositoryReading, type RepositoryUsage } from './per-repository.js';
+import { pollEach } from './polls.js';
+import { repositoriesOf, type OrganizationsRead, type OrganizationsSlice, type PollOutcome } from './state.js';
+import type { UsedRepository } from './used-repositories.js';
+import { differences, verificationSample, type Mismatch } from './verification.js';
+
+type View = OrganizationsSlice & { readonly cycles: number };
+
+/** A repository's state as an organization on it reported it this cycle. */
+type Availability = Pick<UsedRepository, 'isAvailable' | 'details'>;
+
+/** Differences written to the log one by one; the count says how many there were. */
+const LOGGED_MISMATCHES = 20;
+
+export async function readVerified(context: CycleContext, previous: View): Promise<OrganizationsRead | undefined> {
+  const reading = await readRepositories(context);
+  if (reading === undefined) return undefined;
+  const sample = verificationSample(
+    context.organizations,
+    reading.organizationsOn,
+    previous.cycles,
+    context.server.verificationCycles,
+  );
+  const verified = await pollEach(context, previous, sample);
+  const mismatches = compare(reading, verified);
+  const unmappedItems = reading.unmappedItems;
+  if (mismatches.length > 0) {
+    logMismatches(context, mismatches);
+    return {
+      polls: await pollEach(context, previous, context.organizations),
+      collection: { configured: 'per_repository', mismatches: mismatches.length, unmappedItems },
+    };
+  }
+  const atMs = context.clock.now();
+  const availability = availabilityOf(verified);
+  const polls = new Map<string, PollOutcome>();
+  for (const { id } of context.organizations) {
+    polls.set(
+      id,
+      verified.get(id) ??
+        fromRepositories(reading.usage.get(id) ?? [], availability, repositoriesOf(previous, id), atMs),
+    );
+  }
+  return { polls, collection: { configured: 'per_repository', mismatches: 0, unmappedItems } };
+}
+
+async function readRepositories(context: CycleContext): Promise<PerRepositoryReading | undefined> {
+  const { repositories } = await context.readOf(backupRepositoriesFact);
+  if (repositories === undefined)
+    return perOrganizationThisCycle(context, 'the backup repositories could not be listed');
+  try {
+    return await readPerRepository(
+      context,
+      repositories.map((repository) => repository.id),
+    );
+  } catch (error) {
+    return perOrganizationThisCycle(context, describeError(error));
+  }
+}
+
+function perOrganizationThisCycle(context: CycleContext, reason: string): undefined {
+  context.logger.warn({ reason }, 'could not read used space per repository; reading it per organization this cycle');
+  return undefined;
+}
+
+function compare(reading: PerRepositoryReading, verified: ReadonlyMap<string, PollOutcome>): Mismatch[] {
+  const found: Mismatch[] = [];
+  for (const [organizationId, poll] of verified)
+    if (poll.ok) found.push(...differences(organizationId, reading.usage.get(organizationId) ?? [], poll.repositories));
+  return found;
+}
+
+function logMismatches(context: CycleContext, mismatches: readonly Mismatch[]): void {
+  const { logger } = context;
+  for (const mismatch of mismatches.slice(0, LOGGED_MISMATCHES))
+    logger.warn(mismatch, "the per-repository reading differs from the organization's own UsedRepositories");
+  logger.error(
+    { mismatches: mismatches.length },
+    'reading used space per repository disagrees with UsedRepositories; reading it per organization from now on, until a reload or a restart',
+  );
+}
+
+/** Each repository's availability and details, as the first verified organization on it reported them. */
+function availabilityOf(verified: ReadonlyMap<string, PollOutcome>): Map<string, Availability> {
+  const found = new Map<string, Availability>();
+  for (const poll of verified.values()) {
+    if (!poll.ok) continue;
+    for (const { repositoryId, isAvailable, details } of poll.repositories)
+      if (!found.has(repositoryId)) found.set(repositoryId, { isAvailable, details });
+  }
+  return found;
+}
+
+/**
+ * An organization not verified this cycle: its per-repository bytes, the repository's availability and
+ * details, and v8's protected object count as its last UsedRepositories gave it (backedupOrganizations
+ * has none). Failed when a repository it is on had no verified organization to say its availability.
+ */
+function fromRepositories(
+  usage: readonly RepositoryUsage[],
+  availability: ReadonlyMap<string, Availability>,
+  before: readonly UsedRepository[] | undefined,
+  atMs: number,
+): PollOutcome {
+  const repositories: UsedRepository[] = [];
+  for (const row of usage) {
+    const state = availability.get(row.repositoryId);
+    if (state === undefined)
+      return {
+        ok: false,
+        atMs,
+        error: `no organization on repository ${row.repositoryId} could be verified this cycle, so its availability is unknown`,
+      };
+    repositories.push({
+      repositoryId: row.repositoryId,
+      usedSpaceBytes: row.usedSpaceBytes,
+      localCacheUsedSpaceBytes: row.localCacheUsedSpaceBytes,
+      objectStorageUsedSpaceBytes: row.objectStorageUsedSpaceBytes,
+      isAvailable: state.isAvailable,
+      details: state.details,
+      protectedObjectsCount:
+        before?.find((repository) => repository.repositoryId === row.repositoryId)?.protectedObjectsCount ?? null,
+    });
+  }
+  return { ok: true, atMs, repositories: keptListIfEqual(before, repositories) };
+}
