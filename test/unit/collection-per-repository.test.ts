@@ -18,6 +18,7 @@ import type { ServerConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/logger.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import type { FakeClock } from '../support/fake-clock.js';
+import { decodeHtml } from '../support/html-text.js';
 import {
   LogCapture,
   fakeClockSkippingRetries,
@@ -193,6 +194,11 @@ describe.each(VERSIONS)('%s', (version) => {
       }),
     ).toBe(truth);
 
+    // The status page says so, as a warning with the count.
+    const page = decodeHtml(await (await fetch(`${exporter.url}/`)).text());
+    expect(page).toContain('Reading per organization again');
+    expect(page).toContain('backedupOrganizations disagreed with UsedRepositories (1 difference since the start');
+
     // From then on: per organization, no repository read, no new difference, no new log line.
     simulator.resetStats();
     await exporter.pollNow();
@@ -212,6 +218,7 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(count(current, 'backed_up_organizations')).toBe(simulator.data.backupRepositories.size);
     expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(0);
     expect(sampleValue(text, 'veeam_vb365_collection_mismatches_total', { server: PER_REPOSITORY })).toBe(1);
+    expect(await (await fetch(`${exporter.url}/`)).text()).not.toContain('Reading per organization again');
   });
 
   it('counts and logs an organization added after the listing, exports nothing under its ID, and keeps the others', async () => {

@@ -5,7 +5,7 @@
  * per-repository items named no listed organization.
  */
 import type { Collection } from '../../config/types.js';
-import type { CycleState, Emit, Family, FamilyView } from '../fact.js';
+import type { CycleState, Emit, Family, FamilyView, Problem, ProblemKind } from '../fact.js';
 
 /** What one cycle's read says of the collection. */
 export interface CollectionRead {
@@ -88,3 +88,26 @@ export const collectionFamilies: readonly Family<View>[] = [
     samples: perRepositoryServer((state) => state.unmappedItems),
   },
 ];
+
+/** After the data-stale row: the values are right (read per organization), only dearer to get. */
+export const collectionProblemKinds: readonly ProblemKind[] = [
+  { kind: 'collection-fell-back', label: 'Reading per organization again', rank: 75 },
+];
+
+export function collectionProblems(server: View): Problem[] {
+  const { fellBackAtMs, mismatches } = server.collection;
+  if (fellBackAtMs === undefined) return [];
+  return [
+    {
+      kind: 'collection-fell-back',
+      severity: 'warning',
+      server: server.name,
+      what: 'used space per repository',
+      sinceMs: fellBackAtMs,
+      sinceText: 'unknown',
+      words: `backedupOrganizations disagreed with UsedRepositories (${mismatches} ${mismatches === 1 ? 'difference' : 'differences'} since the start, each in the log); one UsedRepositories request per organization a cycle until a reload or a restart`,
+      sample: [],
+      organizations: 0,
+    },
+  ];
+}

@@ -6,7 +6,13 @@
  */
 import type { BackupRepositoriesSlice } from '../backup-repositories/index.js';
 import type { CycleContext, CycleState, Fact } from '../fact.js';
-import { collectionAfterReload, collectionFamilies, readsPerRepository } from './collection.js';
+import {
+  collectionAfterReload,
+  collectionFamilies,
+  collectionProblemKinds,
+  collectionProblems,
+  readsPerRepository,
+} from './collection.js';
 import { detailFamilies, pollFamilies } from './families.js';
 import { pollEach } from './polls.js';
 import { organizationProblemKinds, organizationProblems } from './problems.js';
@@ -53,8 +59,8 @@ export const organizationsFact: Fact<View, OrganizationsSlice, OrganizationsRead
     collection: collectionAfterReload(previous.collection),
   }),
   families: [...pollFamilies, ...detailFamilies],
-  problemKinds: organizationProblemKinds,
-  problems: organizationProblems,
+  problemKinds: [...organizationProblemKinds, ...collectionProblemKinds],
+  problems: (server, context) => [...organizationProblems(server, context), ...collectionProblems(server)],
   columns: [],
 };
 
