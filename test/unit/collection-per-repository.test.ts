@@ -221,6 +221,25 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(await (await fetch(`${exporter.url}/`)).text()).not.toContain('Reading per organization again');
   });
 
+  it('reads per organization for a cycle whose repository read fails, and per repository again the next', async () => {
+    const current = await start(version, { [PER_REPOSITORY]: { collection: 'per_repository' } });
+    const { simulator, exporter, logs, metricsText } = current;
+    const before = seriesOf(await metricsText(), PER_REPOSITORY);
+    simulator.addFault({ route: 'backed_up_organizations', status: 500, times: 1 });
+    simulator.resetStats();
+    await exporter.pollNow();
+    expect(logs.messages()).toContain(
+      'could not read used space per repository; reading it per organization this cycle',
+    );
+    expect(count(current, 'used_repositories')).toBe(simulator.data.organizations.size);
+    const text = await metricsText();
+    expect(seriesOf(text, PER_REPOSITORY)).toEqual(before);
+    expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(0);
+    simulator.resetStats();
+    await exporter.pollNow();
+    expect(count(current, 'backed_up_organizations')).toBe(simulator.data.backupRepositories.size);
+  });
+
   it('counts and logs an organization added after the listing, exports nothing under its ID, and keeps the others', async () => {
     const current = await start(version, {
       [PER_REPOSITORY]: { collection: 'per_repository', verificationCycles: 1 },
