@@ -6,18 +6,16 @@
  */
 import type { ApiVersion } from '../../config/types.js';
 import type { Vb365Client } from '../../vb365/client.js';
-import { byteCount, isObject, kindOf, reject, uuid, type ItemResult } from '../../vb365/fields.js';
+import { isObject, kindOf, reject, uuid, type ItemResult } from '../../vb365/fields.js';
 import type { ItemRules } from '../../vb365/parse.js';
 import { PAGE_LIMIT, type Route } from '../../vb365/routes.js';
 import type { Listing } from '../../vb365/types.js';
+import { parseUsageBytes, type UsageBytes } from './usage-bytes.js';
 
-/** One item: an organization's bytes in the repository. A null byte count is "not reported". */
-export interface BackedUpOrganization {
+/** One item: an organization's bytes in the repository. */
+export interface BackedUpOrganization extends UsageBytes {
   /** The backed-up organization ID the item is keyed by (not necessarily the organization's ID). */
   readonly backedUpId: string;
-  readonly usedSpaceBytes: number | null;
-  readonly localCacheUsedSpaceBytes: number | null;
-  readonly objectStorageUsedSpaceBytes: number | null;
 }
 
 const backedUpOrganizationsRoute =
@@ -33,21 +31,8 @@ function parseBackedUpOrganization(item: unknown): ItemResult<BackedUpOrganizati
   if (!isObject(item)) return reject(`expected an object, got ${kindOf(item)}`);
   const backedUpId = uuid(item['id']);
   if (backedUpId === undefined) return reject(`"id" is not a UUID (${kindOf(item['id'])})`);
-  const used = byteCount(item, 'usedSpaceBytes');
-  if (!used.ok) return used;
-  const cache = byteCount(item, 'localCacheUsedSpaceBytes');
-  if (!cache.ok) return cache;
-  const objectStorage = byteCount(item, 'objectStorageUsedSpaceBytes');
-  if (!objectStorage.ok) return objectStorage;
-  return {
-    ok: true,
-    value: {
-      backedUpId,
-      usedSpaceBytes: used.value,
-      localCacheUsedSpaceBytes: cache.value,
-      objectStorageUsedSpaceBytes: objectStorage.value,
-    },
-  };
+  const bytes = parseUsageBytes(item);
+  return bytes.ok ? { ok: true, value: { backedUpId, ...bytes.value } } : bytes;
 }
 
 const backedUpOrganizationItems: ItemRules<BackedUpOrganization> = {

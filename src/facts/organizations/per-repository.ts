@@ -8,13 +8,11 @@ import type { CycleContext } from '../fact.js';
 import { logRejected } from '../reading.js';
 import { readBackedUpOrganizations } from './backed-up-organizations.js';
 import { forEachAtMost } from './concurrently.js';
+import type { UsageBytes } from './usage-bytes.js';
 
 /** An organization's bytes in one repository, as the repository reports them. */
-export interface RepositoryUsage {
+export interface RepositoryUsage extends UsageBytes {
   readonly repositoryId: string;
-  readonly usedSpaceBytes: number | null;
-  readonly localCacheUsedSpaceBytes: number | null;
-  readonly objectStorageUsedSpaceBytes: number | null;
 }
 
 export interface PerRepositoryReading {

@@ -9,13 +9,11 @@ import type { ItemRules } from '../../vb365/parse.js';
 import type { Vb365Client } from '../../vb365/client.js';
 import type { Listing } from '../../vb365/types.js';
 import { PAGE_LIMIT, type Route } from '../../vb365/routes.js';
+import { parseUsageBytes, type UsageBytes } from './usage-bytes.js';
 
-/** One item of `GET /{v}/Organizations/{id}/UsedRepositories`. A null byte count is "not reported". */
-export interface UsedRepository {
+/** One item of `GET /{v}/Organizations/{id}/UsedRepositories`. */
+export interface UsedRepository extends UsageBytes {
   readonly repositoryId: string;
-  readonly usedSpaceBytes: number | null;
-  readonly localCacheUsedSpaceBytes: number | null;
-  readonly objectStorageUsedSpaceBytes: number | null;
   readonly isAvailable: boolean;
   readonly details: string;
   /** v8's `protectedObjectsCount`; null where the server does not report it. */
@@ -38,12 +36,8 @@ export function parseUsedRepository(item: unknown): ItemResult<UsedRepository> {
   const repositoryId = uuid(item['repositoryId']) ?? uuidOfLink(item['_links'], 'backupRepository');
   if (repositoryId === undefined)
     return reject('no repository ID: neither "repositoryId" nor "_links.backupRepository.href" holds a UUID');
-  const used = byteCount(item, 'usedSpaceBytes');
-  if (!used.ok) return used;
-  const cache = byteCount(item, 'localCacheUsedSpaceBytes');
-  if (!cache.ok) return cache;
-  const objectStorage = byteCount(item, 'objectStorageUsedSpaceBytes');
-  if (!objectStorage.ok) return objectStorage;
+  const bytes = parseUsageBytes(item);
+  if (!bytes.ok) return bytes;
   const protectedObjects = byteCount(item, 'protectedObjectsCount');
   if (!protectedObjects.ok) return protectedObjects;
   const available = item['isAvailable'];
@@ -53,9 +47,7 @@ export function parseUsedRepository(item: unknown): ItemResult<UsedRepository> {
     ok: true,
     value: {
       repositoryId,
-      usedSpaceBytes: used.value,
-      localCacheUsedSpaceBytes: cache.value,
-      objectStorageUsedSpaceBytes: objectStorage.value,
+      ...bytes.value,
       isAvailable: available,
       details: text(item['details']),
       protectedObjectsCount: protectedObjects.value,

@@ -7,6 +7,7 @@
  */
 import type { Organization } from '../fact.js';
 import type { RepositoryUsage } from './per-repository.js';
+import { USAGE_FIELDS } from './usage-bytes.js';
 import type { UsedRepository } from './used-repositories.js';
 
 /**
@@ -38,14 +39,12 @@ export function verificationSample(
   return [...sample.values()];
 }
 
-const BYTE_FIELDS = ['usedSpaceBytes', 'localCacheUsedSpaceBytes', 'objectStorageUsedSpaceBytes'] as const;
-
 /** One difference between the two readings of an organization's space in a repository. */
 export interface Mismatch {
   readonly organizationId: string;
   readonly repositoryId: string;
   /** A byte field, or `row` when only one of the readings has the repository at all. */
-  readonly field: (typeof BYTE_FIELDS)[number] | 'row';
+  readonly field: (typeof USAGE_FIELDS)[number] | 'row';
   /** backedupOrganizations' value (`none`: no row for the organization). */
   readonly perRepository: number | null | 'none' | 'present';
   /** UsedRepositories' value (`none`: no row for the repository). */
@@ -68,7 +67,7 @@ export function differences(
       found.push({ organizationId, repositoryId, field: 'row', perRepository: 'none', perOrganization: 'present' });
       continue;
     }
-    for (const field of BYTE_FIELDS)
+    for (const field of USAGE_FIELDS)
       if (row[field] !== own[field])
         found.push({ organizationId, repositoryId, field, perRepository: row[field], perOrganization: own[field] });
   }

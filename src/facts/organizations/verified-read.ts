@@ -125,10 +125,7 @@ function fromRepositories(
         error: `no organization on repository ${row.repositoryId} could be verified this cycle, so its availability is unknown`,
       };
     repositories.push({
-      repositoryId: row.repositoryId,
-      usedSpaceBytes: row.usedSpaceBytes,
-      localCacheUsedSpaceBytes: row.localCacheUsedSpaceBytes,
-      objectStorageUsedSpaceBytes: row.objectStorageUsedSpaceBytes,
+      ...row,
       isAvailable: state.isAvailable,
       details: state.details,
       protectedObjectsCount:
