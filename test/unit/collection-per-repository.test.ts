@@ -24,6 +24,7 @@ import {
   fakeClockSkippingRetries,
   sampleValue,
   serverConfig,
+  startExporterFor,
   testExporterConfig,
   waitFor,
 } from '../support/harness.js';
@@ -221,6 +222,40 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(await (await fetch(`${exporter.url}/`)).text()).not.toContain('Reading per organization again');
   });
 
+  it('splits the series between two shards read per repository exactly as one exporter reads them per organization', async () => {
+    const current = await start(
+      version,
+      { [PER_ORGANIZATION]: {}, [PER_REPOSITORY]: { collection: 'per_repository', verificationCycles: 1 } },
+      { organizationCount: 30, sharedRepositoryCount: 3 },
+    );
+    const shardServer = serverConfig(current.simulator, {
+      name: PER_ORGANIZATION, // the same label as the whole, so the lines compare as they are
+      apiVersion: version,
+      collection: 'per_repository',
+      verificationCycles: 1,
+    });
+    const shards = await Promise.all(
+      [0, 1].map((index) =>
+        startExporterFor([shardServer], {
+          clock: fakeClockSkippingRetries(),
+          config: { shard: { index, count: 2 } },
+        }),
+      ),
+    );
+    try {
+      const whole = seriesOf(await current.metricsText(), PER_ORGANIZATION).filter((line) =>
+        line.startsWith('veeam_vb365_repository_'),
+      );
+      const parts = (await Promise.all(shards.map((shard) => shard.metricsText()))).map((text) =>
+        seriesOf(text, PER_ORGANIZATION).filter((line) => line.startsWith('veeam_vb365_repository_')),
+      );
+      expect(parts.every((part) => part.length > 0)).toBe(true);
+      expect([...(parts[0] ?? []), ...(parts[1] ?? [])].sort()).toEqual([...whole].sort());
+    } finally {
+      await Promise.all(shards.map((shard) => shard.close()));
+    }
+  });
+
   it('reads per organization for a cycle whose repository read fails, and per repository again the next', async () => {
     const current = await start(version, { [PER_REPOSITORY]: { collection: 'per_repository' } });
     const { simulator, exporter, logs, metricsText } = current;
@@ -277,6 +312,18 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(sampleValue(text, 'veeam_vb365_collection_unmapped_items', { server: PER_REPOSITORY })).toBe(1);
     expect(logs.lines.filter((line) => UNMAPPED.test(String(line['msg'])))).toHaveLength(1);
     expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(0);
+    // The one deleted since the listing: its own UsedRepositories answers 404, so it failed this cycle and keeps
+    // its last values, as per_organization has it.
+    expect(
+      sampleValue(text, 'veeam_vb365_organization_poll_success', { server: PER_REPOSITORY, organization_id: removed }),
+    ).toBe(0);
+    expect(
+      sampleValue(text, 'veeam_vb365_repository_used_space_bytes', {
+        server: PER_REPOSITORY,
+        organization_id: removed,
+        repository_id: REPO.nordLocal,
+      }),
+    ).toBeGreaterThan(0);
     // The others are read as before.
     expect(
       sampleValue(text, 'veeam_vb365_organization_poll_success', {
