@@ -154,6 +154,8 @@ describe.each(VERSIONS)('%s', (version) => {
       simulator.resetStats();
       await exporter.pollNow();
       expect(count(current, 'backed_up_organizations')).toBe(repositories);
+      // The repositories come from the listing the cycle reads anyway: once.
+      expect(simulator.stats.byRoute.backup_repositories).toBe(1);
       // One slot of five, and at most one more organization per repository.
       expect(count(current, 'used_repositories')).toBeLessThanOrEqual(Math.ceil(organizations / 5) * 2 + repositories);
       expect(count(current, 'used_repositories')).toBeLessThan(organizations / 2);
