@@ -180,6 +180,7 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(differs).toEqual([
       expect.objectContaining({
         organizationId: ORG.contoso,
+        organizationName: 'Contoso',
         repositoryId: REPO.nordLocal,
         field: 'usedSpaceBytes',
         perRepository: 12345,

@@ -85,8 +85,12 @@ function compare(reading: PerRepositoryReading, verified: ReadonlyMap<string, Po
 
 function logMismatches(context: CycleContext, mismatches: readonly Mismatch[]): void {
   const { logger } = context;
+  const names = new Map(context.organizations.map((organization) => [organization.id, organization.name]));
   for (const mismatch of mismatches.slice(0, LOGGED_MISMATCHES))
-    logger.warn(mismatch, "the per-repository reading differs from the organization's own UsedRepositories");
+    logger.warn(
+      { ...mismatch, organizationName: names.get(mismatch.organizationId) },
+      "the per-repository reading differs from the organization's own UsedRepositories",
+    );
   logger.error(
     { mismatches: mismatches.length },
     'reading used space per repository disagrees with UsedRepositories; reading it per organization from now on, until a reload or a restart',
