@@ -9,7 +9,7 @@ import { escapeHtml } from '../http/status/format.js';
 import { label } from '../metrics/label-value.js';
 import { isObject, kindOf, reject, text, uuid, type ItemResult, type Json } from '../vb365/fields.js';
 import type { ItemRules } from '../vb365/parse.js';
-import { pageQueryFrom, type Route } from '../vb365/routes.js';
+import { pageQueryFrom, unpagedIn, type Route } from '../vb365/routes.js';
 import { sortedById } from './by-id.js';
 import type { CycleState, Emit, Fact, FamilyView, Problem } from './fact.js';
 import { keptOnFailure, logRejected } from './reading.js';
@@ -37,9 +37,10 @@ export interface ProxiesSlice {
 
 type View = CycleState & ProxiesSlice;
 
-const proxiesRoute = (version: ApiVersion): Route => ({
+export const proxiesRoute = (version: ApiVersion): Route => ({
   endpoint: 'proxies',
   path: `/${version}/Proxies${pageQueryFrom(version, '?')}`,
+  unpaged: unpagedIn(version),
 });
 
 function parseProxy(item: unknown): ItemResult<Proxy> {

@@ -65,6 +65,7 @@ export class Vb365Client {
         clock: deps.clock,
       }),
       maxResponseBytes: server.maxResponseBytes,
+      answerBudgetBytes: () => deps.answerBudget.limitBytes,
       limit: deps.limit,
       clock: deps.clock,
       random: deps.random,
@@ -212,14 +213,14 @@ export class Vb365Client {
   }
 
   private async getJsonWithToken(route: Route, path: string, signal: AbortSignal): Promise<unknown> {
-    const { endpoint, small } = route;
+    const { endpoint, small, unpaged } = route;
     for (let reauthenticated = false; ; reauthenticated = true) {
       // The valid token is taken without an await: a promise and a closure fewer for each of 10,000 requests.
       const accessToken = this.tokens.validToken() ?? (await this.loggedIn(signal));
       // The token's age that counts is at sending: a slow 401 to a fresh token is still a refusal.
       const sentAtMs = this.deps.clock.now();
       try {
-        return (await this.requester.send({ endpoint, method: 'GET', path, accessToken, small }, signal)).json;
+        return (await this.requester.send({ endpoint, method: 'GET', path, accessToken, small, unpaged }, signal)).json;
       } catch (error) {
         if (!(error instanceof HttpStatusError && error.status === 401)) throw error;
         if (this.tokens.refused(accessToken, sentAtMs) === 'permission') {

@@ -3,7 +3,7 @@
  * veeam_vb365_api_requests_total and the name log lines give it, and the message users see in logs, on the
  * status page and in `last error` fields. Messages never contain credentials or tokens.
  */
-import type { Endpoint } from './routes.js';
+import type { AnswerCap, Endpoint } from './routes.js';
 
 /** Failures that are not an HTTP answer. */
 type FailureCode =
@@ -30,6 +30,15 @@ export interface TlsSettings {
 type StatusCode = `${number}`;
 
 export type ErrorCode = FailureCode | StatusCode;
+
+/** What a too_large answer passed, in the words users see. */
+const TOO_LARGE: Readonly<Record<AnswerCap, (limitBytes: number) => string>> = {
+  max_response_bytes: (bytes) => `the answer is larger than max_response_bytes (${bytes} bytes)`,
+  small_answer: (bytes) =>
+    `the answer is larger than the ${bytes} bytes an answer of this kind may hold (token, UsedRepositories)`,
+  answer_budget: (bytes) =>
+    `the answer is larger than the answer budget (${bytes} bytes: 4 x the largest max_response_bytes), which caps the listings the server cannot send in pages (v6/v7 Jobs, CopyJobs, Proxies)`,
+};
 
 export class Vb365Error extends Error {
   override readonly name: string = 'Vb365Error';
@@ -105,13 +114,8 @@ export class Vb365Error extends Error {
   }
 
   /** `limit`: which cap it passed, as the message names it. */
-  static tooLarge(limitBytes: number, limit: 'max_response_bytes' | 'small_answer' = 'max_response_bytes'): Vb365Error {
-    return new Vb365Error(
-      'too_large',
-      limit === 'max_response_bytes'
-        ? `the answer is larger than max_response_bytes (${limitBytes} bytes)`
-        : `the answer is larger than the ${limitBytes} bytes an answer of this kind may hold (token, UsedRepositories)`,
-    );
+  static tooLarge(limitBytes: number, limit: AnswerCap = 'max_response_bytes'): Vb365Error {
+    return new Vb365Error('too_large', TOO_LARGE[limit](limitBytes));
   }
 
   /** The answers being received together would pass the budget they share. */

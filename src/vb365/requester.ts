@@ -26,6 +26,8 @@ export interface ApiRequest {
   readonly acceptStatuses?: readonly number[];
   /** Capped at SMALL_ANSWER_BYTES (routes.ts): an answer of one object. */
   readonly small?: boolean | undefined;
+  /** A listing the server cannot send in pages: capped by the answer budget (routes.ts Route.unpaged). */
+  readonly unpaged?: boolean | undefined;
 }
 
 /** What requests tell the exporter's own metrics. */
@@ -37,8 +39,10 @@ export interface RequestEvents {
 
 export interface RequesterDependencies {
   readonly transport: Transport;
-  /** The server's max_response_bytes: the cap of listings, and the ceiling of every other cap. */
+  /** The server's max_response_bytes: the cap of listings' pages, and the ceiling of the small answers' cap. */
   readonly maxResponseBytes: number;
+  /** The answer budget's limit now (a reload may change it): the cap of listings the server cannot page. */
+  readonly answerBudgetBytes: () => number;
   /** Shared by every request to this server, so the concurrency bound holds for all of them. */
   readonly limit: Limit;
   readonly clock: Clock;
@@ -104,7 +108,10 @@ export class Requester {
       path: request.path,
       headers: this.headersFor(request),
       ...(form === undefined ? {} : { body: form.toString() }),
-      sizeLimit: answerLimit(request.small === true, this.deps.maxResponseBytes),
+      sizeLimit: answerLimit(request, {
+        maxResponseBytes: this.deps.maxResponseBytes,
+        answerBudgetBytes: this.deps.answerBudgetBytes(),
+      }),
     };
     let answer: HttpAnswer;
     try {

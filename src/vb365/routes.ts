@@ -18,6 +18,11 @@ export interface Route {
    * hostile server cannot make each of `poll_concurrency` answers as large as a listing may be.
    */
   readonly small?: boolean;
+  /**
+   * v6/v7 answer it as one plain array the exporter cannot ask in pages (Jobs, CopyJobs, Proxies): capped by
+   * the answer budget, not max_response_bytes, so 20,000 jobs (~18 MB) are read whole.
+   */
+  readonly unpaged?: boolean;
   /** A 404 here means the item is gone (an organization deleted), not that the API version went away. */
   readonly notFoundIsItemGone?: boolean;
 }
@@ -28,14 +33,30 @@ export type VersionedRoute = (version: ApiVersion) => Route;
 /** 1 MiB is some 2,500 repositories of one organization, or any single object the server describes. */
 export const SMALL_ANSWER_BYTES = 1024 * 1024;
 
+/** Which cap an answer passed, as Vb365Error.tooLarge names it. */
+export type AnswerCap = 'max_response_bytes' | 'small_answer' | 'answer_budget';
+
 /** The most bytes an answer may have, and which cap that is. */
+export interface AnswerLimit {
+  readonly bytes: number;
+  readonly limit: AnswerCap;
+}
+
+/**
+ * The cap of an answer at a route of this kind. `answerBudgetBytes`: the answer budget's limit now (a reload
+ * may change it); an unpaged listing can only be refused whole, so it may take the budget all answers in
+ * flight share (still checked against what the others hold) rather than fail at max_response_bytes.
+ */
 export function answerLimit(
-  small: boolean,
-  maxResponseBytes: number,
-): { readonly bytes: number; readonly limit: 'max_response_bytes' | 'small_answer' } {
-  return small && SMALL_ANSWER_BYTES < maxResponseBytes
-    ? { bytes: SMALL_ANSWER_BYTES, limit: 'small_answer' }
-    : { bytes: maxResponseBytes, limit: 'max_response_bytes' };
+  kind: { readonly small?: boolean | undefined; readonly unpaged?: boolean | undefined },
+  caps: { readonly maxResponseBytes: number; readonly answerBudgetBytes: number },
+): AnswerLimit {
+  const { maxResponseBytes, answerBudgetBytes } = caps;
+  if (kind.small === true && SMALL_ANSWER_BYTES < maxResponseBytes)
+    return { bytes: SMALL_ANSWER_BYTES, limit: 'small_answer' };
+  if (kind.unpaged === true && answerBudgetBytes > maxResponseBytes)
+    return { bytes: answerBudgetBytes, limit: 'answer_budget' };
+  return { bytes: maxResponseBytes, limit: 'max_response_bytes' };
 }
 
 /** The most items a VB365 page may hold; the server may still return fewer and link the next page. */
@@ -43,6 +64,11 @@ export const PAGE_LIMIT = 10_000;
 
 /** The versions `auto` chooses from, best first. */
 export const PROBED_VERSIONS: readonly ApiVersion[] = ['v8', 'v7', 'v6'];
+
+/** Whether `version` answers the listings that have no pages in v6/v7 (Jobs, CopyJobs, Proxies) as one plain array. */
+export function unpagedIn(version: ApiVersion): boolean {
+  return version !== 'v8';
+}
 
 /**
  * `offset=0&limit=N` where the version documents a listing as pages (v8 for Organizations, BackupRepositories,

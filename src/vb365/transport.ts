@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { ByteBudget } from './byte-budget.js';
 import { Vb365Error, type TlsSettings } from './errors.js';
-import type { answerLimit } from './routes.js';
+import type { AnswerLimit } from './routes.js';
 
 export interface HttpExchange {
   readonly method: 'GET' | 'POST';
@@ -17,7 +17,7 @@ export interface HttpExchange {
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
   /** The most bytes the answer may have. */
-  readonly sizeLimit: ReturnType<typeof answerLimit>;
+  readonly sizeLimit: AnswerLimit;
 }
 
 export interface HttpAnswer {

@@ -6,7 +6,7 @@
 import type { ApiVersion } from '../../config/types.js';
 import { isObject, kindOf, reject, text, uuid, uuidOfLink, type ItemResult, type Json } from '../../vb365/fields.js';
 import type { ItemRules } from '../../vb365/parse.js';
-import { pageQueryFrom, type Route } from '../../vb365/routes.js';
+import { pageQueryFrom, unpagedIn, type Route } from '../../vb365/routes.js';
 
 type JobType = 'backup' | 'copy';
 
@@ -38,11 +38,13 @@ const JOBS_PAGE = 1_000;
 export const backupJobsRoute = (version: ApiVersion): Route => ({
   endpoint: 'jobs',
   path: `/${version}/Jobs${pageQueryFrom(version, '?', JOBS_PAGE)}`,
+  unpaged: unpagedIn(version),
 });
 
 export const copyJobsRoute = (version: ApiVersion): Route => ({
   endpoint: 'copy_jobs',
   path: `/${version}/CopyJobs${pageQueryFrom(version, '?', JOBS_PAGE)}`,
+  unpaged: unpagedIn(version),
 });
 
 function parseJob(item: unknown, type: JobType): ItemResult<Job> {
