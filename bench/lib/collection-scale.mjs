@@ -12,7 +12,9 @@
  */
 import console from 'node:console';
 import { fetch } from 'undici';
+import { barePerRepository } from './bare-per-repository.mjs';
 import { startExporterChild, startSimulatorChild, statsDelta } from './children.mjs';
+import { bareLoop, login } from './http.mjs';
 import { mib, ms, printTable, verdict } from './report.mjs';
 import { median } from './stats.mjs';
 
@@ -85,6 +87,7 @@ export async function benchCollection(plan, setup) {
       perOrganizationCycles: plan.perOrganizationCycles,
       perRepositoryCycles: plan.perRepositoryCycles,
       compareMetrics: true,
+      withFloors: true,
     },
     setup,
   );
@@ -154,7 +157,8 @@ async function measureScenario(plan, scenario, setup) {
       delete run.metrics;
       runs.push(run);
     }
-    return { organizations, sharedRepositories, runs };
+    const floors = scenario.withFloors ? await measureFloors(simulator, plan, runs, setup) : undefined;
+    return { organizations, sharedRepositories, runs, floors };
   } finally {
     await simulator.close();
   }
@@ -204,6 +208,28 @@ async function measureMode(simulator, mode, { warmUp, cycles, comparableCycles, 
   } finally {
     await exporter.close();
   }
+}
+
+/**
+ * Each mode's floor for any Node client, from the bench process on the same simulator: a bare undici loop
+ * doing the same requests with JSON.parse and nothing else (per_repository's with its run's mean sample).
+ * Median of the warm runs (the first opens the connections).
+ */
+async function measureFloors(simulator, plan, runs, setup) {
+  const floors = {};
+  for (const run of runs) {
+    setup.progress(`collection: a bare undici client doing ${run.mode.name}'s requests`);
+    if (run.mode.collection === 'per_organization') {
+      const token = await login(simulator);
+      const results = await bareLoop(simulator, token, { connections: plan.concurrency, runs: 3 });
+      floors[run.mode.name] = median(results.slice(1).map((result) => result.ms));
+    } else {
+      const sampleSize = Math.round(mean(run.cycles.map(usedRepositories)));
+      const times = await barePerRepository(simulator, { connections: plan.concurrency, sampleSize, runs: 4 });
+      floors[run.mode.name] = median(times.slice(1));
+    }
+  }
+  return floors;
 }
 
 /** The sample lines of the compared families, by family, sorted. */
@@ -339,6 +365,7 @@ export function reportCollection(result, { smoke = false } = {}) {
         : '',
       `${ms(cycleMs(run))} (${run.cycles.length} cycles)`,
       perRepository ? `${ratio.toFixed(1)}x: ${verdict(ratio >= CYCLE_RATIO_TARGET)}` : '',
+      main.floors === undefined ? 'not measured' : ms(main.floors[run.mode.name]),
       ms(cpuMs(run)),
       perRepository
         ? `${mib(run.peakRssBytes)} (${signedMib(run.peakRssBytes - reference.peakRssBytes)}): ${verdict(run.peakRssBytes <= reference.peakRssBytes)}`
@@ -358,6 +385,7 @@ export function reportCollection(result, { smoke = false } = {}) {
       `target: backedup + ${main.sharedRepositories} + 1 % of ${main.organizations} + fixed`,
       'cycle (median)',
       `per_organization / mode (>= ${CYCLE_RATIO_TARGET}x)`,
+      'bare client, same requests',
       'CPU/cycle',
       `peak RSS, ${reference.comparableCycles} cycles (target: no higher)`,
       'peak RSS, all cycles (how many)',
@@ -366,6 +394,15 @@ export function reportCollection(result, { smoke = false } = {}) {
     rows,
   );
   console.log(`   fixed reads a cycle, by route: ${fixedRouteSummary(reference)}`);
+  if (main.floors !== undefined) {
+    const floorRatios = main.runs
+      .slice(1)
+      .map((run) => `${run.mode.name} ${(cycleMs(reference) / main.floors[run.mode.name]).toFixed(1)}x`)
+      .join(', ');
+    console.log(
+      `   ${CYCLE_RATIO_TARGET}x needs a per_repository cycle of at most ${ms(cycleMs(reference) / CYCLE_RATIO_TARGET)}; per_organization's cycle over a bare undici client's time for the same requests (JSON.parse, nothing else: the best a Node client could do here): ${floorRatios}`,
+    );
+  }
   for (const run of main.runs.slice(1)) {
     const used = run.cycles.map(usedRepositories);
     const allowed = main.sharedRepositories + Math.ceil(main.organizations * SAMPLE_SHARE_TARGET);
