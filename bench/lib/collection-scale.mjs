@@ -415,7 +415,13 @@ export function reportCollection(result, { smoke = false } = {}) {
     const shown = (run.comparison ?? [])
       .map(
         (family) =>
-          `${family.family.replace('veeam_vb365_', '')} ${family.identical ? 'identical' : `DIFFERS (${family.missing} missing, ${family.extra} extra)`}${family.required ? '' : ' (not required: fewer than N cycles)'}`,
+          `${family.family.replace('veeam_vb365_', '')} ${
+            family.identical
+              ? 'identical'
+              : family.required
+                ? `DIFFERS (${family.missing} missing, ${family.extra} extra)`
+                : `not comparable yet (${family.missing} samples of organizations not verified in the ${run.cyclesRun} cycles run, fewer than N)`
+          }`,
       )
       .join('; ');
     const last = run.cycles.at(-1).collection;
