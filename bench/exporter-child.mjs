@@ -1,7 +1,8 @@
 /**
  * The exporter in a process of its own (run with --expose-gc), polling the simulator child: its CPU
  * time, peak RSS and heap are the exporter's alone. Commands: poll, usage, requests, heap, render, stop.
- * Options (JSON): the simulator's url, ca, username, password; concurrency, apiVersion, maxResponseBytes.
+ * Options (JSON): the simulator's url, ca, username, password; concurrency, apiVersion, maxResponseBytes,
+ * collection and verificationCycles (how used space is read; the defaults unless told).
  */
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +37,8 @@ const config = {
       pollConcurrency: options.concurrency ?? 32,
       requestTimeoutSeconds: 30,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+      collection: options.collection ?? DEFAULTS.collection,
+      verificationCycles: options.verificationCycles ?? DEFAULTS.verificationCycles,
     },
   ],
   listen: [{ host: '127.0.0.1', port: 0 }],
@@ -103,6 +106,8 @@ serve({
       proxies: state.proxies.length,
       failed: state.organizations.filter((organization) => !organization.pollSuccess).length,
       up: state.up,
+      // How used space was read (per_repository: mismatches found, whether it fell back, unmapped items).
+      collection: state.collection,
       memory: memory(),
       peak: peaks(),
     };
