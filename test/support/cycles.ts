@@ -41,7 +41,12 @@ function cycleResult(fixture: CycleFixture): CycleResult {
             'organizations',
             {
               polls: fixture.polls ?? new Map(),
-              collection: { configured: 'per_organization', mismatches: 0, unmappedItems: undefined },
+              collection: {
+                configured: 'per_organization',
+                mismatches: 0,
+                unmappedItems: undefined,
+                verifiedThrough: undefined,
+              },
             } satisfies OrganizationsRead,
           ],
           ['backup repositories', { repositories: fixture.backupRepositories, objectStorages: undefined }],

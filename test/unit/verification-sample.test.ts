@@ -1,15 +1,15 @@
 /**
- * The verification sample of a server read per repository: every organization compared at least once in
- * any `cycles` consecutive cycles (organizations coming and going or not), at least one organization of
- * each repository every cycle, and about 1/cycles of the organizations a cycle; and the comparison of
- * the two readings, field by field and row by row.
+ * The verification sample of a server read per repository: the rotation compares every organization at
+ * least once in any `cycles` consecutive cycles (organizations coming and going or not), exactly
+ * ceil(n / cycles) of them a cycle; one organization more for each repository the rotation has none on;
+ * and the comparison of the two readings, field by field and row by row.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Organization } from '../../src/facts/fact.js';
 import type { RepositoryUsage } from '../../src/facts/organizations/per-repository.js';
 import type { UsedRepository } from '../../src/facts/organizations/used-repositories.js';
-import { differences, verificationSample } from '../../src/facts/organizations/verification.js';
+import { differences, representatives, rotation } from '../../src/facts/organizations/verification.js';
 
 const organizationsOf = (count: number): Organization[] =>
   Array.from({ length: count }, (_, index) => ({ id: randomUUID(), name: `tenant ${index}` }));
@@ -27,63 +27,96 @@ function spread(
   return on;
 }
 
-describe('verificationSample', () => {
-  it.each([1, 3, 10, 100])('compares every organization within %i cycles, whatever cycle it starts at', (cycles) => {
+/** The organizations verified over `cycles` cycles from `verifiedThrough`, and where the rotation ends. */
+function rotate(
+  organizations: readonly Organization[],
+  verifiedThrough: string | undefined,
+  cycles: number,
+  count = cycles,
+): { readonly seen: Set<string>; readonly sizes: number[]; readonly verifiedThrough: string | undefined } {
+  const seen = new Set<string>();
+  const sizes: number[] = [];
+  let through = verifiedThrough;
+  for (let cycle = 0; cycle < count; cycle++) {
+    const stretch = rotation(organizations, through, cycles);
+    for (const organization of stretch.sample) seen.add(organization.id);
+    sizes.push(stretch.sample.length);
+    through = stretch.verifiedThrough;
+  }
+  return { seen, sizes, verifiedThrough: through };
+}
+
+describe('rotation', () => {
+  it.each([1, 3, 10, 100])('compares every organization within %i cycles, from wherever it stands', (cycles) => {
     const organizations = organizationsOf(2_000);
-    const on = spread(organizations, 20);
-    for (const start of [0, 7, 12_345]) {
-      const seen = new Set<string>();
-      for (let cycle = start; cycle < start + cycles; cycle++)
-        for (const organization of verificationSample(organizations, on, cycle, cycles)) seen.add(organization.id);
-      expect(seen.size).toBe(organizations.length);
+    const sortedIds = organizations.map((organization) => organization.id).sort();
+    for (const start of [
+      undefined,
+      sortedIds[0],
+      sortedIds[777],
+      sortedIds[1_999],
+      '00000000-0000-4000-8000-000000000000',
+    ]) {
+      expect(rotate(organizations, start, cycles).seen.size).toBe(organizations.length);
     }
   });
 
-  it('takes about one organization in `cycles`, plus at most one per repository', () => {
+  it('takes exactly ceil(n / cycles) organizations a cycle', () => {
     const organizations = organizationsOf(10_000);
-    const on = spread(organizations, 20);
-    for (const cycles of [10, 100]) {
-      const sizes = Array.from(
-        { length: cycles },
-        (_, cycle) => verificationSample(organizations, on, cycle, cycles).length,
-      );
-      const mean = sizes.reduce((sum, size) => sum + size, 0) / cycles;
-      expect(mean).toBeGreaterThanOrEqual(10_000 / cycles);
-      expect(mean).toBeLessThanOrEqual(10_000 / cycles + 20);
-      // Random IDs spread evenly: no slot more than half again as large as the mean.
-      expect(Math.max(...sizes)).toBeLessThan((10_000 / cycles) * 1.5 + 20);
-    }
+    expect(new Set(rotate(organizations, undefined, 100, 250).sizes)).toEqual(new Set([100]));
+    expect(new Set(rotate(organizations, undefined, 10, 25).sizes)).toEqual(new Set([1_000]));
+    expect(new Set(rotate(organizationsOf(7), undefined, 10, 25).sizes)).toEqual(new Set([1]));
+    expect(rotation([], 'anything', 10)).toEqual({ sample: [], verifiedThrough: 'anything' });
   });
 
-  it('has an organization of every repository that has any, every cycle, and none twice', () => {
+  it('still compares every organization within the cycles after organizations came and went', () => {
+    const cycles = 10;
+    const before = organizationsOf(300);
+    const { verifiedThrough } = rotate(before, undefined, cycles, 4);
+    const after = [...before.slice(100), ...organizationsOf(200)];
+    expect(rotate(after, verifiedThrough, cycles).seen.size).toBe(after.length);
+  });
+});
+
+describe('representatives', () => {
+  it('adds one organization of each repository the sample has none on, and none twice', () => {
     const organizations = organizationsOf(500);
     const on = spread(organizations, 50, 1);
     on.set('empty', []);
+    let through: string | undefined;
     for (let cycle = 0; cycle < 30; cycle++) {
-      const sample = verificationSample(organizations, on, cycle, 1_000);
-      const ids = new Set(sample.map((organization) => organization.id));
-      expect(ids.size).toBe(sample.length);
+      const stretch = rotation(organizations, through, 1_000);
+      through = stretch.verifiedThrough;
+      const sampled = new Set(stretch.sample.map((organization) => organization.id));
+      const others = representatives(organizations, on, sampled, through);
+      const ids = new Set([...sampled, ...others.map((organization) => organization.id)]);
+      expect(ids.size).toBe(sampled.size + others.length);
       for (const [repository, onIt] of on)
         if (onIt.length > 0)
           expect(
-            onIt.some((id) => ids.has(id)),
+            onIt.filter((id) => ids.has(id)),
             repository,
-          ).toBe(true);
+          ).toHaveLength(1);
     }
   });
 
-  it('keeps each organization in its slot when others come and go', () => {
-    const organizations = organizationsOf(300);
-    const cycles = 10;
-    const slotOf = (list: readonly Organization[], id: string): number[] =>
-      Array.from({ length: cycles }, (_, cycle) => cycle).filter((cycle) =>
-        verificationSample(list, new Map(), cycle, cycles).some((organization) => organization.id === id),
-      );
-    const watched = organizations[150] as Organization;
-    const before = slotOf(organizations, watched.id);
-    const after = slotOf([...organizations.slice(0, 100), ...organizationsOf(200), watched], watched.id);
-    expect(before).toHaveLength(1);
-    expect(after).toEqual(before);
+  it('adds none where the sample covers every repository', () => {
+    const organizations = organizationsOf(40);
+    const on = spread(organizations, 4);
+    const all = new Set(organizations.map((organization) => organization.id));
+    expect(representatives(organizations, on, all, undefined)).toEqual([]);
+  });
+
+  it('moves on with the rotation, so no one organization vouches for a repository for good', () => {
+    const organizations = organizationsOf(50);
+    const on = new Map([['shared', organizations.map((organization) => organization.id)]]);
+    const chosen = new Set<string>();
+    let through: string | undefined;
+    for (let cycle = 0; cycle < 10; cycle++) {
+      through = rotation(organizations, through, 50).verifiedThrough;
+      for (const organization of representatives(organizations, on, new Set(), through)) chosen.add(organization.id);
+    }
+    expect(chosen.size).toBe(10);
   });
 });
 

@@ -14,6 +14,8 @@ export interface CollectionRead {
   readonly mismatches: number;
   /** Items of this cycle's per-repository read mapping to no listed organization; undefined where it did not read per repository. */
   readonly unmappedItems: number | undefined;
+  /** Where the verification's rotation stands after this cycle (verification.ts); undefined where it did not verify. */
+  readonly verifiedThrough: string | undefined;
 }
 
 export interface CollectionState {
@@ -24,6 +26,8 @@ export interface CollectionState {
   /** Differences found since the exporter started. */
   readonly mismatches: number;
   readonly unmappedItems: number | undefined;
+  /** The last organization ID the verification's rotation reached: the next cycle's stretch starts after it. */
+  readonly verifiedThrough: string | undefined;
 }
 
 export interface CollectionSlice {
@@ -35,6 +39,7 @@ export const INITIAL_COLLECTION: CollectionState = {
   fellBackAtMs: undefined,
   mismatches: 0,
   unmappedItems: undefined,
+  verifiedThrough: undefined,
 };
 
 /** Whether this cycle reads per repository: so configured, and no difference found since the last reload. */
@@ -53,6 +58,7 @@ export function nextCollection(
     fellBackAtMs: previous.fellBackAtMs ?? (read.mismatches > 0 ? finishedMs : undefined),
     mismatches: previous.mismatches + read.mismatches,
     unmappedItems: read.unmappedItems ?? previous.unmappedItems,
+    verifiedThrough: read.verifiedThrough ?? previous.verifiedThrough,
   };
 }
 

@@ -30,13 +30,10 @@ type View = CycleState & OrganizationsSlice & Pick<BackupRepositoriesSlice, 'bac
 /** Per repository where the server is set so (and has not fallen back), else one organization at a time. */
 async function readUsedSpace(context: CycleContext, previous: View): Promise<OrganizationsRead> {
   const configured = context.server.collection;
-  if (readsPerRepository(configured, previous.collection)) {
-    const verified = await readVerified(context, previous);
-    if (verified !== undefined) return verified;
-  }
+  if (readsPerRepository(configured, previous.collection)) return readVerified(context, previous);
   return {
     polls: await pollEach(context, previous, context.organizations),
-    collection: { configured, mismatches: 0, unmappedItems: undefined },
+    collection: { configured, mismatches: 0, unmappedItems: undefined, verifiedThrough: undefined },
   };
 }
 

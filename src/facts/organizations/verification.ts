@@ -1,8 +1,9 @@
 /**
  * Reading per repository is verified, not trusted: each cycle some organizations are also read with their
- * own UsedRepositories and the two readings compared. The sample is a rotating slot of the organizations
- * (every organization in one slot of `cycles`, by its ID, so it is compared once every `cycles` cycles
- * however organizations come and go) and, for each repository with organizations on it, one of them
+ * own UsedRepositories and the two readings compared. The sample is the rotation's next stretch of
+ * organizations in ID order (ceil(n / cycles) of them, after the last one verified, wrapping around), so
+ * every organization is compared once in any `cycles` cycles, however organizations come and go, and the
+ * sample is the same size every cycle; and, for each repository none of those is on, one organization of it
  * (whose UsedRepositories also gives the repository's availability and details).
  */
 import type { Organization } from '../fact.js';
@@ -10,33 +11,62 @@ import type { RepositoryUsage } from './per-repository.js';
 import { USAGE_FIELDS } from './usage-bytes.js';
 import type { UsedRepository } from './used-repositories.js';
 
-/**
- * The organization's slot: the last 32 bits of its ID (random in a UUID) modulo `cycles`. Not the shard's
- * hash (poller/shard.ts), so that a shard's organizations still spread over every slot.
- */
-function slotOf(organizationId: string, cycles: number): number {
-  return Number.parseInt(organizationId.slice(-8), 16) % cycles;
+export interface Rotation {
+  readonly sample: readonly Organization[];
+  /** The last organization ID of the stretch: where the next cycle's starts after. */
+  readonly verifiedThrough: string | undefined;
 }
 
-/** The organizations to compare this cycle (`cycle`: the server's cycle count), each once. */
-export function verificationSample(
+/** The rotation's stretch this cycle, after `verifiedThrough` (the last cycle's), in ID order. */
+export function rotation(
+  organizations: readonly Organization[],
+  verifiedThrough: string | undefined,
+  cycles: number,
+): Rotation {
+  if (organizations.length === 0) return { sample: [], verifiedThrough };
+  const sorted = [...organizations].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const size = Math.ceil(sorted.length / cycles);
+  const after = verifiedThrough === undefined ? -1 : lastAtOrBefore(sorted, verifiedThrough);
+  const sample = Array.from({ length: size }, (_, k) => sorted[(after + 1 + k) % sorted.length] as Organization);
+  return { sample, verifiedThrough: sample[sample.length - 1]?.id };
+}
+
+/** The index of the last organization whose ID is at most `id` (-1 when none is). */
+function lastAtOrBefore(sorted: readonly Organization[], id: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as Organization).id <= id) low = middle + 1;
+    else high = middle;
+  }
+  return low - 1;
+}
+
+/**
+ * One organization of each repository that has any and none in `sampled`: the first on it after
+ * `verifiedThrough` in ID order (so a different one as the rotation moves on), else its first.
+ */
+export function representatives(
   organizations: readonly Organization[],
   organizationsOn: ReadonlyMap<string, readonly string[]>,
-  cycle: number,
-  cycles: number,
+  sampled: ReadonlySet<string>,
+  verifiedThrough: string | undefined,
 ): Organization[] {
-  const slot = cycle % cycles;
-  const sample = new Map<string, Organization>();
-  for (const organization of organizations)
-    if (slotOf(organization.id, cycles) === slot) sample.set(organization.id, organization);
   const byId = new Map(organizations.map((organization) => [organization.id, organization]));
+  const chosen = new Map<string, Organization>();
   for (const ids of organizationsOn.values()) {
-    if (ids.length === 0 || ids.some((id) => sample.has(id))) continue;
-    // A different one each cycle, so no single organization vouches for a repository for good.
-    const chosen = byId.get(ids[cycle % ids.length] as string);
-    if (chosen !== undefined) sample.set(chosen.id, chosen);
+    if (ids.length === 0 || ids.some((id) => sampled.has(id) || chosen.has(id))) continue;
+    let next: string | undefined;
+    let first = ids[0] as string;
+    for (const id of ids) {
+      if (id < first) first = id;
+      if (verifiedThrough !== undefined && id > verifiedThrough && (next === undefined || id < next)) next = id;
+    }
+    const organization = byId.get(next ?? first);
+    if (organization !== undefined) chosen.set(organization.id, organization);
   }
-  return [...sample.values()];
+  return [...chosen.values()];
 }
 
 /** One difference between the two readings of an organization's space in a repository. */

@@ -1,23 +1,25 @@
 /**
  * A cycle of a server read per repository: the backup repositories this cycle listed (read by their own
- * fact), each one's organizations (per-repository.ts), then the verification sample's own UsedRepositories
- * (verification.ts). Where the readings agree, every organization gets the per-repository bytes with its
- * repositories' availability and details from the sample, exactly as a per-organization cycle would
- * export them. Where they differ, each difference is logged with both values and the cycle reads every
- * organization on its own, as every cycle after it will until a reload or a restart.
- * Undefined when the repositories could not be read per repository this cycle: the caller reads per organization.
+ * fact), each one's organizations (per-repository.ts), and beside them the verification's own
+ * UsedRepositories reads (verification.ts): the rotation's stretch at once, then one organization of each
+ * repository the stretch has none on. Where the readings agree, every organization gets the per-repository
+ * bytes with its repositories' availability and details from the sample, exactly as a per-organization cycle
+ * would export them. Where they differ, each difference is logged with both values and the cycle reads every
+ * organization on its own, as every cycle after it will until a reload or a restart. Where the repositories
+ * cannot be read, this one cycle reads every organization on its own.
  */
 import { keptListIfEqual } from '../../store/unchanged.js';
 import { describeError } from '../../vb365/errors.js';
 import { backupRepositoriesFact } from '../backup-repositories/index.js';
-import type { CycleContext } from '../fact.js';
+import type { CycleContext, Organization } from '../fact.js';
+import type { CollectionRead } from './collection.js';
 import { readPerRepository, type PerRepositoryReading, type RepositoryUsage } from './per-repository.js';
 import { pollEach } from './polls.js';
 import { repositoriesOf, type OrganizationsRead, type OrganizationsSlice, type PollOutcome } from './state.js';
 import type { UsedRepository } from './used-repositories.js';
-import { differences, verificationSample, type Mismatch } from './verification.js';
+import { differences, representatives, rotation, type Mismatch } from './verification.js';
 
-type View = OrganizationsSlice & { readonly cycles: number };
+type View = OrganizationsSlice;
 
 /** A repository's state as an organization on it reported it this cycle. */
 type Availability = Pick<UsedRepository, 'isAvailable' | 'details'>;
@@ -25,24 +27,30 @@ type Availability = Pick<UsedRepository, 'isAvailable' | 'details'>;
 /** Differences written to the log one by one; the count says how many there were. */
 const LOGGED_MISMATCHES = 20;
 
-export async function readVerified(context: CycleContext, previous: View): Promise<OrganizationsRead | undefined> {
-  const reading = await readRepositories(context);
-  if (reading === undefined) return undefined;
-  const sample = verificationSample(
+export async function readVerified(context: CycleContext, previous: View): Promise<OrganizationsRead> {
+  const stretch = rotation(
     context.organizations,
-    reading.organizationsOn,
-    previous.cycles,
+    previous.collection.verifiedThrough,
     context.server.verificationCycles,
   );
-  const verified = await pollEach(context, previous, sample);
+  // The stretch is read beside the repositories: it needs nothing from them, and readings a moment apart agree best.
+  const [reading, rotated] = await Promise.all([
+    readRepositories(context),
+    pollEach(context, previous, stretch.sample),
+  ]);
+  if (reading === undefined) return everyOrganization(context, previous, rotated, { unmappedItems: undefined });
+  const others = representatives(
+    context.organizations,
+    reading.organizationsOn,
+    new Set(rotated.keys()),
+    stretch.verifiedThrough,
+  );
+  const verified = new Map([...rotated, ...(await pollEach(context, previous, others))]);
   const mismatches = compare(reading, verified);
-  const unmappedItems = reading.unmappedItems;
+  const { unmappedItems } = reading;
   if (mismatches.length > 0) {
     logMismatches(context, mismatches);
-    return {
-      polls: await pollEach(context, previous, context.organizations),
-      collection: { configured: 'per_repository', mismatches: mismatches.length, unmappedItems },
-    };
+    return everyOrganization(context, previous, verified, { unmappedItems, mismatches: mismatches.length });
   }
   const atMs = context.clock.now();
   const availability = availabilityOf(verified);
@@ -54,7 +62,34 @@ export async function readVerified(context: CycleContext, previous: View): Promi
         fromRepositories(reading.usage.get(id) ?? [], availability, repositoriesOf(previous, id), atMs),
     );
   }
-  return { polls, collection: { configured: 'per_repository', mismatches: 0, unmappedItems } };
+  return {
+    polls,
+    collection: {
+      configured: 'per_repository',
+      mismatches: 0,
+      unmappedItems,
+      verifiedThrough: stretch.verifiedThrough,
+    },
+  };
+}
+
+/** Every organization read on its own: those not read yet this cycle, and those that were. */
+async function everyOrganization(
+  context: CycleContext,
+  previous: View,
+  read: ReadonlyMap<string, PollOutcome>,
+  collection: Pick<CollectionRead, 'unmappedItems'> & { readonly mismatches?: number },
+): Promise<OrganizationsRead> {
+  const rest = context.organizations.filter((organization: Organization) => !read.has(organization.id));
+  return {
+    polls: new Map([...read, ...(await pollEach(context, previous, rest))]),
+    collection: {
+      configured: 'per_repository',
+      mismatches: collection.mismatches ?? 0,
+      unmappedItems: collection.unmappedItems,
+      verifiedThrough: undefined,
+    },
+  };
 }
 
 async function readRepositories(context: CycleContext): Promise<PerRepositoryReading | undefined> {
