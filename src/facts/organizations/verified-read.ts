@@ -16,6 +16,7 @@ import type { CollectionRead } from './collection.js';
 import { readPerRepository, type PerRepositoryReading, type RepositoryUsage } from './per-repository.js';
 import { pollEach } from './polls.js';
 import { repositoriesOf, type OrganizationsRead, type OrganizationsSlice, type PollOutcome } from './state.js';
+import { USAGE_FIELDS } from './usage-bytes.js';
 import type { UsedRepository } from './used-repositories.js';
 import { differences, representatives, rotation, type Mismatch } from './verification.js';
 
@@ -154,22 +155,35 @@ function fromRepositories(
   before: readonly UsedRepository[] | undefined,
   atMs: number,
 ): PollOutcome {
-  const repositories: UsedRepository[] = [];
-  for (const row of usage) {
-    const state = availability.get(row.repositoryId);
-    if (state === undefined)
-      return {
-        ok: false,
-        atMs,
-        error: `no organization on repository ${row.repositoryId} could be verified this cycle, so its availability is unknown`,
-      };
-    repositories.push({
-      ...row,
-      isAvailable: state.isAvailable,
-      details: state.details,
-      protectedObjectsCount:
-        before?.find((repository) => repository.repositoryId === row.repositoryId)?.protectedObjectsCount ?? null,
-    });
-  }
+  const unknown = usage.find((row) => !availability.has(row.repositoryId));
+  if (unknown !== undefined)
+    return {
+      ok: false,
+      atMs,
+      error: `no organization on repository ${unknown.repositoryId} could be verified this cycle, so its availability is unknown`,
+    };
+  // The usual case, nothing changed: the last records as they are, without making new ones to compare.
+  if (before?.length === usage.length && usage.every((row, index) => unchanged(before[index], row, availability)))
+    return { ok: true, atMs, repositories: before };
+  const repositories = usage.map((row): UsedRepository => {
+    const { isAvailable, details } = availability.get(row.repositoryId) as Availability;
+    const last = before?.find((repository) => repository.repositoryId === row.repositoryId);
+    return { ...row, isAvailable, details, protectedObjectsCount: last?.protectedObjectsCount ?? null };
+  });
   return { ok: true, atMs, repositories: keptListIfEqual(before, repositories) };
+}
+
+function unchanged(
+  last: UsedRepository | undefined,
+  row: RepositoryUsage,
+  availability: ReadonlyMap<string, Availability>,
+): boolean {
+  const state = availability.get(row.repositoryId);
+  return (
+    last !== undefined &&
+    last.repositoryId === row.repositoryId &&
+    USAGE_FIELDS.every((field) => last[field] === row[field]) &&
+    last.isAvailable === state?.isAvailable &&
+    last.details === state.details
+  );
 }
