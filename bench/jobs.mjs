@@ -1,6 +1,7 @@
 /**
  * npm run bench:jobs [-- --smoke] [-- --organizations 10000 --jobs-per-organization 2 --proxies 50
- *   --repeats 3 --rounds 2 --versions v6,v7 --simulator-page-size 1000 --out FILE]
+ *   --repeats 3 --rounds 2 --versions v6,v7 --simulator-page-size 1000 --exporter-node-options '...'
+ *   --exporter-memory-limit 320Mi --out FILE]
  *
  * Issue 19 at scale, alone (`npm run bench` runs it too, after the sizes): N organizations without jobs
  * beside the same N with jobs and proxies, then the v6/v7 /Jobs answer of all the jobs read with the default
@@ -16,6 +17,7 @@ import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JOBS_PLAN, JOBS_SMOKE_PLAN, benchJobs, jobsFailures, reportJobs } from './lib/jobs-scale.mjs';
+import { parseBytes } from './lib/memory-limit.mjs';
 import { machine } from './lib/report.mjs';
 
 const { values: flags } = parseArgs({
@@ -28,6 +30,8 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     versions: { type: 'string' },
     'simulator-page-size': { type: 'string' },
+    'exporter-node-options': { type: 'string' },
+    'exporter-memory-limit': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -53,7 +57,11 @@ result.jobs = await benchJobs(plan, {
   latencyMs: 20,
   concurrency: 32,
   repositoriesPerOrganization: 2,
-  exporterExecArgv: [],
+  // A diagnosis: V8 or Node flags for the exporter children only (both runs alike), e.g. '--max-semi-space-size=32'.
+  exporterExecArgv: (flags['exporter-node-options'] ?? '').split(' ').filter((flag) => flag !== ''),
+  // Each exporter child in a memory cgroup of this limit (e.g. the chart's 320Mi): V8 sizes its heap from it.
+  exporterMemoryLimitBytes:
+    flags['exporter-memory-limit'] === undefined ? undefined : parseBytes(flags['exporter-memory-limit']),
   progress: (message) => process.stderr.write(`   ${new Date().toISOString().slice(11, 19)} ${message}\n`),
 });
 result.finishedAt = new Date().toISOString();

@@ -118,6 +118,7 @@ if (!flags['skip-jobs']) {
     concurrency: CONCURRENCY,
     repositoriesPerOrganization: REPOSITORIES_PER_ORGANIZATION,
     exporterExecArgv,
+    exporterMemoryLimitBytes: result.exporterMemoryLimitBytes,
     progress,
   });
 }

@@ -15,6 +15,7 @@ import { answerBudgetBytes } from '../../dist/vb365/byte-budget.js';
 import { DEFAULTS } from '../../dist/config/load.js';
 import { startExporterChild, startSimulatorChild, statsDelta } from './children.mjs';
 import { answerSize } from './http.mjs';
+import { memoryCgroup } from './memory-limit.mjs';
 import { mib, ms, printTable, verdict } from './report.mjs';
 import { median } from './stats.mjs';
 
@@ -44,7 +45,8 @@ export const JOBS_SMOKE_PLAN = {
 
 /**
  * `plan`: JOBS_PLAN's fields; `setup`: { latencyMs, concurrency, repositoriesPerOrganization,
- * exporterExecArgv, progress(message) }.
+ * exporterExecArgv, exporterMemoryLimitBytes (a memory cgroup per exporter child, as a pod runs; optional),
+ * progress(message) }.
  */
 export async function benchJobs(plan, setup) {
   const expectedJobs = plan.organizations * plan.jobsPerOrganization;
@@ -90,7 +92,14 @@ export async function benchJobs(plan, setup) {
       }
       answers.push(answer);
     }
-    return { plan, expectedJobs, runs, answers };
+    return {
+      plan,
+      expectedJobs,
+      exporterExecArgv: setup.exporterExecArgv,
+      exporterMemoryLimitBytes: setup.exporterMemoryLimitBytes,
+      runs,
+      answers,
+    };
   } finally {
     await Promise.all(Object.values(simulators).map((simulator) => simulator.close()));
   }
@@ -98,11 +107,22 @@ export async function benchJobs(plan, setup) {
 
 /** One exporter child: its first cycle, `repeats` warm ones, then its peak RSS, request counters and heap after GC. */
 async function measureExporter(simulator, options, repeats, setup) {
-  const exporter = await startExporterChild(
-    simulator,
-    { concurrency: setup.concurrency, ...options },
-    setup.exporterExecArgv,
-  );
+  // A cgroup of its own for each child, so each one's peak charge and OOM kills are its own.
+  const cgroup =
+    setup.exporterMemoryLimitBytes === undefined ? undefined : memoryCgroup(setup.exporterMemoryLimitBytes);
+  let exporter;
+  try {
+    exporter = await startExporterChild(
+      simulator,
+      { concurrency: setup.concurrency, ...options },
+      setup.exporterExecArgv,
+      cgroup,
+    );
+  } catch (error) {
+    if (cgroup !== undefined) error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
+    cgroup?.remove();
+    throw error;
+  }
   try {
     const cycles = [];
     for (let run = 0; run < repeats; run++) {
@@ -121,9 +141,15 @@ async function measureExporter(simulator, options, repeats, setup) {
       peakRssAfterCycles: usage.memory.maxRssBytes,
       requests,
       heapAfterGc: heap.heapUsed,
+      heapSizeLimitBytes: exporter.heapSizeLimitBytes,
+      ...(cgroup === undefined ? {} : { cgroupPeakBytes: cgroup.peakBytes(), oomKills: cgroup.oomKills() }),
     };
+  } catch (error) {
+    if (cgroup !== undefined) error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
+    throw error;
   } finally {
     await exporter.close();
+    cgroup?.remove();
   }
 }
 
@@ -185,6 +211,15 @@ export function jobsFailures(result) {
   return failures;
 }
 
+/** How the exporter children ran, when not with Node's defaults. */
+function setupNote(result) {
+  const notes = [];
+  if (result.exporterExecArgv?.length > 0) notes.push(`exporter flags ${result.exporterExecArgv.join(' ')}`);
+  if (result.exporterMemoryLimitBytes !== undefined)
+    notes.push(`each exporter in a memory cgroup of ${mib(result.exporterMemoryLimitBytes)}`);
+  return notes.length === 0 ? '' : `, ${notes.join(', ')}`;
+}
+
 export function reportJobs(result) {
   const { plan, expectedJobs, runs } = result;
   const peak = (run) => run.peakRssAfterCycles;
@@ -213,7 +248,7 @@ export function reportJobs(result) {
   };
   const targetMiB = mib(JOBS_PEAK_RSS_TARGET_BYTES);
   printTable(
-    `6. Jobs and proxies at N = ${plan.organizations} (issue 19): without jobs beside ${expectedJobs} backup jobs (${plan.jobsPerOrganization} per organization) and ${plan.proxies} proxies, same run${plan.simulatorPageSize === undefined ? '' : `, the simulator's pages at most ${plan.simulatorPageSize} items`}; mean of ${plan.rounds} exporter run(s) each (runs in brackets), ${plan.repeats} warm cycle(s) a run`,
+    `6. Jobs and proxies at N = ${plan.organizations} (issue 19): without jobs beside ${expectedJobs} backup jobs (${plan.jobsPerOrganization} per organization) and ${plan.proxies} proxies, same run${plan.simulatorPageSize === undefined ? '' : `, the simulator's pages at most ${plan.simulatorPageSize} items`}${setupNote(result)}; mean of ${plan.rounds} exporter run(s) each (runs in brackets), ${plan.repeats} warm cycle(s) a run`,
     ['figure', 'without jobs', `with ${expectedJobs} jobs, ${plan.proxies} proxies`, 'delta', 'target'],
     [
       row(
@@ -226,6 +261,13 @@ export function reportJobs(result) {
       row('poll cycle (median of warm cycles)', cycleMs, (value) => ms(value)),
       row('heap allocated per cycle', allocated, mib),
       row('heap after GC', (run) => run.heapAfterGc, mib),
+      row('V8 heap size limit', (run) => run.heapSizeLimitBytes, mib),
+      ...(runs.with[0].cgroupPeakBytes === undefined
+        ? []
+        : [
+            row("the memory cgroup's peak charge", (run) => run.cgroupPeakBytes, mib),
+            row('OOM kills', (run) => run.oomKills, String),
+          ]),
       [
         'Jobs + CopyJobs + Proxies requests per cycle',
         listingRequests(runs.without[0]),

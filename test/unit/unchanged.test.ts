@@ -165,9 +165,16 @@ describe('against the simulator', () => {
       expect(organization.repositories).toBe(before?.repositories);
     }
     expect(second.backupRepositories).toBe(first.backupRepositories);
+    // Jobs, backup and copy: every one read again unchanged is the previous object (kept as each item is parsed).
+    expect(second.jobs.length).toBeGreaterThan(2);
+    expect(second.jobs.some((job) => job.type === 'copy')).toBe(true);
+    for (const job of second.jobs)
+      expect(job).toBe(first.jobs.find((candidate) => candidate.type === job.type && candidate.id === job.id));
 
     simulator.data.getUsedRepository(ORG.fabrikam, REPO.fabrikamLocal)!.usedSpaceBytes = 123_456_789_012;
     simulator.data.getBackupRepository(REPO.nordLocal)!.capacityBytes = 42_000_000;
+    const changedJob = second.jobs.find((job) => job.type === 'backup')!;
+    simulator.data.updateJob(changedJob.id, { lastStatus: changedJob.lastStatus === 'Failed' ? 'Success' : 'Failed' });
     await exporter.pollNow();
     const third = state();
     const fabrikam = third.organizations.find((organization) => organization.id === ORG.fabrikam)!;
@@ -176,6 +183,13 @@ describe('against the simulator', () => {
     expect(contoso.repositories).toBe(second.organizations.find((o) => o.id === ORG.contoso)!.repositories);
     expect(third.backupRepositories).not.toBe(second.backupRepositories);
     expect(third.backupRepositories.get(REPO.fabrikamLocal)).toBe(second.backupRepositories.get(REPO.fabrikamLocal));
+    for (const job of third.jobs) {
+      const before = second.jobs.find((candidate) => candidate.type === job.type && candidate.id === job.id);
+      if (job.type === 'backup' && job.id === changedJob.id) {
+        expect(job).not.toBe(before);
+        expect(job.lastStatus).not.toBe(changedJob.lastStatus);
+      } else expect(job).toBe(before);
+    }
 
     const text = await harness.metricsText();
     expect(
