@@ -1,6 +1,7 @@
 /**
  * npm run bench:collection [-- --smoke] [-- --organizations 10000 --shared-repositories 20
- *   --verification-cycles 10,100 --per-repository-cycles 20 --sweep-organizations 2000 --sweep 1,2,3,4,5,10,50,500 --skip-sweep --out FILE]
+ *   --verification-cycles 10,100 --per-repository-cycles 20 --sweep-organizations 2000 --sweep 1,2,3,4,5,10,50,500 --skip-sweep
+ *   --exporter-memory-limit 320Mi --out FILE]
  *
  * Issue 20: used space read per organization against per repository (verified with N = 10, the default,
  * and N = 100, the 1 % the issue's request target assumes), organizations sharing a few large repositories;
@@ -9,6 +10,7 @@
  * bench/results/collection-latest.json; exits 1 when something is functionally wrong (a failed poll, a
  * mismatch or a fall-back, /metrics differing from per_organization's), never for a missed timing target.
  * --per-repository-cycles measures that many per_repository cycles instead of N (one full rotation).
+ * --exporter-memory-limit runs each exporter child in a memory cgroup of that limit, as the chart's pod runs.
  */
 import console from 'node:console';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import {
   reportCollection,
   sweepCrossovers,
 } from './lib/collection-scale.mjs';
+import { parseBytes } from './lib/memory-limit.mjs';
 import { machine } from './lib/report.mjs';
 
 const { values: flags } = parseArgs({
@@ -36,6 +39,7 @@ const { values: flags } = parseArgs({
     'sweep-organizations': { type: 'string' },
     sweep: { type: 'string' },
     'skip-sweep': { type: 'boolean', default: false },
+    'exporter-memory-limit': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -55,6 +59,9 @@ if (plan.sweep !== undefined) {
   if (flags.sweep !== undefined) plan.sweep.organizationsPerRepository = numbers(flags.sweep);
 }
 if (flags['skip-sweep']) plan.sweep = undefined;
+// Each exporter child in a memory cgroup of this limit (e.g. the chart's 320Mi): V8 sizes its heap from it.
+if (flags['exporter-memory-limit'] !== undefined)
+  plan.exporterMemoryLimitBytes = parseBytes(flags['exporter-memory-limit']);
 const out = flags.out ?? fileURLToPath(new URL('./results/collection-latest.json', import.meta.url));
 
 const result = { startedAt: new Date().toISOString(), machine: machine() };

@@ -15,6 +15,7 @@ import { fetch } from 'undici';
 import { barePerRepository } from './bare-per-repository.mjs';
 import { startExporterChild, startSimulatorChild, statsDelta } from './children.mjs';
 import { bareLoop, login } from './http.mjs';
+import { memoryCgroup } from './memory-limit.mjs';
 import { mib, ms, printTable, verdict } from './report.mjs';
 import { median } from './stats.mjs';
 
@@ -171,13 +172,26 @@ async function measureScenario(plan, scenario, setup) {
  * holding more) and after every cycle; the heap after a forced GC says what the state holds.
  */
 async function measureMode(simulator, mode, { warmUp, cycles, comparableCycles, withMetrics }, plan) {
-  const exporter = await startExporterChild(simulator, {
-    concurrency: plan.concurrency,
-    apiVersion: plan.apiVersion,
-    collection: mode.collection,
-    verificationCycles: mode.verificationCycles,
-    logLevel: 'warn',
-  });
+  // With plan.exporterMemoryLimitBytes, a memory cgroup of its own (as the chart's pod runs): V8 sizes its heap from it.
+  const cgroup = plan.exporterMemoryLimitBytes === undefined ? undefined : memoryCgroup(plan.exporterMemoryLimitBytes);
+  let exporter;
+  try {
+    exporter = await startExporterChild(
+      simulator,
+      {
+        concurrency: plan.concurrency,
+        apiVersion: plan.apiVersion,
+        collection: mode.collection,
+        verificationCycles: mode.verificationCycles,
+        logLevel: 'warn',
+      },
+      [],
+      cgroup,
+    );
+  } catch (error) {
+    cgroup?.remove();
+    throw error;
+  }
   try {
     for (let run = 0; run < warmUp; run++) await exporter.poll();
     const measured = [];
@@ -203,10 +217,15 @@ async function measureMode(simulator, mode, { warmUp, cycles, comparableCycles, 
       peakRssBytes: comparablePeakRssBytes ?? usage.memory.maxRssBytes,
       peakRssAllCyclesBytes: usage.memory.maxRssBytes,
       heapAfterGcBytes: heap.heapUsed,
+      ...(cgroup === undefined ? {} : { cgroupPeakBytes: cgroup.peakBytes(), oomKills: cgroup.oomKills() }),
       metrics,
     };
+  } catch (error) {
+    if (cgroup !== undefined) error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
+    throw error;
   } finally {
     await exporter.close();
+    cgroup?.remove();
   }
 }
 
@@ -375,7 +394,7 @@ export function reportCollection(result, { smoke = false } = {}) {
     ];
   });
   printTable(
-    `Issue 20: ${main.organizations} organizations, ${plan.repositoriesPerOrganization} repositories each from ${main.sharedRepositories} shared; API ${plan.apiVersion}, simulator latency ${plan.latencyMs} ms, poll_concurrency ${plan.concurrency}; each mode a fresh exporter child, same simulator; requests a cycle: median (range, mean) of the measured cycles${smoke ? ' (smoke: the targets are for 10,000 organizations, not judged here)' : ''}`,
+    `Issue 20: ${main.organizations} organizations, ${plan.repositoriesPerOrganization} repositories each from ${main.sharedRepositories} shared; API ${plan.apiVersion}, simulator latency ${plan.latencyMs} ms, poll_concurrency ${plan.concurrency}; each mode a fresh exporter child${plan.exporterMemoryLimitBytes === undefined ? '' : ` in a memory cgroup of ${mib(plan.exporterMemoryLimitBytes)}`}, same simulator; requests a cycle: median (range, mean) of the measured cycles${smoke ? ' (smoke: the targets are for 10,000 organizations, not judged here)' : ''}`,
     [
       'mode',
       'requests/cycle',
@@ -394,6 +413,10 @@ export function reportCollection(result, { smoke = false } = {}) {
     rows,
   );
   console.log(`   fixed reads a cycle, by route: ${fixedRouteSummary(reference)}`);
+  if (plan.exporterMemoryLimitBytes !== undefined)
+    console.log(
+      `   in the memory cgroup: ${main.runs.map((run) => `${run.mode.name} peak charge ${mib(run.cgroupPeakBytes)}, ${run.oomKills} OOM kills`).join('; ')}`,
+    );
   if (main.floors !== undefined) {
     const floorRatios = main.runs
       .slice(1)
