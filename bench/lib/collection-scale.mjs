@@ -4,8 +4,8 @@
  * service provider's tenants do. Each mode runs in an exporter child of its own (a fair peak RSS):
  *   - per_organization: one UsedRepositories request per organization a cycle;
  *   - per_repository with each verification period N: each repository's backedupOrganizations (its pages),
- *     then the verification sample's own UsedRepositories (a rotating slot of about 1/N of the
- *     organizations, plus one organization per repository the slot leaves out).
+ *     then the verification sample's own UsedRepositories (the rotation's next ceil(n / N) of the
+ *     organizations, plus one organization per repository the rotation leaves out).
  * Measured for each: requests a cycle by route (the simulator's counters), cycle time, CPU, peak RSS; then
  * /metrics' used-space families compared with per_organization's, line for line. A sweep of how many
  * organizations share a repository, at a smaller scale, finds where per_repository starts to pay.

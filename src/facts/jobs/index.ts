@@ -4,8 +4,7 @@
  * With shards, a job is exported by the shard that owns its organization; a job whose organization is
  * unknown by the one shard that owns the empty ID, so that every job is exported exactly once.
  */
-import type { ItemRules } from '../../vb365/parse.js';
-import type { VersionedRoute } from '../../vb365/routes.js';
+import type { Listing } from '../../vb365/types.js';
 import type { CycleContext, CycleState, Fact } from '../fact.js';
 import { keptIfEqual } from '../../store/unchanged.js';
 import { sortedById } from '../by-id.js';
@@ -19,28 +18,15 @@ import { nextJobs, type JobsRead, type JobsSlice } from './state.js';
 type View = CycleState & JobsSlice & Pick<OrganizationsSlice, 'organizations'>;
 
 async function readJobs(context: CycleContext, previous: View): Promise<JobsRead> {
-  // Jobs read again unchanged keep their old objects, so the fresh copies die young (store/unchanged.ts):
-  // as each item is parsed, not once the listing is whole, by when 20,000 fresh jobs would have lived
-  // through the polls' collections into the old generation.
-  const before = new Map(previous.jobs.map((job) => [`${job.type} ${job.id}`, job]));
-  const keptAsRead = (rules: ItemRules<Job>): ItemRules<Job> => ({
-    ...rules,
-    parse: (item) => {
-      const parsed = rules.parse(item);
-      return parsed.ok
-        ? { ok: true, value: keptIfEqual(before.get(`${parsed.value.type} ${parsed.value.id}`), parsed.value) }
-        : parsed;
-    },
-  });
-  const listed = (what: string, route: VersionedRoute, rules: ItemRules<Job>): Promise<readonly Job[] | undefined> =>
+  const listed = (what: string, read: () => Promise<Listing<Job>>): Promise<readonly Job[] | undefined> =>
     keptOnFailure(context, what, async () => {
-      const listing = await context.client.listing(route, keptAsRead(rules), context.signal);
+      const listing = await read();
       logRejected(context.logger, what, listing);
       return listing.items;
     });
   const [backupJobs, copyJobs] = await Promise.all([
-    listed('backup jobs', backupJobsRoute, backupJobItems),
-    listed('backup copy jobs', copyJobsRoute, copyJobItems),
+    listed('backup jobs', () => context.client.listing(backupJobsRoute, backupJobItems, context.signal)),
+    listed('backup copy jobs', () => context.client.listing(copyJobsRoute, copyJobItems, context.signal)),
   ]);
   // v6/v7 copy jobs do not name their organization: it is their backup job's (this cycle's, or the last known).
   const organizationOf = new Map(
@@ -51,7 +37,8 @@ async function readJobs(context: CycleContext, previous: View): Promise<JobsRead
       ? job
       : { ...job, organizationId: organizationOf.get(job.backupJobId) ?? '' },
   );
-  // Copy jobs whose organization was resolved above are new objects: kept again here where unchanged.
+  // Jobs read again unchanged keep their old objects, so the fresh copies die young (store/unchanged.ts).
+  const before = new Map(previous.jobs.map((job) => [`${job.type} ${job.id}`, job]));
   const ours = (jobs: readonly Job[] | undefined): Job[] | undefined =>
     jobs === undefined
       ? undefined
