@@ -56,6 +56,8 @@ export interface CycleContext {
    * `backedUpOrganizationId`, v6/v7's own ID. Filled only for a server read per repository.
    */
   readonly backedUpIds: ReadonlyMap<string, string>;
+  /** Configured organizations the listing does not name (a wrong or deleted ID); none when they are discovered. */
+  readonly unlisted: ReadonlySet<string>;
   readonly client: Vb365Client;
   readonly clock: Clock;
   readonly logger: Logger;

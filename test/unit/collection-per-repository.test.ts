@@ -131,6 +131,27 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_ORGANIZATION })).toBeUndefined();
   });
 
+  it('reads a configured organization the listing does not name on its own every cycle: failed, as per_organization has it', async () => {
+    const missing = 'a1b2c3d4-0000-4000-8000-00000000dead';
+    const organizations = [ORG.contoso, ORG.fabrikam, missing];
+    const { exporter, metricsText } = await start(version, {
+      [PER_ORGANIZATION]: { organizations },
+      [PER_REPOSITORY]: { organizations, collection: 'per_repository', verificationCycles: 3 },
+    });
+    // Every cycle of a rotation, not only the one whose turn it would be.
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const text = await metricsText();
+      for (const server of [PER_ORGANIZATION, PER_REPOSITORY])
+        expect(
+          sampleValue(text, 'veeam_vb365_organization_poll_success', { server, organization_id: missing }),
+          `${server}, cycle ${cycle}`,
+        ).toBe(0);
+      expect(seriesOf(text, PER_REPOSITORY)).toEqual(seriesOf(text, PER_ORGANIZATION));
+      expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(0);
+      await exporter.pollNow();
+    }
+  });
+
   it('reads each repository once a cycle, and only a sample of organizations, each within the verification cycles', async () => {
     const options: SimulatorOptions = { organizationCount: 60, sharedRepositoryCount: 4 };
     const current = await start(

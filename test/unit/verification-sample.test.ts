@@ -78,6 +78,9 @@ describe('rotation', () => {
   });
 });
 
+/** Every one of `ids` read this cycle, each successfully. */
+const readWell = (ids: Iterable<string>): Map<string, boolean> => new Map([...ids].map((id) => [id, true]));
+
 describe('representatives', () => {
   it('adds one organization of each repository the sample has none on, and none twice', () => {
     const organizations = organizationsOf(500);
@@ -88,7 +91,7 @@ describe('representatives', () => {
       const stretch = rotation(organizations, through, 1_000);
       through = stretch.verifiedThrough;
       const sampled = new Set(stretch.sample.map((organization) => organization.id));
-      const others = representatives(organizations, on, sampled, through);
+      const others = representatives(organizations, on, readWell(sampled), through);
       const ids = new Set([...sampled, ...others.map((organization) => organization.id)]);
       expect(ids.size).toBe(sampled.size + others.length);
       for (const [repository, onIt] of on)
@@ -100,11 +103,30 @@ describe('representatives', () => {
     }
   });
 
+  it('adds another organization of a repository whose sampled one could not be read, and none already read', () => {
+    const organizations = organizationsOf(30);
+    const ids = organizations.map((organization) => organization.id).sort();
+    const on = new Map([
+      ['failed-one', ids.slice(0, 10)],
+      ['failed-all', ids.slice(10, 12)],
+      ['covered', ids.slice(12, 20)],
+    ]);
+    const read = new Map([
+      [ids[0]!, false],
+      [ids[10]!, false],
+      [ids[11]!, false],
+      [ids[12]!, true],
+    ]);
+    const chosen = representatives(organizations, on, read, ids[4]).map((organization) => organization.id);
+    // The next after the rotation's place on the one whose sampled organization failed; none left on the other.
+    expect(chosen).toEqual([ids[5]]);
+  });
+
   it('adds none where the sample covers every repository', () => {
     const organizations = organizationsOf(40);
     const on = spread(organizations, 4);
     const all = new Set(organizations.map((organization) => organization.id));
-    expect(representatives(organizations, on, all, undefined)).toEqual([]);
+    expect(representatives(organizations, on, readWell(all), undefined)).toEqual([]);
   });
 
   it('moves on with the rotation, so no one organization vouches for a repository for good', () => {
@@ -114,7 +136,7 @@ describe('representatives', () => {
     let through: string | undefined;
     for (let cycle = 0; cycle < 10; cycle++) {
       through = rotation(organizations, through, 50).verifiedThrough;
-      for (const organization of representatives(organizations, on, new Set(), through)) chosen.add(organization.id);
+      for (const organization of representatives(organizations, on, new Map(), through)) chosen.add(organization.id);
     }
     expect(chosen.size).toBe(10);
   });

@@ -72,9 +72,12 @@ export interface ListedOrganizations {
   readonly extendedView: boolean;
   /** See CycleContext.backedUpIds: empty unless the server is read per repository. */
   readonly backedUpIds: ReadonlyMap<string, string>;
+  /** See CycleContext.unlisted: configured organizations the listing does not name. */
+  readonly unlisted: ReadonlySet<string>;
 }
 
 const NONE: ReadonlyMap<string, string> = new Map();
+const NO_IDS: ReadonlySet<string> = new Set();
 
 /**
  * Every listed organization by the key backedupOrganizations gives its rows: v8 documents that key as the
@@ -112,12 +115,19 @@ export async function listOrganizations(
   const backedUpIds = deps.server.collection === 'per_repository' ? backedUpIdsOf(items, version) : NONE;
   const configured = deps.server.organizations;
   if (configured.length === 0)
-    return { organizations: items.filter((organization) => deps.owns(organization.id)), extendedView, backedUpIds };
+    return {
+      organizations: items.filter((organization) => deps.owns(organization.id)),
+      extendedView,
+      backedUpIds,
+      unlisted: NO_IDS,
+    };
   const byId = new Map(items.map((organization) => [organization.id, organization]));
+  const owned = configured.filter(deps.owns);
   return {
-    organizations: configured.filter(deps.owns).map((id) => byId.get(id) ?? { id, name: '' }),
+    organizations: owned.map((id) => byId.get(id) ?? { id, name: '' }),
     extendedView,
     backedUpIds,
+    unlisted: new Set(owned.filter((id) => !byId.has(id))),
   };
 }
 

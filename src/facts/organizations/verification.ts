@@ -44,26 +44,29 @@ function lastAtOrBefore(sorted: readonly Organization[], id: string): number {
 }
 
 /**
- * One organization of each repository that has any and none in `sampled`: the first on it after
- * `verifiedThrough` in ID order (so a different one as the rotation moves on), else its first.
+ * One organization of each repository that has any and none whose own reading succeeded this cycle
+ * (`read`: each organization read this cycle, and whether that worked), chosen among those not read yet:
+ * the first on it after `verifiedThrough` in ID order (so a different one as the rotation moves on), else
+ * its first. A repository whose sampled organization failed so gets another, as long as one is left.
  */
 export function representatives(
   organizations: readonly Organization[],
   organizationsOn: ReadonlyMap<string, readonly string[]>,
-  sampled: ReadonlySet<string>,
+  read: ReadonlyMap<string, boolean>,
   verifiedThrough: string | undefined,
 ): Organization[] {
   const byId = new Map(organizations.map((organization) => [organization.id, organization]));
   const chosen = new Map<string, Organization>();
   for (const ids of organizationsOn.values()) {
-    if (ids.length === 0 || ids.some((id) => sampled.has(id) || chosen.has(id))) continue;
+    if (ids.some((id) => read.get(id) === true || chosen.has(id))) continue;
     let next: string | undefined;
-    let first = ids[0] as string;
+    let first: string | undefined;
     for (const id of ids) {
-      if (id < first) first = id;
+      if (read.has(id)) continue;
+      if (first === undefined || id < first) first = id;
       if (verifiedThrough !== undefined && id > verifiedThrough && (next === undefined || id < next)) next = id;
     }
-    const organization = byId.get(next ?? first);
+    const organization = byId.get(next ?? first ?? '');
     if (organization !== undefined) chosen.set(organization.id, organization);
   }
   return [...chosen.values()];

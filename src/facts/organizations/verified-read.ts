@@ -29,34 +29,34 @@ type Availability = Pick<UsedRepository, 'isAvailable' | 'details'>;
 const LOGGED_MISMATCHES = 20;
 
 export async function readVerified(context: CycleContext, previous: View): Promise<OrganizationsRead> {
-  const stretch = rotation(
-    context.organizations,
-    previous.collection.verifiedThrough,
-    context.server.verificationCycles,
-  );
+  // Configured organizations the listing does not name have no items to map: each cycle reads them on their
+  // own, as per_organization does (a 404 fails them), and keeps them out of the comparison.
+  const listed = context.organizations.filter((organization) => !context.unlisted.has(organization.id));
+  const unlisted = context.organizations.filter((organization) => context.unlisted.has(organization.id));
+  const stretch = rotation(listed, previous.collection.verifiedThrough, context.server.verificationCycles);
   // The stretch is read beside the repositories: it needs nothing from them, and readings a moment apart agree best.
-  const [reading, rotated] = await Promise.all([
+  const [reading, rotated, alone] = await Promise.all([
     readRepositories(context),
     pollEach(context, previous, stretch.sample),
+    pollEach(context, previous, unlisted),
   ]);
-  if (reading === undefined) return everyOrganization(context, previous, rotated, { unmappedItems: undefined });
-  const others = representatives(
-    context.organizations,
-    reading.organizationsOn,
-    new Set(rotated.keys()),
-    stretch.verifiedThrough,
-  );
+  if (reading === undefined)
+    return everyOrganization(context, previous, new Map([...rotated, ...alone]), { unmappedItems: undefined });
+  const others = representatives(listed, reading.organizationsOn, okById(rotated), stretch.verifiedThrough);
   const verified = new Map([...rotated, ...(await pollEach(context, previous, others))]);
   const mismatches = compare(reading, verified);
   const { unmappedItems } = reading;
   if (mismatches.length > 0) {
     logMismatches(context, mismatches);
-    return everyOrganization(context, previous, verified, { unmappedItems, mismatches: mismatches.length });
+    return everyOrganization(context, previous, new Map([...verified, ...alone]), {
+      unmappedItems,
+      mismatches: mismatches.length,
+    });
   }
   const atMs = context.clock.now();
   const availability = availabilityOf(verified);
-  const polls = new Map<string, PollOutcome>();
-  for (const { id } of context.organizations) {
+  const polls = new Map<string, PollOutcome>(alone);
+  for (const { id } of listed) {
     polls.set(
       id,
       verified.get(id) ??
@@ -72,6 +72,11 @@ export async function readVerified(context: CycleContext, previous: View): Promi
       verifiedThrough: stretch.verifiedThrough,
     },
   };
+}
+
+/** Each organization read this cycle, and whether its own reading worked. */
+function okById(polls: ReadonlyMap<string, PollOutcome>): Map<string, boolean> {
+  return new Map([...polls].map(([id, poll]) => [id, poll.ok]));
 }
 
 /** Every organization read on its own: those not read yet this cycle, and those that were. */
