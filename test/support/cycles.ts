@@ -46,6 +46,7 @@ function cycleResult(fixture: CycleFixture): CycleResult {
                 mismatches: 0,
                 unmappedItems: undefined,
                 verifiedThrough: undefined,
+                readPerRepository: false,
               },
             } satisfies OrganizationsRead,
           ],

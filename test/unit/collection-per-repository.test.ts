@@ -129,6 +129,9 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(sampleValue(text, 'veeam_vb365_collection_unmapped_items', { server: PER_REPOSITORY })).toBe(0);
     // A server read per organization says nothing of the collection.
     expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_ORGANIZATION })).toBeUndefined();
+    expect(
+      sampleValue(text, 'veeam_vb365_collection_read_per_repository', { server: PER_ORGANIZATION }),
+    ).toBeUndefined();
   });
 
   it('reads a configured organization the listing does not name on its own every cycle: failed, as per_organization has it', async () => {
@@ -211,6 +214,7 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(logs.messages().filter((message) => message === FELL_BACK)).toHaveLength(1);
     expect(sampleValue(text, 'veeam_vb365_collection_mismatches_total', { server: PER_REPOSITORY })).toBe(1);
     expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(1);
+    expect(sampleValue(text, 'veeam_vb365_collection_read_per_repository', { server: PER_REPOSITORY })).toBe(0);
     // What is exported is what the organization's own UsedRepositories says.
     expect(
       sampleValue(text, 'veeam_vb365_repository_used_space_bytes', {
@@ -242,6 +246,7 @@ describe.each(VERSIONS)('%s', (version) => {
     text = await metricsText();
     expect(count(current, 'backed_up_organizations')).toBe(simulator.data.backupRepositories.size);
     expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(0);
+    expect(sampleValue(text, 'veeam_vb365_collection_read_per_repository', { server: PER_REPOSITORY })).toBe(1);
     expect(sampleValue(text, 'veeam_vb365_collection_mismatches_total', { server: PER_REPOSITORY })).toBe(1);
     expect(await (await fetch(`${exporter.url}/`)).text()).not.toContain('Reading per organization again');
   });
@@ -283,7 +288,11 @@ describe.each(VERSIONS)('%s', (version) => {
   it('reads per organization for a cycle whose repository read fails, and per repository again the next', async () => {
     const current = await start(version, { [PER_REPOSITORY]: { collection: 'per_repository' } });
     const { simulator, exporter, logs, metricsText } = current;
-    const before = seriesOf(await metricsText(), PER_REPOSITORY);
+    const first = await metricsText();
+    const before = seriesOf(first, PER_REPOSITORY);
+    const readPerRepository = (text: string): number | undefined =>
+      sampleValue(text, 'veeam_vb365_collection_read_per_repository', { server: PER_REPOSITORY });
+    expect(readPerRepository(first)).toBe(1);
     simulator.addFault({ route: 'backed_up_organizations', status: 500, times: 1 });
     simulator.resetStats();
     await exporter.pollNow();
@@ -294,9 +303,12 @@ describe.each(VERSIONS)('%s', (version) => {
     const text = await metricsText();
     expect(seriesOf(text, PER_REPOSITORY)).toEqual(before);
     expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(0);
+    // Not fallen back, but this cycle did not read per repository: the metric says so.
+    expect(readPerRepository(text)).toBe(0);
     simulator.resetStats();
     await exporter.pollNow();
     expect(count(current, 'backed_up_organizations')).toBe(simulator.data.backupRepositories.size);
+    expect(readPerRepository(await metricsText())).toBe(1);
   });
 
   it('counts and logs an organization added after the listing, exports nothing under its ID, and keeps the others', async () => {

@@ -1,8 +1,8 @@
 /**
  * How a server's used space was read, across cycles: a server set to per_repository reads per repository
  * until one verification finds the two readings differ; from then on it reads per organization, until a
- * reload or a restart. Its metric families say which, how many differences were found and how many
- * per-repository items named no listed organization.
+ * reload or a restart. Its metric families say which, whether the last cycle did read per repository, how
+ * many differences were found and how many per-repository items named no listed organization.
  */
 import type { Collection } from '../../config/types.js';
 import type { CycleState, Emit, Family, FamilyView, Problem, ProblemKind } from '../fact.js';
@@ -16,6 +16,8 @@ export interface CollectionRead {
   readonly unmappedItems: number | undefined;
   /** Where the verification's rotation stands after this cycle (verification.ts); undefined where it did not verify. */
   readonly verifiedThrough: string | undefined;
+  /** Whether this cycle read used space per repository (else one organization at a time). */
+  readonly readPerRepository: boolean;
 }
 
 export interface CollectionState {
@@ -28,6 +30,8 @@ export interface CollectionState {
   readonly unmappedItems: number | undefined;
   /** The last organization ID the verification's rotation reached: the next cycle's stretch starts after it. */
   readonly verifiedThrough: string | undefined;
+  /** Whether the last cycle that read used space read it per repository; undefined before it. */
+  readonly readPerRepository: boolean | undefined;
 }
 
 export interface CollectionSlice {
@@ -40,6 +44,7 @@ export const INITIAL_COLLECTION: CollectionState = {
   mismatches: 0,
   unmappedItems: undefined,
   verifiedThrough: undefined,
+  readPerRepository: undefined,
 };
 
 /** Whether this cycle reads per repository: so configured, and no difference found since the last reload. */
@@ -59,6 +64,7 @@ export function nextCollection(
     mismatches: previous.mismatches + read.mismatches,
     unmappedItems: read.unmappedItems ?? previous.unmappedItems,
     verifiedThrough: read.verifiedThrough ?? previous.verifiedThrough,
+    readPerRepository: read.readPerRepository,
   };
 }
 
@@ -87,6 +93,13 @@ export const collectionFamilies: readonly Family<View>[] = [
     help: "Differences found between an organization's per-repository reading (backedupOrganizations) and its own UsedRepositories since the exporter started.",
     type: 'counter',
     samples: perRepositoryServer((state) => state.mismatches),
+  },
+  {
+    name: 'veeam_vb365_collection_read_per_repository',
+    help: 'Whether the last cycle of a server set to collection per_repository read used space per repository (1), or with one UsedRepositories request per organization (0: fallen back after a difference, or a repository read failed this cycle, as the log says).',
+    samples: perRepositoryServer((state) =>
+      state.readPerRepository === undefined ? undefined : state.readPerRepository ? 1 : 0,
+    ),
   },
   {
     name: 'veeam_vb365_collection_unmapped_items',

@@ -33,7 +33,13 @@ async function readUsedSpace(context: CycleContext, previous: View): Promise<Org
   if (readsPerRepository(configured, previous.collection)) return readVerified(context, previous);
   return {
     polls: await pollEach(context, previous, context.organizations),
-    collection: { configured, mismatches: 0, unmappedItems: undefined, verifiedThrough: undefined },
+    collection: {
+      configured,
+      mismatches: 0,
+      unmappedItems: undefined,
+      verifiedThrough: undefined,
+      readPerRepository: false,
+    },
   };
 }
 

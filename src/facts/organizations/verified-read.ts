@@ -70,6 +70,7 @@ export async function readVerified(context: CycleContext, previous: View): Promi
       mismatches: 0,
       unmappedItems,
       verifiedThrough: stretch.verifiedThrough,
+      readPerRepository: true,
     },
   };
 }
@@ -94,6 +95,7 @@ async function everyOrganization(
       mismatches: collection.mismatches ?? 0,
       unmappedItems: collection.unmappedItems,
       verifiedThrough: undefined,
+      readPerRepository: false,
     },
   };
 }
