@@ -83,6 +83,7 @@ export const COLUMNS: readonly ServerColumn<ServerState>[] = [
   ...healthFact.columns,
   ...licenseFact.columns,
   ...proxiesFact.columns,
+  ...organizationsFact.columns,
 ];
 
 /** The facts with a section of their own on the status page, in this order. */

@@ -183,8 +183,17 @@ describe('status page with something of every kind wrong', () => {
       'healthy',
       `valid ${license.type}, ${license.package}, ${license.usedNumber} of ${license.totalNumber} users, expires in ${daysLeft} d`,
       'all online 4 proxies',
+      'per organization',
     ]);
-    expect(facts[1]).toEqual(['branch', 'not known', 'not known', 'not known', 'not known', 'none known']);
+    expect(facts[1]).toEqual([
+      'branch',
+      'not known',
+      'not known',
+      'not known',
+      'not known',
+      'none known',
+      'not read yet',
+    ]);
     expect(await page.locator('table[data-server="main"] tbody tr').first().getAttribute('data-organization-id')).toBe(
       ORG.fabrikam,
     );

@@ -227,6 +227,8 @@ describe.each(VERSIONS)('%s', (version) => {
     const page = decodeHtml(await (await fetch(`${exporter.url}/`)).text());
     expect(page).toContain('Reading per organization again');
     expect(page).toContain('backedupOrganizations disagreed with UsedRepositories (1 difference since the start');
+    // The server's "Used space read" cell says so too.
+    expect(page.replace(/<[^>]+>/g, '')).toContain('per organization again a verification found a difference');
 
     // From then on: per organization, no repository read, no new difference, no new log line.
     simulator.resetStats();
@@ -293,6 +295,12 @@ describe.each(VERSIONS)('%s', (version) => {
     const readPerRepository = (text: string): number | undefined =>
       sampleValue(text, 'veeam_vb365_collection_read_per_repository', { server: PER_REPOSITORY });
     expect(readPerRepository(first)).toBe(1);
+    // The status page's "Used space read" cell, as text.
+    const cell = async (): Promise<string> => {
+      const page = decodeHtml(await (await fetch(`${exporter.url}/`)).text()).replace(/<[^>]+>/g, '');
+      return /per (?:repository|organization)[^\n]*?(?:sample|failed|difference)/.exec(page)?.[0] ?? '';
+    };
+    expect(await cell()).toBe('per repository verified against a sample');
     simulator.addFault({ route: 'backed_up_organizations', status: 500, times: 1 });
     simulator.resetStats();
     await exporter.pollNow();
@@ -305,10 +313,12 @@ describe.each(VERSIONS)('%s', (version) => {
     expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(0);
     // Not fallen back, but this cycle did not read per repository: the metric says so.
     expect(readPerRepository(text)).toBe(0);
+    expect(await cell()).toBe('per organization this cycle a repository read failed');
     simulator.resetStats();
     await exporter.pollNow();
     expect(count(current, 'backed_up_organizations')).toBe(simulator.data.backupRepositories.size);
     expect(readPerRepository(await metricsText())).toBe(1);
+    expect(await cell()).toBe('per repository verified against a sample');
   });
 
   it('counts and logs an organization added after the listing, exports nothing under its ID, and keeps the others', async () => {

@@ -5,7 +5,7 @@
  * many differences were found and how many per-repository items named no listed organization.
  */
 import type { Collection } from '../../config/types.js';
-import type { CycleState, Emit, Family, FamilyView, Problem, ProblemKind } from '../fact.js';
+import type { CycleState, Emit, Family, FamilyView, Problem, ProblemKind, ServerColumn } from '../fact.js';
 
 /** What one cycle's read says of the collection. */
 export interface CollectionRead {
@@ -130,3 +130,18 @@ export function collectionProblems(server: View): Problem[] {
     },
   ];
 }
+
+/** The status page's "Used space read" cell: how the last cycle read it, and why not per repository where set so. */
+export const collectionColumn: ServerColumn<View> = {
+  heading: 'Used space read',
+  describes: 'how the last cycle read the used space (collection)',
+  cell: ({ collection }) => {
+    if (collection.configured === undefined) return 'not read yet';
+    if (collection.configured === 'per_organization') return 'per organization';
+    if (collection.fellBackAtMs !== undefined)
+      return '<span class="badge warning">per organization again</span> a verification found a difference';
+    if (collection.readPerRepository === false)
+      return '<span class="badge warning">per organization this cycle</span> a repository read failed';
+    return '<span class="badge ok">per repository</span> verified against a sample';
+  },
+};

@@ -8,6 +8,7 @@ import type { BackupRepositoriesSlice } from '../backup-repositories/index.js';
 import type { CycleContext, CycleState, Fact } from '../fact.js';
 import {
   collectionAfterReload,
+  collectionColumn,
   collectionFamilies,
   collectionProblemKinds,
   collectionProblems,
@@ -64,7 +65,7 @@ export const organizationsFact: Fact<View, OrganizationsSlice, OrganizationsRead
   families: [...pollFamilies, ...detailFamilies],
   problemKinds: [...organizationProblemKinds, ...collectionProblemKinds],
   problems: (server, context) => [...organizationProblems(server, context), ...collectionProblems(server)],
-  columns: [],
+  columns: [collectionColumn],
 };
 
 export { pollFamilies, detailFamilies, collectionFamilies };
