@@ -352,7 +352,13 @@ async function startScrapeTarget(): Promise<ScrapeTarget> {
   primary.data.updateProxy(SEED_PROXY_IDS.maintenance, { status: 'Offline' });
   branch.addFault({ route: 'used_repositories', organizationId: SEED_ORGANIZATION_IDS.fabrikam, status: 503 });
   const exporter = await startQuietExporter([
-    serverConfig(primary, { name: 'vb365-primary', pollIntervalSeconds: 1 }),
+    // Read per repository, so the collection panel has a server to show (the same series as per organization).
+    serverConfig(primary, {
+      name: 'vb365-primary',
+      pollIntervalSeconds: 1,
+      collection: 'per_repository',
+      verificationCycles: 2,
+    }),
     serverConfig(branch, { name: 'vb365-branch', apiVersion: 'v7', pollIntervalSeconds: 1 }),
     serverConfig(lost, { name: 'vb365-lost', pollIntervalSeconds: 1 }),
   ]);
@@ -645,6 +651,8 @@ const TOP = Number(ALL_SELECTED['top']);
 const MAY_BE_EMPTY_LARGE: Record<string, string> = {
   ...MAY_BE_EMPTY,
   'Down servers': 'the one server of the large simulator is up',
+  'Used space read per repository':
+    'the large simulator is read per organization (its failing organizations are failing UsedRepositories)',
 };
 
 interface Environment {
@@ -1109,6 +1117,19 @@ describe('the dashboard and rules against a real Prometheus', () => {
       'proxy-maint': 0.18,
       'proxy-linux': 0.728,
     });
+  });
+
+  it('shows how each server set to per_repository read its used space, and no other server', async () => {
+    const table = 'Used space read per repository';
+    const column = async (refId: string): Promise<string[]> =>
+      (await rows(table, refId, '.*')).map((s) => `${s.metric['server'] ?? ''} ${s.value[1]}`);
+    // The primary reads per repository and has found no difference; the others read per organization.
+    expect(await column('A')).toEqual(['vb365-primary 1']);
+    expect(await column('B')).toEqual(['vb365-primary 0']);
+    expect(await column('C')).toEqual(['vb365-primary 0']);
+    expect(await column('D')).toEqual(['vb365-primary 0']);
+    // Nor does the alert that watches the fall-back fire.
+    expect(await firing('VB365CollectionFellBack')).toEqual([]);
   });
 
   it('counts the jobs, organizations and proxies the alerts fire for, named as the alerts name them', async () => {
