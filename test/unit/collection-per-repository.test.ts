@@ -243,6 +243,11 @@ describe.each(VERSIONS)('%s', (version) => {
     // A reload (the same configuration) reads per repository again; the counter goes on.
     simulator.data.setBackedUpOrganizationSkew(REPO.nordLocal, ORG.contoso, null);
     expect(await exporter.reload()).toEqual({ ok: true });
+    // Until the next cycle has read, nothing is said of how it read.
+    text = await metricsText();
+    expect(sampleValue(text, 'veeam_vb365_collection_fallback', { server: PER_REPOSITORY })).toBe(0);
+    expect(sampleValue(text, 'veeam_vb365_collection_read_per_repository', { server: PER_REPOSITORY })).toBeUndefined();
+    expect(decodeHtml(await (await fetch(`${exporter.url}/`)).text())).toContain('per repository, not read yet');
     simulator.resetStats();
     await exporter.pollNow();
     text = await metricsText();

@@ -68,9 +68,12 @@ export function nextCollection(
   };
 }
 
-/** A reload forgets a fall-back (the counter goes on): the next cycle reads per repository again. */
+/**
+ * A reload forgets a fall-back (the counter goes on): the next cycle reads per repository again, and until
+ * it has, nothing is said of how it read.
+ */
 export function collectionAfterReload(state: CollectionState): CollectionState {
-  return state.fellBackAtMs === undefined ? state : { ...state, fellBackAtMs: undefined };
+  return state.fellBackAtMs === undefined ? state : { ...state, fellBackAtMs: undefined, readPerRepository: undefined };
 }
 
 type View = CycleState & CollectionSlice;
@@ -140,6 +143,7 @@ export const collectionColumn: ServerColumn<View> = {
     if (collection.configured === 'per_organization') return 'per organization';
     if (collection.fellBackAtMs !== undefined)
       return '<span class="badge warning">per organization again</span> a verification found a difference';
+    if (collection.readPerRepository === undefined) return 'per repository, not read yet';
     if (collection.readPerRepository === false)
       return '<span class="badge warning">per organization this cycle</span> a repository read failed';
     return '<span class="badge ok">per repository</span> verified against a sample';
