@@ -53,7 +53,7 @@ ${organizationsSection(servers, nowMs, input.metricsPath)}
 function problemsSection(problems: readonly Problem[], nowMs: number): string {
   if (problems.length === 0) {
     return `<section id="problems" aria-labelledby="problems-heading"><h2 id="problems-heading">Problems</h2>
-<p class="all-clear ok">No problems: every server is up, every organization was polled within the last three poll intervals, and every repository is available.</p></section>`;
+<p class="all-clear ok">No problems. Checked for: ${escapeHtml([...PROBLEM_LABELS.values()].join(', '))}.</p></section>`;
   }
   const rows = problems.map((problem) => {
     const more = (problem.sampleOf ?? problem.organizations) - problem.sample.length;
