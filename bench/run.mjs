@@ -38,7 +38,7 @@ import {
   scrapeUntil,
 } from './lib/http.mjs';
 import { machine, mib, ms, printTable, verdict } from './lib/report.mjs';
-import { memoryCgroup, parseBytes } from './lib/memory-limit.mjs';
+import { parseBytes } from './lib/memory-limit.mjs';
 import { allocationHotspots, cpuHotspots } from './lib/profile-summary.mjs';
 import { JOBS_PLAN, JOBS_SMOKE_PLAN, benchJobs, jobsFailures, reportJobs } from './lib/jobs-scale.mjs';
 import { measureStatusPage } from './lib/status-page.mjs';
@@ -175,9 +175,12 @@ async function benchSize(size) {
     progress('exporter: first (cold) cycle');
     await simulator.reset();
     let before = await simulator.stats();
-    const cgroup =
-      result.exporterMemoryLimitBytes === undefined ? undefined : memoryCgroup(result.exporterMemoryLimitBytes);
-    const exporter = await startExporterChild(simulator, { concurrency: CONCURRENCY }, exporterExecArgv, cgroup);
+    const exporter = await startExporterChild(
+      simulator,
+      { concurrency: CONCURRENCY },
+      exporterExecArgv,
+      result.exporterMemoryLimitBytes,
+    );
     const cold = { ...exporter.cold, simulator: statsDelta(before, await simulator.stats()) };
     const cycles = [];
     const firstGzipScrapes = [];
@@ -216,19 +219,16 @@ async function benchSize(size) {
         memory: usage.memory,
         heapSizeLimitBytes: exporter.heapSizeLimitBytes,
         constrainedMemoryBytes: exporter.constrainedMemoryBytes,
-        cgroupPeakBytes: cgroup?.peakBytes(),
-        oomKills: cgroup?.oomKills(),
+        ...exporter.inCgroup(),
         peakRssAfterCycles: afterCycles.memory.maxRssBytes,
         heapAfterGc: heap.heapUsed,
         externalAfterGc: heap.external,
       };
     } catch (error) {
-      if (cgroup !== undefined) error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
-      throw error;
+      throw exporter.explained(error);
     } finally {
       await scrapeClientOfExporter.close();
       await exporter.close();
-      cgroup?.remove();
     }
   } finally {
     await simulator.close();

@@ -1,6 +1,7 @@
 /** Starts the bench's child processes: the simulator, the exporter, the /metrics references. */
 import { URL, fileURLToPath } from 'node:url';
 import { startChild } from './ipc.mjs';
+import { memoryCgroup } from './memory-limit.mjs';
 
 const script = (name) => fileURLToPath(new URL(`../${name}`, import.meta.url));
 
@@ -10,15 +11,32 @@ export async function startSimulatorChild(options) {
   return { ...child, ...child.payload, stats: () => child.call('stats'), reset: () => child.call('reset') };
 }
 
-/** `cgroup` (lib/memory-limit.mjs), when given, runs the exporter inside its memory limit. */
-export async function startExporterChild(simulator, options = {}, execArgv = [], cgroup = undefined) {
+/**
+ * `memoryLimitBytes`, when given, runs the exporter in a memory cgroup of its own with that limit, as a
+ * pod's container runs (lib/memory-limit.mjs): `inCgroup()` gives its peak charge and OOM kills, `explained`
+ * adds those kills to an error's message, and close() removes the cgroup.
+ */
+export async function startExporterChild(simulator, options = {}, execArgv = [], memoryLimitBytes = undefined) {
   const { url, ca, username, password } = simulator;
   const nodeArgv = ['--expose-gc', ...execArgv];
-  const child = await startChild(
-    script('exporter-child.mjs'),
-    { url, ca, username, password, ...options },
-    cgroup === undefined ? { execArgv: nodeArgv } : cgroup.launch(nodeArgv),
-  );
+  const cgroup = memoryLimitBytes === undefined ? undefined : memoryCgroup(memoryLimitBytes);
+  const explained = (error) => {
+    if (cgroup !== undefined && error instanceof Error)
+      error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
+    return error;
+  };
+  let child;
+  try {
+    child = await startChild(
+      script('exporter-child.mjs'),
+      { url, ca, username, password, ...options },
+      cgroup === undefined ? { execArgv: nodeArgv } : cgroup.launch(nodeArgv),
+    );
+  } catch (error) {
+    explained(error);
+    cgroup?.remove();
+    throw error;
+  }
   return {
     ...child,
     url: child.payload.url,
@@ -26,6 +44,16 @@ export async function startExporterChild(simulator, options = {}, execArgv = [],
     heapSizeLimitBytes: child.payload.heapSizeLimitBytes,
     constrainedMemoryBytes: child.payload.constrainedMemoryBytes,
     poll: () => child.call('poll'),
+    /** The cgroup's peak charge and OOM kills so far; {} without a memory limit. */
+    inCgroup: () => (cgroup === undefined ? {} : { cgroupPeakBytes: cgroup.peakBytes(), oomKills: cgroup.oomKills() }),
+    explained,
+    close: async () => {
+      try {
+        await child.close();
+      } finally {
+        cgroup?.remove();
+      }
+    },
   };
 }
 

@@ -15,7 +15,6 @@ import { fetch } from 'undici';
 import { barePerRepository } from './bare-per-repository.mjs';
 import { startExporterChild, startSimulatorChild, statsDelta } from './children.mjs';
 import { bareLoop, login } from './http.mjs';
-import { memoryCgroup } from './memory-limit.mjs';
 import { mib, ms, printTable, verdict } from './report.mjs';
 import { median } from './stats.mjs';
 
@@ -172,26 +171,19 @@ async function measureScenario(plan, scenario, setup) {
  * holding more) and after every cycle; the heap after a forced GC says what the state holds.
  */
 async function measureMode(simulator, mode, { warmUp, cycles, comparableCycles, withMetrics }, plan) {
-  // With plan.exporterMemoryLimitBytes, a memory cgroup of its own (as the chart's pod runs): V8 sizes its heap from it.
-  const cgroup = plan.exporterMemoryLimitBytes === undefined ? undefined : memoryCgroup(plan.exporterMemoryLimitBytes);
-  let exporter;
-  try {
-    exporter = await startExporterChild(
-      simulator,
-      {
-        concurrency: plan.concurrency,
-        apiVersion: plan.apiVersion,
-        collection: mode.collection,
-        verificationCycles: mode.verificationCycles,
-        logLevel: 'warn',
-      },
-      [],
-      cgroup,
-    );
-  } catch (error) {
-    cgroup?.remove();
-    throw error;
-  }
+  // With plan.exporterMemoryLimitBytes, in a memory cgroup of its own (as the chart's pod runs): V8 sizes its heap from it.
+  const exporter = await startExporterChild(
+    simulator,
+    {
+      concurrency: plan.concurrency,
+      apiVersion: plan.apiVersion,
+      collection: mode.collection,
+      verificationCycles: mode.verificationCycles,
+      logLevel: 'warn',
+    },
+    [],
+    plan.exporterMemoryLimitBytes,
+  );
   try {
     for (let run = 0; run < warmUp; run++) await exporter.poll();
     const measured = [];
@@ -217,15 +209,13 @@ async function measureMode(simulator, mode, { warmUp, cycles, comparableCycles, 
       peakRssBytes: comparablePeakRssBytes ?? usage.memory.maxRssBytes,
       peakRssAllCyclesBytes: usage.memory.maxRssBytes,
       heapAfterGcBytes: heap.heapUsed,
-      ...(cgroup === undefined ? {} : { cgroupPeakBytes: cgroup.peakBytes(), oomKills: cgroup.oomKills() }),
+      ...exporter.inCgroup(),
       metrics,
     };
   } catch (error) {
-    if (cgroup !== undefined) error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
-    throw error;
+    throw exporter.explained(error);
   } finally {
     await exporter.close();
-    cgroup?.remove();
   }
 }
 

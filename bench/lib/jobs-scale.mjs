@@ -15,7 +15,6 @@ import { answerBudgetBytes } from '../../dist/vb365/byte-budget.js';
 import { DEFAULTS } from '../../dist/config/load.js';
 import { startExporterChild, startSimulatorChild, statsDelta } from './children.mjs';
 import { answerSize } from './http.mjs';
-import { memoryCgroup } from './memory-limit.mjs';
 import { mib, ms, printTable, verdict } from './report.mjs';
 import { median } from './stats.mjs';
 
@@ -107,22 +106,12 @@ export async function benchJobs(plan, setup) {
 
 /** One exporter child: its first cycle, `repeats` warm ones, then its peak RSS, request counters and heap after GC. */
 async function measureExporter(simulator, options, repeats, setup) {
-  // A cgroup of its own for each child, so each one's peak charge and OOM kills are its own.
-  const cgroup =
-    setup.exporterMemoryLimitBytes === undefined ? undefined : memoryCgroup(setup.exporterMemoryLimitBytes);
-  let exporter;
-  try {
-    exporter = await startExporterChild(
-      simulator,
-      { concurrency: setup.concurrency, ...options },
-      setup.exporterExecArgv,
-      cgroup,
-    );
-  } catch (error) {
-    if (cgroup !== undefined) error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
-    cgroup?.remove();
-    throw error;
-  }
+  const exporter = await startExporterChild(
+    simulator,
+    { concurrency: setup.concurrency, ...options },
+    setup.exporterExecArgv,
+    setup.exporterMemoryLimitBytes,
+  );
   try {
     const cycles = [];
     for (let run = 0; run < repeats; run++) {
@@ -142,14 +131,12 @@ async function measureExporter(simulator, options, repeats, setup) {
       requests,
       heapAfterGc: heap.heapUsed,
       heapSizeLimitBytes: exporter.heapSizeLimitBytes,
-      ...(cgroup === undefined ? {} : { cgroupPeakBytes: cgroup.peakBytes(), oomKills: cgroup.oomKills() }),
+      ...exporter.inCgroup(),
     };
   } catch (error) {
-    if (cgroup !== undefined) error.message += ` (OOM kills in the exporter's cgroup: ${cgroup.oomKills()})`;
-    throw error;
+    throw exporter.explained(error);
   } finally {
     await exporter.close();
-    cgroup?.remove();
   }
 }
 
